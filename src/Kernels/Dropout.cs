@@ -1,0 +1,25 @@
+namespace GpuVae.Kernels;
+
+/// <summary>
+/// Inverted dropout (scale by 1 / keep at training time, identity at test time). The mask
+/// of element i is a pure function of (seed, stream, i), so backward recomputes it instead
+/// of storing it, and every accelerator draws the same mask.
+/// </summary>
+public static class Dropout
+{
+    public static bool Keeps(float keepProbability, ulong seed, ulong stream, int element) =>
+        Philox.UniformOpenAbove(Philox.Generate(seed, stream, (uint)element, RandomPurpose.Dropout).X) < keepProbability;
+
+    /// <summary>y = x * mask / keep.</summary>
+    public static void ForwardReference(Span<float> y, ReadOnlySpan<float> x, float keepProbability, ulong seed, ulong stream, int length)
+    {
+        for (int i = 0; i < length; i++)
+        {
+            y[i] = Keeps(keepProbability, seed, stream, i) ? x[i] / keepProbability : 0;
+        }
+    }
+
+    /// <summary>dx = dy * mask / keep with the forward pass's mask.</summary>
+    public static void BackwardReference(Span<float> dx, ReadOnlySpan<float> dy, float keepProbability, ulong seed, ulong stream, int length) =>
+        ForwardReference(dx, dy, keepProbability, seed, stream, length);
+}

@@ -1,0 +1,19 @@
+namespace GpuVae.Kernels.Host;
+
+/// <summary>A tensor in managed memory, for <see cref="HostBackend"/>.</summary>
+public sealed class HostTensor : Tensor
+{
+    public HostTensor(int rows, int cols)
+        : base(rows, cols)
+    {
+        Data = new float[rows * cols];
+    }
+
+    public float[] Data { get; }
+
+    public Span<float> Span => Data;
+
+    protected override void Dispose(bool disposing)
+    {
+    }
+}

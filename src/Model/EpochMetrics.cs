@@ -1,0 +1,17 @@
+namespace GpuVae.Model;
+
+/// <summary>
+/// One epoch's record: losses are nats per image (means over images). Train numbers are the
+/// mean over the epoch's batches with dropout on; test numbers cover the whole test set
+/// with dropout off.
+/// </summary>
+public sealed record EpochMetrics(
+    int Epoch,
+    double TrainLoss,
+    double TrainBce,
+    double TrainKld,
+    double TestLoss,
+    double TestBce,
+    double TestKld,
+    double Seconds,
+    double ImagesPerSecond);
