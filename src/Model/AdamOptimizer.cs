@@ -1,0 +1,38 @@
+using GpuVae.Kernels;
+
+namespace GpuVae.Model;
+
+/// <summary>Adam over every parameter of a model, counting its steps for the bias correction.</summary>
+public sealed class AdamOptimizer
+{
+    public AdamOptimizer(IBackend backend, IReadOnlyList<Parameter> parameters, float learningRate)
+    {
+        if (!(learningRate > 0) || float.IsInfinity(learningRate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "the learning rate must be a positive number");
+        }
+
+        Backend = backend;
+        Parameters = parameters;
+        LearningRate = learningRate;
+    }
+
+    public float LearningRate { get; }
+
+    /// <summary>Updates taken so far; restored from checkpoints to resume exactly.</summary>
+    public long StepsTaken { get; set; }
+
+    private IBackend Backend { get; }
+
+    private IReadOnlyList<Parameter> Parameters { get; }
+
+    public void Step()
+    {
+        StepsTaken++;
+        var step = AdamStep.Default(LearningRate, StepsTaken);
+        foreach (var parameter in Parameters)
+        {
+            Backend.AdamUpdate(parameter.Value, parameter.FirstMoment, parameter.SecondMoment, parameter.Gradient, step);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+namespace GpuVae.Model;
+
+/// <summary>
+/// Carves one Philox stream per (step, use) so that no two random draws of a run share
+/// counters: slots 0-3 are the hidden layers' dropout masks, 4 the latent noise, 5 the
+/// input corruption. Evaluation uses steps with the top bit set, never reached by training.
+/// </summary>
+public static class RandomStreams
+{
+    public const int LatentNoiseSlot = 4;
+    public const int InputNoiseSlot = 5;
+    private const int SlotsPerStep = 8;
+
+    /// <summary>Added to evaluation draw indices so they never collide with training steps.</summary>
+    public const ulong EvaluationBase = 1UL << 60;
+
+    public static ulong Of(ulong step, int slot) => (step * SlotsPerStep) + (ulong)slot;
+}

@@ -1,0 +1,158 @@
+using GpuVae.Kernels;
+
+namespace GpuVae.Model;
+
+/// <summary>
+/// The seed's variational autoencoder, forward and backward written out layer by layer:
+/// Gaussian MLP encoder D -> H (ELU) -> H (tanh) -> 2Z giving mu and
+/// sigma = 1e-6 + softplus(.), z = mu + sigma * eps, and Bernoulli MLP decoder
+/// Z -> H (tanh) -> H (ELU) -> D (sigmoid). Dropout follows every hidden layer when training.
+/// Loss per image: BCE summed over pixels + KL summed over Z; the batch loss is their mean.
+/// </summary>
+public sealed class Vae : IDisposable
+{
+    public Vae(IBackend backend, VaeConfig config)
+    {
+        config.Validate();
+        Backend = backend;
+        Config = config;
+        int d = config.Pixels, h = config.Hidden, z = config.Latent;
+        Encoder0 = new HiddenLayer(backend, "encoder.hidden0", d, h, Activation.Elu, slot: 0);
+        Encoder1 = new HiddenLayer(backend, "encoder.hidden1", h, h, Activation.Tanh, slot: 1);
+        EncoderOutput = new DenseLayer(backend, "encoder.output", h, 2 * z);
+        Decoder0 = new HiddenLayer(backend, "decoder.hidden0", z, h, Activation.Tanh, slot: 2);
+        Decoder1 = new HiddenLayer(backend, "decoder.hidden1", h, h, Activation.Elu, slot: 3);
+        DecoderOutput = new DenseLayer(backend, "decoder.output", h, d);
+        Parameters =
+        [
+            Encoder0.Dense.Weight, Encoder0.Dense.Bias, Encoder1.Dense.Weight, Encoder1.Dense.Bias,
+            EncoderOutput.Weight, EncoderOutput.Bias, Decoder0.Dense.Weight, Decoder0.Dense.Bias,
+            Decoder1.Dense.Weight, Decoder1.Dense.Bias, DecoderOutput.Weight, DecoderOutput.Bias,
+        ];
+    }
+
+    public IBackend Backend { get; }
+
+    public VaeConfig Config { get; }
+
+    /// <summary>Every trainable tensor, in checkpoint order.</summary>
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    private HiddenLayer Encoder0 { get; }
+
+    private HiddenLayer Encoder1 { get; }
+
+    private DenseLayer EncoderOutput { get; }
+
+    private HiddenLayer Decoder0 { get; }
+
+    private HiddenLayer Decoder1 { get; }
+
+    private DenseLayer DecoderOutput { get; }
+
+    /// <summary>
+    /// The seed's initialization (tf.contrib.layers.variance_scaling_initializer defaults):
+    /// weights from a normal with stddev sqrt(1.3 * 2 / fan_in) truncated at two standard
+    /// deviations (the 1.3 undoes the truncation's loss of variance), biases zero.
+    /// </summary>
+    public void Initialize(int seed)
+    {
+        var random = new Random(seed);
+        foreach (var parameter in Parameters)
+        {
+            var values = new float[parameter.Rows * parameter.Cols];
+            if (parameter.Rows > 1)
+            {
+                double stddev = Math.Sqrt(1.3 * 2 / parameter.Rows);
+                for (int i = 0; i < values.Length; i++)
+                {
+                    values[i] = (float)(stddev * TruncatedStandardNormal(random));
+                }
+            }
+
+            Backend.Upload(parameter.Value, values);
+            Backend.Fill(parameter.FirstMoment, 0);
+            Backend.Fill(parameter.SecondMoment, 0);
+        }
+    }
+
+    /// <summary>x (B, D) -> mu, sigma (B, Z) in the workspace.</summary>
+    public void Encode(VaeWorkspace w, Tensor x, DropoutSettings dropout)
+    {
+        Encoder0.Forward(w.Encoder0, x, dropout);
+        Encoder1.Forward(w.Encoder1, w.Encoder0.Output(dropout), dropout);
+        EncoderOutput.Forward(w.GaussianParameters, w.Encoder1.Output(dropout));
+        Backend.GaussianHead(w.Mu, w.Sigma, w.GaussianParameters);
+    }
+
+    /// <summary>z = mu + sigma * eps with fresh eps from (seed, stream).</summary>
+    public void Sample(VaeWorkspace w, ulong seed, ulong step) =>
+        Backend.Reparameterize(w.Z, w.Eps, w.Mu, w.Sigma, seed, RandomStreams.Of(step, RandomStreams.LatentNoiseSlot));
+
+    /// <summary>w.Z (B, Z) -> w.Probabilities (B, D).</summary>
+    public void Decode(VaeWorkspace w, DropoutSettings dropout)
+    {
+        Decoder0.Forward(w.Decoder0, w.Z, dropout);
+        Decoder1.Forward(w.Decoder1, w.Decoder0.Output(dropout), dropout);
+        DecoderOutput.Forward(w.Logits, w.Decoder1.Output(dropout));
+        Backend.ActivationForward(Activation.Sigmoid, w.Probabilities, w.Logits);
+    }
+
+    /// <summary>
+    /// The whole forward pass for input x (the clean w.Target or a corrupted copy):
+    /// per-image BCE against w.Target and KL land in w.Bce and w.Kl.
+    /// </summary>
+    public void Forward(VaeWorkspace w, Tensor x, DropoutSettings dropout, ulong seed, ulong step)
+    {
+        Encode(w, x, dropout);
+        Sample(w, seed, step);
+        Decode(w, dropout);
+        Backend.BinaryCrossEntropy(w.Bce, w.Probabilities, w.Target);
+        Backend.KlDivergence(w.Kl, w.Mu, w.Sigma);
+    }
+
+    /// <summary>
+    /// Gradients of the batch loss mean_b(BCE_b + KL_b) for every parameter, after a
+    /// <see cref="Forward"/> with the same arguments.
+    /// </summary>
+    public void Backward(VaeWorkspace w, Tensor x, DropoutSettings dropout)
+    {
+        float perImage = 1.0f / w.Batch;
+        Backend.BinaryCrossEntropyBackward(w.LogitsGradient, w.Probabilities, w.Target, perImage);
+        DecoderOutput.Backward(w.Decoder1.Gradient, w.LogitsGradient, w.Decoder1.Output(dropout));
+        Decoder1.Backward(w.Decoder0.Gradient, w.Decoder1, w.Decoder0.Output(dropout), dropout);
+        Decoder0.Backward(w.ZGradient, w.Decoder0, w.Z, dropout);
+
+        Backend.ReparameterizeBackward(w.MuGradient, w.SigmaGradient, w.ZGradient, w.Eps);
+        Backend.KlDivergenceBackward(w.MuGradient, w.SigmaGradient, w.Mu, w.Sigma, perImage);
+        Backend.GaussianHeadBackward(w.GaussianParametersGradient, w.MuGradient, w.SigmaGradient, w.GaussianParameters);
+
+        EncoderOutput.Backward(w.Encoder1.Gradient, w.GaussianParametersGradient, w.Encoder1.Output(dropout));
+        Encoder1.Backward(w.Encoder0.Gradient, w.Encoder1, w.Encoder0.Output(dropout), dropout);
+        Encoder0.Backward(null, w.Encoder0, x, dropout);
+    }
+
+    public void Dispose()
+    {
+        Encoder0.Dispose();
+        Encoder1.Dispose();
+        EncoderOutput.Dispose();
+        Decoder0.Dispose();
+        Decoder1.Dispose();
+        DecoderOutput.Dispose();
+    }
+
+    /// <summary>Box-Muller draws, redrawn until within two standard deviations.</summary>
+    private static double TruncatedStandardNormal(Random random)
+    {
+        while (true)
+        {
+            double radius = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble()));
+            double value = radius * Math.Cos(2 * Math.PI * random.NextDouble());
+            if (Math.Abs(value) <= 2)
+            {
+                return value;
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using GpuVae.Kernels;
+
+namespace GpuVae.Model;
+
+/// <summary>
+/// Every activation and gradient buffer of one forward/backward pass for a batch of B
+/// images, allocated once and reused every step.
+/// </summary>
+public sealed class VaeWorkspace : IDisposable
+{
+    public VaeWorkspace(IBackend backend, VaeConfig config, int batch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        Batch = batch;
+        int d = config.Pixels, h = config.Hidden, z = config.Latent;
+        Target = backend.Allocate(batch, d);
+        CorruptedInput = backend.Allocate(batch, d);
+        Encoder0 = new HiddenActivations(backend, batch, h);
+        Encoder1 = new HiddenActivations(backend, batch, h);
+        GaussianParameters = backend.Allocate(batch, 2 * z);
+        GaussianParametersGradient = backend.Allocate(batch, 2 * z);
+        Mu = backend.Allocate(batch, z);
+        Sigma = backend.Allocate(batch, z);
+        Eps = backend.Allocate(batch, z);
+        Z = backend.Allocate(batch, z);
+        MuGradient = backend.Allocate(batch, z);
+        SigmaGradient = backend.Allocate(batch, z);
+        ZGradient = backend.Allocate(batch, z);
+        Decoder0 = new HiddenActivations(backend, batch, h);
+        Decoder1 = new HiddenActivations(backend, batch, h);
+        Logits = backend.Allocate(batch, d);
+        Probabilities = backend.Allocate(batch, d);
+        LogitsGradient = backend.Allocate(batch, d);
+        Bce = backend.Allocate(batch, 1);
+        Kl = backend.Allocate(batch, 1);
+    }
+
+    public int Batch { get; }
+
+    /// <summary>x (B, D): the clean images, the reconstruction target.</summary>
+    public Tensor Target { get; }
+
+    /// <summary>(B, D): the encoder's input when input corruption is on.</summary>
+    public Tensor CorruptedInput { get; }
+
+    public HiddenActivations Encoder0 { get; }
+
+    public HiddenActivations Encoder1 { get; }
+
+    /// <summary>(B, 2Z): the encoder's output, [mu, raw sigma].</summary>
+    public Tensor GaussianParameters { get; }
+
+    public Tensor GaussianParametersGradient { get; }
+
+    public Tensor Mu { get; }
+
+    public Tensor Sigma { get; }
+
+    public Tensor Eps { get; }
+
+    public Tensor Z { get; }
+
+    public Tensor MuGradient { get; }
+
+    public Tensor SigmaGradient { get; }
+
+    public Tensor ZGradient { get; }
+
+    public HiddenActivations Decoder0 { get; }
+
+    public HiddenActivations Decoder1 { get; }
+
+    /// <summary>(B, D) before the sigmoid.</summary>
+    public Tensor Logits { get; }
+
+    /// <summary>(B, D): the decoder's Bernoulli means.</summary>
+    public Tensor Probabilities { get; }
+
+    public Tensor LogitsGradient { get; }
+
+    /// <summary>(B, 1): reconstruction error per image, nats.</summary>
+    public Tensor Bce { get; }
+
+    /// <summary>(B, 1): KL divergence per image, nats.</summary>
+    public Tensor Kl { get; }
+
+    public void Dispose()
+    {
+        foreach (var tensor in new[]
+        {
+            Target, CorruptedInput, GaussianParameters, GaussianParametersGradient, Mu, Sigma, Eps, Z,
+            MuGradient, SigmaGradient, ZGradient, Logits, Probabilities, LogitsGradient, Bce, Kl,
+        })
+        {
+            tensor.Dispose();
+        }
+
+        Encoder0.Dispose();
+        Encoder1.Dispose();
+        Decoder0.Dispose();
+        Decoder1.Dispose();
+    }
+}

@@ -1,0 +1,102 @@
+using GpuVae.Kernels;
+using GpuVae.Model;
+
+namespace GpuVae.Tests.Model;
+
+/// <summary>
+/// An independent float64 forward pass of the seed's VAE, written as plain loops: the
+/// function whose central finite differences the hand-written backward pass is checked
+/// against. It takes the noise eps and the dropout masks as given, so it evaluates exactly
+/// the function the backend differentiated.
+/// </summary>
+internal sealed class ReferenceVae
+{
+    private readonly VaeConfig config;
+    private readonly int batch;
+    private readonly double[] x;
+    private readonly double[] target;
+    private readonly double[] eps;
+    private readonly Func<int, int, bool> keeps;
+    private readonly double keepProbability;
+
+    public ReferenceVae(VaeConfig config, int batch, float[] x, float[] target, float[] eps, double keepProbability, Func<int, int, bool> keeps)
+    {
+        this.config = config;
+        this.batch = batch;
+        this.x = Array.ConvertAll(x, v => (double)v);
+        this.target = Array.ConvertAll(target, v => (double)v);
+        this.eps = Array.ConvertAll(eps, v => (double)v);
+        this.keepProbability = keepProbability;
+        this.keeps = keeps;
+    }
+
+    /// <summary>mean over the batch of BCE + KL; parameters in Vae.Parameters order.</summary>
+    public double Loss(IReadOnlyList<double[]> p)
+    {
+        int d = config.Pixels, h = config.Hidden, z = config.Latent;
+        var e0 = Hidden(Dense(x, p[0], p[1], d, h), Activation.Elu, slot: 0);
+        var e1 = Hidden(Dense(e0, p[2], p[3], h, h), Activation.Tanh, slot: 1);
+        var gaussian = Dense(e1, p[4], p[5], h, 2 * z);
+        var mu = new double[batch * z];
+        var sigma = new double[batch * z];
+        var latent = new double[batch * z];
+        for (int b = 0; b < batch; b++)
+        {
+            for (int j = 0; j < z; j++)
+            {
+                mu[(b * z) + j] = gaussian[(b * 2 * z) + j];
+                sigma[(b * z) + j] = 1e-6 + Activations.ForwardReference(Activation.Softplus, gaussian[(b * 2 * z) + z + j]);
+                latent[(b * z) + j] = mu[(b * z) + j] + (sigma[(b * z) + j] * eps[(b * z) + j]);
+            }
+        }
+
+        var d0 = Hidden(Dense(latent, p[6], p[7], z, h), Activation.Tanh, slot: 2);
+        var d1 = Hidden(Dense(d0, p[8], p[9], h, h), Activation.Elu, slot: 3);
+        var logits = Dense(d1, p[10], p[11], h, d);
+        double total = 0;
+        for (int i = 0; i < logits.Length; i++)
+        {
+            double probability = Math.Clamp(Activations.ForwardReference(Activation.Sigmoid, logits[i]), 1e-8, 1 - 1e-8);
+            total -= (target[i] * Math.Log(probability)) + ((1 - target[i]) * Math.Log(1 - probability));
+        }
+
+        for (int i = 0; i < mu.Length; i++)
+        {
+            total += 0.5 * ((mu[i] * mu[i]) + (sigma[i] * sigma[i]) - Math.Log(1e-8 + (sigma[i] * sigma[i])) - 1);
+        }
+
+        return total / batch;
+    }
+
+    private double[] Dense(double[] input, double[] weight, double[] bias, int inputs, int outputs)
+    {
+        var y = new double[batch * outputs];
+        for (int b = 0; b < batch; b++)
+        {
+            for (int o = 0; o < outputs; o++)
+            {
+                double sum = bias[o];
+                for (int i = 0; i < inputs; i++)
+                {
+                    sum += input[(b * inputs) + i] * weight[(i * outputs) + o];
+                }
+
+                y[(b * outputs) + o] = sum;
+            }
+        }
+
+        return y;
+    }
+
+    private double[] Hidden(double[] pre, Activation activation, int slot)
+    {
+        var y = new double[pre.Length];
+        for (int i = 0; i < pre.Length; i++)
+        {
+            double value = Activations.ForwardReference(activation, pre[i]);
+            y[i] = keepProbability >= 1 ? value : keeps(slot, i) ? value / keepProbability : 0;
+        }
+
+        return y;
+    }
+}
