@@ -1,0 +1,32 @@
+namespace GpuVae.Model;
+
+/// <summary>Sums of per-image BCE and KL in double, for means over many batches.</summary>
+public sealed class LossTotals
+{
+    public double Bce { get; private set; }
+
+    public double Kld { get; private set; }
+
+    public int Images { get; private set; }
+
+    public double MeanBce => Bce / Images;
+
+    public double MeanKld => Kld / Images;
+
+    public double MeanLoss => (Bce + Kld) / Images;
+
+    public void Add(ReadOnlySpan<float> bce, ReadOnlySpan<float> kl)
+    {
+        foreach (float value in bce)
+        {
+            Bce += value;
+        }
+
+        foreach (float value in kl)
+        {
+            Kld += value;
+        }
+
+        Images += bce.Length;
+    }
+}

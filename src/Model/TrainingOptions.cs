@@ -1,0 +1,21 @@
+namespace GpuVae.Model;
+
+/// <summary>The seed's training defaults: Adam 1e-3, batch 128, keep probability 0.9, 20 epochs.</summary>
+public sealed record TrainingOptions
+{
+    public int Epochs { get; init; } = 20;
+
+    public int BatchSize { get; init; } = 128;
+
+    public float LearningRate { get; init; } = 1e-3f;
+
+    public float KeepProbability { get; init; } = 0.9f;
+
+    public int Seed { get; init; }
+
+    /// <summary>Salt-and-pepper fraction of the denoising variant; 0 trains on clean inputs.</summary>
+    public float InputNoise { get; init; }
+
+    /// <summary>Images per evaluation pass: larger batches amortize launches, no gradients are kept.</summary>
+    public int EvaluationBatchSize { get; init; } = 500;
+}

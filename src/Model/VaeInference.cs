@@ -1,0 +1,183 @@
+using GpuVae.Kernels;
+
+namespace GpuVae.Model;
+
+/// <summary>
+/// Dropout-free passes over many images in batches: test losses, posterior means,
+/// reconstructions, decodings of given codes and the importance-weighted likelihood bound.
+/// Draws use evaluation streams, so a given model always gets the same numbers.
+/// </summary>
+public sealed class VaeInference : IDisposable
+{
+    private readonly Dictionary<int, VaeWorkspace> workspaces = [];
+
+    public VaeInference(Vae model, ulong seed, int batchSize = 500)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        Model = model;
+        Seed = seed;
+        BatchSize = batchSize;
+    }
+
+    public Vae Model { get; }
+
+    public ulong Seed { get; }
+
+    public int BatchSize { get; }
+
+    private IBackend Backend => Model.Backend;
+
+    private int Pixels => Model.Config.Pixels;
+
+    private int Latent => Model.Config.Latent;
+
+    /// <summary>Mean BCE and KL per image over images (N, D), one z sample per image.</summary>
+    public LossTotals Evaluate(ReadOnlySpan<float> images)
+    {
+        var totals = new LossTotals();
+        var bce = new float[BatchSize];
+        var kl = new float[BatchSize];
+        int count = images.Length / Pixels;
+        for (int start = 0, chunk = 0; start < count; start += BatchSize, chunk++)
+        {
+            var w = Load(images, start, count);
+            Model.Forward(w, w.Target, DropoutSettings.Off, Seed, RandomStreams.EvaluationBase + (ulong)chunk);
+            Backend.Download(w.Bce, bce.AsSpan(0, w.Batch));
+            Backend.Download(w.Kl, kl.AsSpan(0, w.Batch));
+            totals.Add(bce.AsSpan(0, w.Batch), kl.AsSpan(0, w.Batch));
+        }
+
+        return totals;
+    }
+
+    /// <summary>Posterior means mu (N, Z) of images (N, D).</summary>
+    public float[] EncodeMeans(ReadOnlySpan<float> images) => Encode(images, sample: false);
+
+    /// <summary>One posterior sample z (N, Z) per image, as the parent project plots.</summary>
+    public float[] EncodeSamples(ReadOnlySpan<float> images) => Encode(images, sample: true);
+
+    /// <summary>Decoder means (N, D) for the posterior means of images (N, D).</summary>
+    public float[] Reconstruct(ReadOnlySpan<float> images) => Decode(EncodeMeans(images));
+
+    /// <summary>Decoder means (N, D) for codes (N, Z).</summary>
+    public float[] Decode(ReadOnlySpan<float> codes)
+    {
+        int count = codes.Length / Latent;
+        var result = new float[count * Pixels];
+        for (int start = 0; start < count; start += BatchSize)
+        {
+            var w = Workspace(Math.Min(BatchSize, count - start));
+            Backend.Upload(w.Z, codes.Slice(start * Latent, w.Batch * Latent));
+            Model.Decode(w, DropoutSettings.Off);
+            Backend.Download(w.Probabilities, result.AsSpan(start * Pixels, w.Batch * Pixels));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Burda et al.'s bound log p(x) >= log (1/k) sum_k p(x, z_k) / q(z_k | x), per image,
+    /// averaged over images (N, D): returns the mean negative log-likelihood bound in nats.
+    /// </summary>
+    public double ImportanceWeightedNll(ReadOnlySpan<float> images, int samples)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(samples);
+        int count = images.Length / Pixels;
+        var bce = new float[BatchSize];
+        var logPriorOverPosterior = new float[BatchSize];
+        double total = 0;
+        for (int start = 0, chunk = 0; start < count; start += BatchSize, chunk++)
+        {
+            var w = Load(images, start, count);
+            Model.Encode(w, w.Target, DropoutSettings.Off);
+            var logWeights = new double[w.Batch * samples];
+            for (int k = 0; k < samples; k++)
+            {
+                // Chunks and samples get disjoint streams above the ones Evaluate uses.
+                ulong step = RandomStreams.EvaluationBase + (1UL << 40) + ((ulong)chunk * (ulong)samples) + (ulong)k;
+                Model.Sample(w, Seed, step);
+                Model.Decode(w, DropoutSettings.Off);
+                Backend.BinaryCrossEntropy(w.Bce, w.Probabilities, w.Target);
+                Backend.LogPriorOverPosterior(w.Kl, w.Z, w.Eps, w.Sigma);
+                Backend.Download(w.Bce, bce.AsSpan(0, w.Batch));
+                Backend.Download(w.Kl, logPriorOverPosterior.AsSpan(0, w.Batch));
+                for (int b = 0; b < w.Batch; b++)
+                {
+                    logWeights[(b * samples) + k] = logPriorOverPosterior[b] - (double)bce[b];
+                }
+            }
+
+            for (int b = 0; b < w.Batch; b++)
+            {
+                total -= LogMeanExp(logWeights.AsSpan(b * samples, samples));
+            }
+        }
+
+        return total / count;
+    }
+
+    public void Dispose()
+    {
+        foreach (var workspace in workspaces.Values)
+        {
+            workspace.Dispose();
+        }
+
+        workspaces.Clear();
+    }
+
+    private static double LogMeanExp(ReadOnlySpan<double> values)
+    {
+        double max = double.NegativeInfinity;
+        foreach (double value in values)
+        {
+            max = Math.Max(max, value);
+        }
+
+        double sum = 0;
+        foreach (double value in values)
+        {
+            sum += Math.Exp(value - max);
+        }
+
+        return max + Math.Log(sum / values.Length);
+    }
+
+    private float[] Encode(ReadOnlySpan<float> images, bool sample)
+    {
+        int count = images.Length / Pixels;
+        var codes = new float[count * Latent];
+        for (int start = 0, chunk = 0; start < count; start += BatchSize, chunk++)
+        {
+            var w = Load(images, start, count);
+            Model.Encode(w, w.Target, DropoutSettings.Off);
+            if (sample)
+            {
+                Model.Sample(w, Seed, RandomStreams.EvaluationBase + (1UL << 50) + (ulong)chunk);
+            }
+
+            Backend.Download(sample ? w.Z : w.Mu, codes.AsSpan(start * Latent, w.Batch * Latent));
+        }
+
+        return codes;
+    }
+
+    /// <summary>Uploads images [start, start + batch) into a workspace's target.</summary>
+    private VaeWorkspace Load(ReadOnlySpan<float> images, int start, int count)
+    {
+        var w = Workspace(Math.Min(BatchSize, count - start));
+        Backend.Upload(w.Target, images.Slice(start * Pixels, w.Batch * Pixels));
+        return w;
+    }
+
+    private VaeWorkspace Workspace(int batch)
+    {
+        if (!workspaces.TryGetValue(batch, out var workspace))
+        {
+            workspace = new VaeWorkspace(Backend, Model.Config, batch);
+            workspaces[batch] = workspace;
+        }
+
+        return workspace;
+    }
+}
