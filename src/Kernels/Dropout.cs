@@ -7,8 +7,22 @@ namespace GpuVae.Kernels;
 /// </summary>
 public static class Dropout
 {
-    public static bool Keeps(float keepProbability, ulong seed, ulong stream, int element) =>
-        Philox.UniformOpenAbove(Philox.Generate(seed, stream, (uint)element, RandomPurpose.Dropout).X) < keepProbability;
+    /// <summary>
+    /// Element i takes word i % 4 of Philox block i / 4: one block serves four neighbours,
+    /// a quarter of the hashing per mask.
+    /// </summary>
+    public static bool Keeps(float keepProbability, ulong seed, ulong stream, int element)
+    {
+        var block = Philox.Generate(seed, stream, (uint)element >> 2, RandomPurpose.Dropout);
+        uint word = (element & 3) switch
+        {
+            0 => block.X,
+            1 => block.Y,
+            2 => block.Z,
+            _ => block.W,
+        };
+        return Philox.UniformOpenAbove(word) < keepProbability;
+    }
 
     /// <summary>y = x * mask / keep.</summary>
     public static void ForwardReference(Span<float> y, ReadOnlySpan<float> x, float keepProbability, ulong seed, ulong stream, int length)

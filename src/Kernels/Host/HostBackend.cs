@@ -1,8 +1,10 @@
 namespace GpuVae.Kernels.Host;
 
 /// <summary>
-/// Plain .NET on the CPU, no ILGPU: the way to train without a GPU, and the oracle the
-/// ILGPU kernels are checked against. Every operation but GEMM is its family's reference.
+/// Plain .NET on the CPU, no ILGPU: the way to train without a GPU. The hot operations
+/// (GEMM, activations, dropout, bias, Adam) are SIMD and multi-core (<see cref="HostGemm"/>,
+/// <see cref="HostElementwise"/>); the rest are their families' references, which are also
+/// the oracle every kernel is tested against.
 /// </summary>
 public sealed class HostBackend : IBackend
 {
@@ -59,19 +61,19 @@ public sealed class HostBackend : IBackend
     public void AddBias(Tensor y, Tensor bias)
     {
         RequireShape(bias, 1, y.Cols, nameof(bias));
-        Bias.AddReference(Data(y), Data(bias), y.Rows, y.Cols);
+        HostElementwise.AddBias(Data(y), Data(bias), y.Rows, y.Cols);
     }
 
     public void SumColumns(Tensor sums, Tensor x, float alpha)
     {
         RequireShape(sums, 1, x.Cols, nameof(sums));
-        Reductions.SumColumnsReference(Data(sums), Data(x), alpha, x.Rows, x.Cols);
+        HostElementwise.SumColumns(Data(sums), Data(x), alpha, x.Rows, x.Cols);
     }
 
     public void ActivationForward(Activation activation, Tensor y, Tensor x)
     {
         RequireSameShape(y, x);
-        Activations.ForwardReference(activation, Data(y), Data(x), y.Length);
+        HostElementwise.ActivationForward(activation, Data(y), Data(x), y.Length);
     }
 
     public void ActivationBackward(Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y)
@@ -79,19 +81,19 @@ public sealed class HostBackend : IBackend
         RequireSameShape(dx, dy);
         RequireSameShape(dx, x);
         RequireSameShape(dx, y);
-        Activations.BackwardReference(activation, Data(dx), Data(dy), Data(x), Data(y), dx.Length);
+        HostElementwise.ActivationBackward(activation, Data(dx), Data(dy), Data(x), Data(y), dx.Length);
     }
 
     public void DropoutForward(Tensor y, Tensor x, float keepProbability, ulong seed, ulong stream)
     {
         RequireSameShape(y, x);
-        Dropout.ForwardReference(Data(y), Data(x), keepProbability, seed, stream, y.Length);
+        HostElementwise.Dropout(Data(y), Data(x), keepProbability, seed, stream, y.Length);
     }
 
     public void DropoutBackward(Tensor dx, Tensor dy, float keepProbability, ulong seed, ulong stream)
     {
         RequireSameShape(dx, dy);
-        Dropout.BackwardReference(Data(dx), Data(dy), keepProbability, seed, stream, dx.Length);
+        HostElementwise.Dropout(Data(dx), Data(dy), keepProbability, seed, stream, dx.Length);
     }
 
     public void GaussianHead(Tensor mu, Tensor sigma, Tensor h)
@@ -173,7 +175,7 @@ public sealed class HostBackend : IBackend
         RequireSameShape(parameters, m);
         RequireSameShape(parameters, v);
         RequireSameShape(parameters, gradient);
-        Adam.UpdateReference(Data(parameters), Data(m), Data(v), Data(gradient), step, parameters.Length);
+        HostElementwise.AdamUpdate(Data(parameters), Data(m), Data(v), Data(gradient), step, parameters.Length);
     }
 
     public void Dispose()
