@@ -1,0 +1,24 @@
+namespace GpuVae.App.Data;
+
+/// <summary>
+/// The one error the data module throws for anything wrong with MNIST on disk or on its way
+/// there: a missing, unreadable or malformed IDX file, images and labels that disagree, or a
+/// download that failed (npm missing or failing, a checksum mismatch). The message is one
+/// line that names the file (or directory) and what is wrong, fit to show a user as is.
+/// </summary>
+public sealed class MnistDataException : Exception
+{
+    public MnistDataException()
+    {
+    }
+
+    public MnistDataException(string message)
+        : base(message)
+    {
+    }
+
+    public MnistDataException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
