@@ -1,0 +1,10 @@
+using GpuVae.Model;
+
+namespace GpuVae.App.Figures;
+
+/// <summary>
+/// One latent dimension's outcome for the report: its epochs in order and, when it was
+/// computed, the importance-weighted test NLL in nats per image with the number of samples k
+/// per image it used.
+/// </summary>
+public sealed record DimResult(int Z, IReadOnlyList<EpochMetrics> Epochs, double? TestNll = null, int? NllSamples = null);

@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Text;
+using GpuVae.Model;
+
+namespace GpuVae.App.Figures;
+
+/// <summary>
+/// metrics.csv: one line per epoch, so `plot` can redraw the curves and the report without
+/// training. Numbers use the invariant culture and the shortest text that reads back to the
+/// same double.
+/// </summary>
+public static class MetricsCsv
+{
+    /// <summary>The first line of every metrics.csv.</summary>
+    public const string Header = "epoch,train_loss,train_bce,train_kld,test_loss,test_bce,test_kld,seconds,images_per_second";
+
+    private const int Fields = 9;
+
+    /// <summary>Writes the header and one line per epoch, atomically, creating the folder.</summary>
+    public static void Write(string path, IReadOnlyList<EpochMetrics> metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        var text = new StringBuilder(Header).Append('\n');
+        foreach (EpochMetrics m in metrics)
+        {
+            ArgumentNullException.ThrowIfNull(m, nameof(metrics));
+            text.AppendJoin(
+                ',',
+                m.Epoch.ToString(CultureInfo.InvariantCulture),
+                Format(m.TrainLoss), Format(m.TrainBce), Format(m.TrainKld),
+                Format(m.TestLoss), Format(m.TestBce), Format(m.TestKld),
+                Format(m.Seconds), Format(m.ImagesPerSecond)).Append('\n');
+        }
+        AtomicFile.WriteAllText(path, text.ToString());
+    }
+
+    /// <summary>
+    /// Reads a file written by <see cref="Write"/>. Throws <see cref="InvalidDataException"/>
+    /// naming the file and line when the header differs, a line has the wrong number of
+    /// fields, a field is not a number, or epochs are not positive and increasing.
+    /// </summary>
+    public static IReadOnlyList<EpochMetrics> Read(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        string[] lines = File.ReadAllLines(path);
+        if (lines.Length == 0 || lines[0] != Header)
+        {
+            throw Bad(path, 1, $"expected the header \"{Header}\"");
+        }
+
+        var metrics = new List<EpochMetrics>(lines.Length - 1);
+        for (int i = 1; i < lines.Length; i++)
+        {
+            int lineNumber = i + 1;
+            string[] fields = lines[i].Split(',');
+            if (fields.Length != Fields)
+            {
+                throw Bad(path, lineNumber, $"expected {Fields} comma-separated fields, found {fields.Length}");
+            }
+            if (!int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out int epoch) || epoch < 1)
+            {
+                throw Bad(path, lineNumber, $"epoch \"{fields[0]}\" is not a positive integer");
+            }
+            if (metrics.Count > 0 && epoch <= metrics[^1].Epoch)
+            {
+                throw Bad(path, lineNumber, $"epoch {epoch} does not follow epoch {metrics[^1].Epoch}");
+            }
+            var values = new double[Fields];
+            for (int f = 1; f < Fields; f++)
+            {
+                // NaN and infinities are accepted because Write writes them: a diverged run is
+                // still a fact worth keeping.
+                if (!double.TryParse(fields[f], NumberStyles.Float, CultureInfo.InvariantCulture, out values[f]))
+                {
+                    throw Bad(path, lineNumber, $"{Header.Split(',')[f]} \"{fields[f]}\" is not a number");
+                }
+            }
+            metrics.Add(new EpochMetrics(
+                epoch, values[1], values[2], values[3], values[4], values[5], values[6], values[7], values[8]));
+        }
+        return metrics;
+    }
+
+    private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static InvalidDataException Bad(string path, int line, string problem) =>
+        new($"{path}, line {line}: {problem}.");
+}
