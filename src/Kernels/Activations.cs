@@ -1,3 +1,9 @@
+using GpuVae.Kernels.Ilgpu;
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
+using FloatView = ILGPU.Runtime.ArrayView1D<float, ILGPU.Stride1D.Dense>;
+
 namespace GpuVae.Kernels;
 
 /// <summary>
@@ -42,6 +48,100 @@ public static class Activations
         for (int i = 0; i < length; i++)
         {
             dx[i] = (float)(dy[i] * DerivativeReference(activation, x[i]));
+        }
+    }
+
+    /// <summary>Float sigmoid for kernels; exp(-x) overflowing to infinity still gives 0.</summary>
+    public static float Sigmoid(float x) => 1 / (1 + XMath.Exp(-x));
+
+    /// <summary>Float softplus for kernels, in the reference's overflow-free form.</summary>
+    public static float Softplus(float x) => XMath.Max(x, 0) + XMath.Log(1 + XMath.Exp(-XMath.Abs(x)));
+
+    /// <summary>y = f(x), grid-stride.</summary>
+    public static void ForwardKernel(Activation activation, FloatView y, FloatView x, int length)
+    {
+        for (int i = Launch.Start; i < length; i += Launch.Step)
+        {
+            float value = x[i];
+            y[i] = activation switch
+            {
+                Activation.Elu => value > 0 ? value : XMath.Exp(value) - 1,
+                Activation.Tanh => XMath.Tanh(value),
+                Activation.Sigmoid => Sigmoid(value),
+                _ => Softplus(value),
+            };
+        }
+    }
+
+    /// <summary>
+    /// dx = dy * f'(x). ELU, tanh and sigmoid take f' from y = f(x) (e^x = y + 1, 1 - y^2,
+    /// y (1 - y)) and save a transcendental; softplus' is sigmoid(x). dx may alias dy: each
+    /// element reads dy before it writes dx.
+    /// </summary>
+    public static void BackwardKernel(Activation activation, FloatView dx, FloatView dy, FloatView x, FloatView y, int length)
+    {
+        for (int i = Launch.Start; i < length; i += Launch.Step)
+        {
+            float derivative;
+            if (activation == Activation.Softplus)
+            {
+                derivative = Sigmoid(x[i]);
+            }
+            else
+            {
+                float value = y[i];
+                derivative = activation switch
+                {
+                    Activation.Elu => x[i] > 0 ? 1 : value + 1,
+                    Activation.Tanh => 1 - (value * value),
+                    _ => value * (1 - value),
+                };
+            }
+
+            dx[i] = dy[i] * derivative;
+        }
+    }
+
+    /// <summary>Loads the activation kernels on one accelerator once and launches them.</summary>
+    public sealed class Launcher
+    {
+        private readonly Accelerator accelerator;
+        private readonly Action<KernelConfig, Activation, FloatView, FloatView, int> forward;
+        private readonly Action<KernelConfig, Activation, FloatView, FloatView, FloatView, FloatView, int> backward;
+
+        public Launcher(Accelerator accelerator)
+        {
+            ArgumentNullException.ThrowIfNull(accelerator);
+            this.accelerator = accelerator;
+            forward = accelerator.LoadStreamKernel<Activation, FloatView, FloatView, int>(ForwardKernel);
+            backward = accelerator.LoadStreamKernel<Activation, FloatView, FloatView, FloatView, FloatView, int>(BackwardKernel);
+        }
+
+        public void Forward(Activation activation, FloatView y, FloatView x, int length)
+        {
+            RequireDefined(activation);
+            Launch.Require(y, length, nameof(y));
+            Launch.Require(x, length, nameof(x));
+            forward(Launch.GridStride(accelerator, length), activation, y, x, length);
+        }
+
+        public void Backward(Activation activation, FloatView dx, FloatView dy, FloatView x, FloatView y, int length)
+        {
+            RequireDefined(activation);
+            Launch.Require(dx, length, nameof(dx));
+            Launch.Require(dy, length, nameof(dy));
+            Launch.Require(x, length, nameof(x));
+            Launch.Require(y, length, nameof(y));
+            backward(Launch.GridStride(accelerator, length), activation, dx, dy, x, y, length);
+        }
+
+        // The kernels treat any unknown value as their last case, so reject it here.
+        private static void RequireDefined(Activation activation)
+        {
+            if (!Enum.IsDefined(activation))
+            {
+                throw new ArgumentOutOfRangeException(nameof(activation));
+            }
         }
     }
 }

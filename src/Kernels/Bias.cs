@@ -1,3 +1,8 @@
+using GpuVae.Kernels.Ilgpu;
+using ILGPU;
+using ILGPU.Runtime;
+using FloatView = ILGPU.Runtime.ArrayView1D<float, ILGPU.Stride1D.Dense>;
+
 namespace GpuVae.Kernels;
 
 /// <summary>Row-broadcast bias addition; its gradient is <see cref="Reductions.SumColumnsReference"/>.</summary>
@@ -12,6 +17,36 @@ public static class Bias
             {
                 y[(row * cols) + col] += bias[col];
             }
+        }
+    }
+
+    /// <summary>y (rows, cols) += bias (1, cols), grid-stride over the elements of y.</summary>
+    public static void AddKernel(FloatView y, FloatView bias, int rows, int cols)
+    {
+        for (int e = Launch.Start; e < rows * cols; e += Launch.Step)
+        {
+            y[e] += bias[e % cols];
+        }
+    }
+
+    /// <summary>Loads the bias kernel on one accelerator once and launches it.</summary>
+    public sealed class Launcher
+    {
+        private readonly Accelerator accelerator;
+        private readonly Action<KernelConfig, FloatView, FloatView, int, int> add;
+
+        public Launcher(Accelerator accelerator)
+        {
+            ArgumentNullException.ThrowIfNull(accelerator);
+            this.accelerator = accelerator;
+            add = accelerator.LoadStreamKernel<FloatView, FloatView, int, int>(AddKernel);
+        }
+
+        public void Add(FloatView y, FloatView bias, int rows, int cols)
+        {
+            Launch.Require(y, (long)rows * cols, nameof(y));
+            Launch.Require(bias, cols, nameof(bias));
+            add(Launch.GridStride(accelerator, (long)rows * cols), y, bias, rows, cols);
         }
     }
 }

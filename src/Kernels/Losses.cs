@@ -1,3 +1,9 @@
+using GpuVae.Kernels.Ilgpu;
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
+using FloatView = ILGPU.Runtime.ArrayView1D<float, ILGPU.Stride1D.Dense>;
+
 namespace GpuVae.Kernels;
 
 /// <summary>
@@ -84,6 +90,150 @@ public static class Losses
             }
 
             logWeight[row] = (float)sum;
+        }
+    }
+
+    /// <summary>The clamped log of the seed's BCE, in float for kernels.</summary>
+    public static float ClampedLog(float p, bool complement)
+    {
+        float clamped = XMath.Clamp(p, ProbabilityClamp, 1 - ProbabilityClamp);
+        return XMath.Log(complement ? 1 - clamped : clamped);
+    }
+
+    /// <summary>One thread per image sums its pixels in order: deterministic for any B.</summary>
+    public static void BinaryCrossEntropyKernel(FloatView loss, FloatView p, FloatView target, int rows, int cols)
+    {
+        for (int row = Launch.Start; row < rows; row += Launch.Step)
+        {
+            float sum = 0;
+            for (int i = row * cols; i < (row + 1) * cols; i++)
+            {
+                float pi = p[i];
+                float t = target[i];
+                sum -= (t * ClampedLog(pi, false)) + ((1 - t) * ClampedLog(pi, true));
+            }
+
+            loss[row] = sum;
+        }
+    }
+
+    /// <summary>dLogits = scale * (p - t) where the clamp is inactive, else 0.</summary>
+    public static void BinaryCrossEntropyBackwardKernel(FloatView dLogits, FloatView p, FloatView target, float scale, int length)
+    {
+        for (int i = Launch.Start; i < length; i += Launch.Step)
+        {
+            float pi = p[i];
+            bool clamped = pi < ProbabilityClamp || pi > 1 - ProbabilityClamp;
+            dLogits[i] = clamped ? 0 : scale * (pi - target[i]);
+        }
+    }
+
+    /// <summary>One thread per image sums its Z terms in order: deterministic for any B.</summary>
+    public static void KlDivergenceKernel(FloatView kl, FloatView mu, FloatView sigma, int rows, int latent)
+    {
+        for (int row = Launch.Start; row < rows; row += Launch.Step)
+        {
+            float sum = 0;
+            for (int i = row * latent; i < (row + 1) * latent; i++)
+            {
+                float m = mu[i];
+                float s = sigma[i];
+                sum += (m * m) + (s * s) - XMath.Log(VarianceFloor + (s * s)) - 1;
+            }
+
+            kl[row] = 0.5f * sum;
+        }
+    }
+
+    /// <summary>dMu += scale * mu; dSigma += scale * (sigma - sigma / (1e-8 + sigma^2)).</summary>
+    public static void KlDivergenceBackwardKernel(FloatView dMu, FloatView dSigma, FloatView mu, FloatView sigma, float scale, int length)
+    {
+        for (int i = Launch.Start; i < length; i += Launch.Step)
+        {
+            float s = sigma[i];
+            dMu[i] += scale * mu[i];
+            dSigma[i] += scale * (s - (s / (VarianceFloor + (s * s))));
+        }
+    }
+
+    /// <summary>One thread per image: logWeight = sum_z [log sigma + (eps^2 - z^2) / 2].</summary>
+    public static void LogPriorOverPosteriorKernel(FloatView logWeight, FloatView z, FloatView eps, FloatView sigma, int rows, int latent)
+    {
+        for (int row = Launch.Start; row < rows; row += Launch.Step)
+        {
+            float sum = 0;
+            for (int i = row * latent; i < (row + 1) * latent; i++)
+            {
+                float e = eps[i];
+                float zi = z[i];
+                sum += XMath.Log(sigma[i]) + (((e * e) - (zi * zi)) / 2);
+            }
+
+            logWeight[row] = sum;
+        }
+    }
+
+    /// <summary>Loads the loss kernels on one accelerator once and launches them.</summary>
+    public sealed class Launcher
+    {
+        private readonly Accelerator accelerator;
+        private readonly Action<KernelConfig, FloatView, FloatView, FloatView, int, int> binaryCrossEntropy;
+        private readonly Action<KernelConfig, FloatView, FloatView, FloatView, float, int> binaryCrossEntropyBackward;
+        private readonly Action<KernelConfig, FloatView, FloatView, FloatView, int, int> klDivergence;
+        private readonly Action<KernelConfig, FloatView, FloatView, FloatView, FloatView, float, int> klDivergenceBackward;
+        private readonly Action<KernelConfig, FloatView, FloatView, FloatView, FloatView, int, int> logPriorOverPosterior;
+
+        public Launcher(Accelerator accelerator)
+        {
+            ArgumentNullException.ThrowIfNull(accelerator);
+            this.accelerator = accelerator;
+            binaryCrossEntropy = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, int, int>(BinaryCrossEntropyKernel);
+            binaryCrossEntropyBackward = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, float, int>(BinaryCrossEntropyBackwardKernel);
+            klDivergence = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, int, int>(KlDivergenceKernel);
+            klDivergenceBackward = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, FloatView, float, int>(KlDivergenceBackwardKernel);
+            logPriorOverPosterior = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, FloatView, int, int>(LogPriorOverPosteriorKernel);
+        }
+
+        public void BinaryCrossEntropy(FloatView loss, FloatView p, FloatView target, int rows, int cols)
+        {
+            Launch.Require(loss, rows, nameof(loss));
+            Launch.Require(p, (long)rows * cols, nameof(p));
+            Launch.Require(target, (long)rows * cols, nameof(target));
+            binaryCrossEntropy(Launch.GridStride(accelerator, rows), loss, p, target, rows, cols);
+        }
+
+        public void BinaryCrossEntropyBackward(FloatView dLogits, FloatView p, FloatView target, float scale, int length)
+        {
+            Launch.Require(dLogits, length, nameof(dLogits));
+            Launch.Require(p, length, nameof(p));
+            Launch.Require(target, length, nameof(target));
+            binaryCrossEntropyBackward(Launch.GridStride(accelerator, length), dLogits, p, target, scale, length);
+        }
+
+        public void KlDivergence(FloatView kl, FloatView mu, FloatView sigma, int rows, int latent)
+        {
+            Launch.Require(kl, rows, nameof(kl));
+            Launch.Require(mu, (long)rows * latent, nameof(mu));
+            Launch.Require(sigma, (long)rows * latent, nameof(sigma));
+            klDivergence(Launch.GridStride(accelerator, rows), kl, mu, sigma, rows, latent);
+        }
+
+        public void KlDivergenceBackward(FloatView dMu, FloatView dSigma, FloatView mu, FloatView sigma, float scale, int length)
+        {
+            Launch.Require(dMu, length, nameof(dMu));
+            Launch.Require(dSigma, length, nameof(dSigma));
+            Launch.Require(mu, length, nameof(mu));
+            Launch.Require(sigma, length, nameof(sigma));
+            klDivergenceBackward(Launch.GridStride(accelerator, length), dMu, dSigma, mu, sigma, scale, length);
+        }
+
+        public void LogPriorOverPosterior(FloatView logWeight, FloatView z, FloatView eps, FloatView sigma, int rows, int latent)
+        {
+            Launch.Require(logWeight, rows, nameof(logWeight));
+            Launch.Require(z, (long)rows * latent, nameof(z));
+            Launch.Require(eps, (long)rows * latent, nameof(eps));
+            Launch.Require(sigma, (long)rows * latent, nameof(sigma));
+            logPriorOverPosterior(Launch.GridStride(accelerator, rows), logWeight, z, eps, sigma, rows, latent);
         }
     }
 }

@@ -1,3 +1,8 @@
+using GpuVae.Kernels.Ilgpu;
+using ILGPU;
+using ILGPU.Runtime;
+using FloatView = ILGPU.Runtime.ArrayView1D<float, ILGPU.Stride1D.Dense>;
+
 namespace GpuVae.Kernels;
 
 /// <summary>Small data-movement helpers the model needs: fill, copy and row gather.</summary>
@@ -13,6 +18,69 @@ public static class Memory
         for (int r = 0; r < rows.Length; r++)
         {
             x.Slice(rows[r] * cols, cols).CopyTo(y.Slice(r * cols, cols));
+        }
+    }
+
+    public static void FillKernel(FloatView y, float value, int length)
+    {
+        for (int i = Launch.Start; i < length; i += Launch.Step)
+        {
+            y[i] = value;
+        }
+    }
+
+    public static void CopyKernel(FloatView y, FloatView x, int length)
+    {
+        for (int i = Launch.Start; i < length; i += Launch.Step)
+        {
+            y[i] = x[i];
+        }
+    }
+
+    /// <summary>y (len(rows), cols) = x[rows, :], grid-stride over the elements of y.</summary>
+    public static void GatherRowsKernel(FloatView y, FloatView x, ArrayView1D<int, Stride1D.Dense> rows, int cols)
+    {
+        for (int e = Launch.Start; e < rows.IntLength * cols; e += Launch.Step)
+        {
+            y[e] = x[(rows[e / cols] * cols) + (e % cols)];
+        }
+    }
+
+    /// <summary>Loads the memory kernels on one accelerator once and launches them.</summary>
+    public sealed class Launcher
+    {
+        private readonly Accelerator accelerator;
+        private readonly Action<KernelConfig, FloatView, float, int> fill;
+        private readonly Action<KernelConfig, FloatView, FloatView, int> copy;
+        private readonly Action<KernelConfig, FloatView, FloatView, ArrayView1D<int, Stride1D.Dense>, int> gatherRows;
+
+        public Launcher(Accelerator accelerator)
+        {
+            ArgumentNullException.ThrowIfNull(accelerator);
+            this.accelerator = accelerator;
+            fill = accelerator.LoadStreamKernel<FloatView, float, int>(FillKernel);
+            copy = accelerator.LoadStreamKernel<FloatView, FloatView, int>(CopyKernel);
+            gatherRows = accelerator.LoadStreamKernel<FloatView, FloatView, ArrayView1D<int, Stride1D.Dense>, int>(GatherRowsKernel);
+        }
+
+        public void Fill(FloatView y, float value, int length)
+        {
+            Launch.Require(y, length, nameof(y));
+            fill(Launch.GridStride(accelerator, length), y, value, length);
+        }
+
+        public void Copy(FloatView y, FloatView x, int length)
+        {
+            Launch.Require(y, length, nameof(y));
+            Launch.Require(x, length, nameof(x));
+            copy(Launch.GridStride(accelerator, length), y, x, length);
+        }
+
+        /// <summary>rows holds device-side indices, already checked to lie inside x.</summary>
+        public void GatherRows(FloatView y, FloatView x, ArrayView1D<int, Stride1D.Dense> rows, int cols)
+        {
+            Launch.Require(y, rows.Length * cols, nameof(y));
+            gatherRows(Launch.GridStride(accelerator, rows.Length * cols), y, x, rows, cols);
         }
     }
 }

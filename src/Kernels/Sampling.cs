@@ -1,3 +1,9 @@
+using GpuVae.Kernels.Ilgpu;
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
+using FloatView = ILGPU.Runtime.ArrayView1D<float, ILGPU.Stride1D.Dense>;
+
 namespace GpuVae.Kernels;
 
 /// <summary>
@@ -76,6 +82,139 @@ public static class Sampling
         {
             float u = Philox.UniformOpenAbove(Philox.Generate(seed, stream, (uint)i, RandomPurpose.SaltAndPepper).X);
             y[i] = u < fraction / 2 ? 0 : u < fraction ? 1 : x[i];
+        }
+    }
+
+    /// <summary>mu = h[:, :Z]; sigma = 1e-6 + softplus(h[:, Z:]); grid-stride over the (B, Z) outputs.</summary>
+    public static void GaussianHeadKernel(FloatView mu, FloatView sigma, FloatView h, int rows, int latent)
+    {
+        for (int e = Launch.Start; e < rows * latent; e += Launch.Step)
+        {
+            int start = (e / latent * 2 * latent) + (e % latent);
+            mu[e] = h[start];
+            sigma[e] = MinimumSigma + Activations.Softplus(h[start + latent]);
+        }
+    }
+
+    /// <summary>dh = [dMu, dSigma * sigmoid(h[:, Z:])]; grid-stride over the (B, Z) inputs.</summary>
+    public static void GaussianHeadBackwardKernel(FloatView dh, FloatView dMu, FloatView dSigma, FloatView h, int rows, int latent)
+    {
+        for (int e = Launch.Start; e < rows * latent; e += Launch.Step)
+        {
+            int start = (e / latent * 2 * latent) + (e % latent);
+            dh[start] = dMu[e];
+            dh[start + latent] = dSigma[e] * Activations.Sigmoid(h[start + latent]);
+        }
+    }
+
+    /// <summary>Box-Muller in float on the same Philox words as <see cref="StandardNormalReference"/>.</summary>
+    public static float StandardNormal(ulong seed, ulong stream, int element)
+    {
+        var bits = Philox.Generate(seed, stream, (uint)element, RandomPurpose.Normal);
+        float radius = XMath.Sqrt(-2 * XMath.Log(Philox.UniformOpenBelow(bits.X)));
+        return radius * XMath.Cos(2 * XMath.PI * Philox.UniformOpenAbove(bits.Y));
+    }
+
+    /// <summary>eps = N(0, 1) draws; z = mu + sigma * eps.</summary>
+    public static void ReparameterizeKernel(FloatView z, FloatView eps, FloatView mu, FloatView sigma, ulong seed, ulong stream, int length)
+    {
+        for (int i = Launch.Start; i < length; i += Launch.Step)
+        {
+            float draw = StandardNormal(seed, stream, i);
+            eps[i] = draw;
+            z[i] = mu[i] + (sigma[i] * draw);
+        }
+    }
+
+    /// <summary>dMu = dz; dSigma = dz * eps.</summary>
+    public static void ReparameterizeBackwardKernel(FloatView dMu, FloatView dSigma, FloatView dz, FloatView eps, int length)
+    {
+        for (int i = Launch.Start; i < length; i += Launch.Step)
+        {
+            float gradient = dz[i];
+            dMu[i] = gradient;
+            dSigma[i] = gradient * eps[i];
+        }
+    }
+
+    /// <summary>The reference's corruption, draw for draw: the same Philox counter per element.</summary>
+    public static void SaltAndPepperKernel(FloatView y, FloatView x, float fraction, ulong seed, ulong stream, int length)
+    {
+        for (int i = Launch.Start; i < length; i += Launch.Step)
+        {
+            float u = Philox.UniformOpenAbove(Philox.Generate(seed, stream, (uint)i, RandomPurpose.SaltAndPepper).X);
+            y[i] = u < fraction / 2 ? 0 : u < fraction ? 1 : x[i];
+        }
+    }
+
+    /// <summary>Loads the sampling kernels on one accelerator once and launches them.</summary>
+    public sealed class Launcher
+    {
+        private readonly Accelerator accelerator;
+        private readonly Action<KernelConfig, FloatView, FloatView, FloatView, int, int> gaussianHead;
+        private readonly Action<KernelConfig, FloatView, FloatView, FloatView, FloatView, int, int> gaussianHeadBackward;
+        private readonly Action<KernelConfig, FloatView, FloatView, FloatView, FloatView, ulong, ulong, int> reparameterize;
+        private readonly Action<KernelConfig, FloatView, FloatView, FloatView, FloatView, int> reparameterizeBackward;
+        private readonly Action<KernelConfig, FloatView, FloatView, float, ulong, ulong, int> saltAndPepper;
+
+        public Launcher(Accelerator accelerator)
+        {
+            ArgumentNullException.ThrowIfNull(accelerator);
+            this.accelerator = accelerator;
+            gaussianHead = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, int, int>(GaussianHeadKernel);
+            gaussianHeadBackward = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, FloatView, int, int>(GaussianHeadBackwardKernel);
+            reparameterize = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, FloatView, ulong, ulong, int>(ReparameterizeKernel);
+            reparameterizeBackward = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, FloatView, int>(ReparameterizeBackwardKernel);
+            saltAndPepper = accelerator.LoadStreamKernel<FloatView, FloatView, float, ulong, ulong, int>(SaltAndPepperKernel);
+        }
+
+        public void GaussianHead(FloatView mu, FloatView sigma, FloatView h, int rows, int latent)
+        {
+            long length = (long)rows * latent;
+            Launch.Require(mu, length, nameof(mu));
+            Launch.Require(sigma, length, nameof(sigma));
+            Launch.Require(h, 2 * length, nameof(h));
+            gaussianHead(Launch.GridStride(accelerator, length), mu, sigma, h, rows, latent);
+        }
+
+        public void GaussianHeadBackward(FloatView dh, FloatView dMu, FloatView dSigma, FloatView h, int rows, int latent)
+        {
+            long length = (long)rows * latent;
+            Launch.Require(dh, 2 * length, nameof(dh));
+            Launch.Require(dMu, length, nameof(dMu));
+            Launch.Require(dSigma, length, nameof(dSigma));
+            Launch.Require(h, 2 * length, nameof(h));
+            gaussianHeadBackward(Launch.GridStride(accelerator, length), dh, dMu, dSigma, h, rows, latent);
+        }
+
+        public void Reparameterize(FloatView z, FloatView eps, FloatView mu, FloatView sigma, ulong seed, ulong stream, int length)
+        {
+            Launch.Require(z, length, nameof(z));
+            Launch.Require(eps, length, nameof(eps));
+            Launch.Require(mu, length, nameof(mu));
+            Launch.Require(sigma, length, nameof(sigma));
+            reparameterize(Launch.GridStride(accelerator, length), z, eps, mu, sigma, seed, stream, length);
+        }
+
+        public void ReparameterizeBackward(FloatView dMu, FloatView dSigma, FloatView dz, FloatView eps, int length)
+        {
+            Launch.Require(dMu, length, nameof(dMu));
+            Launch.Require(dSigma, length, nameof(dSigma));
+            Launch.Require(dz, length, nameof(dz));
+            Launch.Require(eps, length, nameof(eps));
+            reparameterizeBackward(Launch.GridStride(accelerator, length), dMu, dSigma, dz, eps, length);
+        }
+
+        public void SaltAndPepper(FloatView y, FloatView x, float fraction, ulong seed, ulong stream, int length)
+        {
+            if (!(fraction >= 0 && fraction <= 1))
+            {
+                throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "the corrupted fraction must be in [0, 1]");
+            }
+
+            Launch.Require(y, length, nameof(y));
+            Launch.Require(x, length, nameof(x));
+            saltAndPepper(Launch.GridStride(accelerator, length), y, x, fraction, seed, stream, length);
         }
     }
 }

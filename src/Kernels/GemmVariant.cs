@@ -1,0 +1,14 @@
+namespace GpuVae.Kernels;
+
+/// <summary>The ILGPU GEMM kernels; every one is tested, the backend picks one per accelerator type.</summary>
+public enum GemmVariant
+{
+    /// <summary>One output per loop iteration straight from global memory: the simple version.</summary>
+    Naive = 0,
+
+    /// <summary>Shared-memory tiles with group barriers: the GPU kernel.</summary>
+    Tiled = 1,
+
+    /// <summary>A 4x4 block of C per thread, no barriers: the kernel for ILGPU's CPU accelerator.</summary>
+    RegisterBlocked = 2,
+}
