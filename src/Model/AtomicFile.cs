@@ -1,37 +1,50 @@
 namespace GpuVae.Model;
 
 /// <summary>
-/// Writes a file so that a reader, or a run killed at any moment, sees either the old
-/// content or the new, never half of it: write a temporary file beside it, flush it to
-/// disk, then rename over the target.
+/// Writes a file so that a reader sees either the old content or the complete new content,
+/// never a half-written file: a run killed at any moment must not leave a truncated checkpoint,
+/// metrics.csv or PNG that a later run or `plot` would trust.
 /// </summary>
 public static class AtomicFile
 {
+    /// <summary>Creates the folder, writes to a temporary file beside the target, flushes it
+    /// to disk and renames it over the target.</summary>
     public static void Write(string path, Action<Stream> write)
     {
-        string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(write);
+        string fullPath = Path.GetFullPath(path);
+        string folder = Path.GetDirectoryName(fullPath)!;
+        Directory.CreateDirectory(folder);
+        // Same folder, so the rename stays on one file system and is atomic.
+        string temp = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 write(stream);
+                // Without this the rename can reach the disk before the data after a crash.
                 stream.Flush(flushToDisk: true);
             }
-
-            File.Move(temporary, path, overwrite: true);
+            File.Move(temp, fullPath, overwrite: true);
         }
         finally
         {
-            File.Delete(temporary);
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
         }
     }
+
+    public static void WriteAllBytes(string path, byte[] bytes) =>
+        Write(path, stream => stream.Write(bytes));
 
     public static void WriteAllText(string path, string text) =>
         Write(path, stream =>
         {
-            using var writer = new StreamWriter(stream, leaveOpen: true);
+            // No byte-order mark: the files are read by git, diff tools and markdown viewers.
+            using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), leaveOpen: true);
             writer.Write(text);
         });
 }

@@ -1,3 +1,4 @@
+using GpuVae.Model;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 

@@ -1,3 +1,4 @@
+using GpuVae.Model;
 using ScottPlot;
 
 namespace GpuVae.App.Figures;

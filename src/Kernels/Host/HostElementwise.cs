@@ -90,9 +90,26 @@ public static class HostElementwise
         float scale = 1 / keepProbability;
         HostParallel.For(length, (start, end) =>
         {
-            for (int i = start; i < end; i++)
+            // One Philox block decides four neighbours, exactly as Dropout.Keeps assigns words;
+            // chunks start at multiples of 64, so no block straddles two chunks.
+            for (int i = start; i < end; i += 4)
             {
-                y[i] = Kernels.Dropout.Keeps(keepProbability, seed, stream, i) ? x[i] * scale : 0;
+                var block = Philox.Generate(seed, stream, (uint)i >> 2, RandomPurpose.Dropout);
+                y[i] = Philox.UniformOpenAbove(block.X) < keepProbability ? x[i] * scale : 0;
+                if (i + 1 < end)
+                {
+                    y[i + 1] = Philox.UniformOpenAbove(block.Y) < keepProbability ? x[i + 1] * scale : 0;
+                }
+
+                if (i + 2 < end)
+                {
+                    y[i + 2] = Philox.UniformOpenAbove(block.Z) < keepProbability ? x[i + 2] * scale : 0;
+                }
+
+                if (i + 3 < end)
+                {
+                    y[i + 3] = Philox.UniformOpenAbove(block.W) < keepProbability ? x[i + 3] * scale : 0;
+                }
             }
         });
     }

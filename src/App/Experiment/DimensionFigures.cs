@@ -1,0 +1,119 @@
+using GpuVae.App.Data;
+using GpuVae.App.Figures;
+using GpuVae.Kernels;
+using GpuVae.Model;
+
+namespace GpuVae.App.Experiment;
+
+/// <summary>
+/// The pictures of one trained latent dimension, drawn from its checkpoint alone:
+/// reconstructions of the first test images, samples from the prior, interpolations between
+/// test codes, and for Z = 2 the manifold and the latent maps of train and test images.
+/// </summary>
+public static class DimensionFigures
+{
+    private const int ReconstructedImages = 50;
+    private const int PerRow = 10;
+    private const int Samples = 100;
+    private const int InterpolationPairs = 8;
+    private const int InterpolationSteps = 10;
+    private const int Scale = 2;
+
+    public static IReadOnlyList<string> Draw(
+        string outputDirectory, string runDirectory, IBackend backend, MnistData data, int seed, FigureOptions options)
+    {
+        var config = Checkpoint.ReadConfig(runDirectory);
+        using var model = new Vae(backend, config);
+        Checkpoint.LoadWeights(runDirectory, model);
+        using var inference = new VaeInference(model, (ulong)seed);
+        int z = config.Latent, d = config.Pixels;
+        var written = new List<string>();
+
+        float[] originals = data.Test.Images[..(ReconstructedImages * d)];
+        string reconstructions = Path.Combine(outputDirectory, $"dim{z}.png");
+        DigitGrid.WriteReconstructions(reconstructions, originals, inference.Reconstruct(originals), ReconstructedImages, PerRow, Scale);
+        written.Add(reconstructions);
+
+        string samples = Path.Combine(outputDirectory, $"samples_dim{z}.png");
+        DigitGrid.Write(samples, inference.Decode(PriorSamples(Samples * z, seed)), Samples / PerRow, PerRow, Scale);
+        written.Add(samples);
+
+        string interpolation = Path.Combine(outputDirectory, $"interpolation_dim{z}.png");
+        var endpoints = inference.EncodeMeans(data.Test.Images[..(2 * InterpolationPairs * d)]);
+        DigitGrid.Write(interpolation, inference.Decode(Interpolate(endpoints, z)), InterpolationPairs, InterpolationSteps, Scale);
+        written.Add(interpolation);
+
+        if (z == 2)
+        {
+            string manifold = Path.Combine(outputDirectory, "manifold.png");
+            DigitGrid.Write(manifold, inference.Decode(ManifoldGrid(options)), options.ManifoldSize, options.ManifoldSize, 1);
+            written.Add(manifold);
+            foreach (var (name, set) in new[] { ("train", data.Train), ("test", data.Test) })
+            {
+                int count = Math.Min(options.ZMapImages, set.Count);
+                string map = Path.Combine(outputDirectory, $"{name}_z_map.png");
+                LatentMap.Write(
+                    map,
+                    inference.EncodeMeans(set.Images.AsSpan(0, count * d)),
+                    Array.ConvertAll(set.Labels[..count], label => (int)label),
+                    $"{name} set: posterior means of {count} images, dim 2");
+                written.Add(map);
+            }
+        }
+
+        return written;
+    }
+
+    /// <summary>(N, Z) draws from the prior N(0, I), seeded.</summary>
+    private static float[] PriorSamples(int length, int seed)
+    {
+        var random = new Random(seed);
+        var values = new float[length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
+        }
+
+        return values;
+    }
+
+    /// <summary>Rows of codes on the straight line from test code 2p to test code 2p + 1.</summary>
+    private static float[] Interpolate(float[] endpoints, int z)
+    {
+        var codes = new float[InterpolationPairs * InterpolationSteps * z];
+        for (int pair = 0; pair < InterpolationPairs; pair++)
+        {
+            for (int step = 0; step < InterpolationSteps; step++)
+            {
+                float t = step / (float)(InterpolationSteps - 1);
+                for (int j = 0; j < z; j++)
+                {
+                    float from = endpoints[(2 * pair * z) + j], to = endpoints[(((2 * pair) + 1) * z) + j];
+                    codes[(((pair * InterpolationSteps) + step) * z) + j] = from + (t * (to - from));
+                }
+            }
+        }
+
+        return codes;
+    }
+
+    /// <summary>
+    /// The size x size grid over [-range, range]^2, laid out as a plot reads: z1 grows to
+    /// the right, z2 grows upwards.
+    /// </summary>
+    private static float[] ManifoldGrid(FigureOptions options)
+    {
+        int n = options.ManifoldSize;
+        var codes = new float[n * n * 2];
+        for (int row = 0; row < n; row++)
+        {
+            for (int col = 0; col < n; col++)
+            {
+                codes[((row * n) + col) * 2] = -options.ManifoldRange + (2 * options.ManifoldRange * col / (n - 1));
+                codes[(((row * n) + col) * 2) + 1] = options.ManifoldRange - (2 * options.ManifoldRange * row / (n - 1));
+            }
+        }
+
+        return codes;
+    }
+}

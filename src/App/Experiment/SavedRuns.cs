@@ -1,0 +1,44 @@
+using System.Globalization;
+using GpuVae.App.Figures;
+using GpuVae.App.Training;
+using GpuVae.Model;
+
+namespace GpuVae.App.Experiment;
+
+/// <summary>The per-dimension run folders (out/dim&lt;Z&gt;/) found in an output folder.</summary>
+public static class SavedRuns
+{
+    /// <summary>Every dim folder with a metrics.csv, by latent dimension.</summary>
+    public static SortedDictionary<int, IReadOnlyList<EpochMetrics>> LoadMetrics(string outputDirectory)
+    {
+        var byDim = new SortedDictionary<int, IReadOnlyList<EpochMetrics>>();
+        if (!Directory.Exists(outputDirectory))
+        {
+            return byDim;
+        }
+
+        foreach (string folder in Directory.GetDirectories(outputDirectory, "dim*"))
+        {
+            string metrics = Path.Combine(folder, DimensionRun.MetricsFileName);
+            if (int.TryParse(Path.GetFileName(folder)[3..], NumberStyles.None, CultureInfo.InvariantCulture, out int dim) && File.Exists(metrics))
+            {
+                byDim[dim] = MetricsCsv.Read(metrics);
+            }
+        }
+
+        return byDim;
+    }
+
+    /// <summary>Loss.png, BCE.png and KLD.png over every saved run; returns the files written.</summary>
+    public static IReadOnlyList<string> DrawCurves(string outputDirectory)
+    {
+        var byDim = LoadMetrics(outputDirectory);
+        if (byDim.Count == 0)
+        {
+            return [];
+        }
+
+        LossCurves.WriteAll(outputDirectory, byDim.ToDictionary(pair => pair.Key, pair => pair.Value));
+        return Enum.GetValues<LossQuantity>().Select(q => Path.Combine(outputDirectory, LossCurves.FileName(q))).ToList();
+    }
+}

@@ -1,0 +1,72 @@
+using GpuVae.App.Data;
+using GpuVae.App.Figures;
+using GpuVae.Kernels;
+using GpuVae.Model;
+
+namespace GpuVae.App.Training;
+
+/// <summary>
+/// Trains one latent dimension end to end: fresh or resumed from its checkpoint, one
+/// metrics row, checkpoint and summary line per epoch, into out/dim&lt;Z&gt;/.
+/// </summary>
+public static class DimensionRun
+{
+    public const string MetricsFileName = "metrics.csv";
+
+    /// <summary>Whether a run folder holds a finished run of at least the given epochs.</summary>
+    public static bool IsFinished(string runDirectory, int epochs)
+    {
+        string metrics = Path.Combine(runDirectory, MetricsFileName);
+        return Checkpoint.Exists(runDirectory) && File.Exists(metrics) && MetricsCsv.Read(metrics).Count >= epochs;
+    }
+
+    public static IReadOnlyList<EpochMetrics> Train(
+        RunSettings settings, IBackend backend, MnistData data, TextWriter log, bool interactive, CancellationToken cancellation)
+    {
+        string directory = settings.RunDirectory;
+        string metricsPath = Path.Combine(directory, MetricsFileName);
+        using var model = new Vae(backend, settings.Network);
+        float[] trainImages = settings.TrainLimit is { } limit && limit < data.Train.Count
+            ? data.Train.Images[..(limit * settings.Network.Pixels)]
+            : data.Train.Images;
+        using var trainer = new Trainer(model, settings.Training, trainImages, data.Test.Images);
+        var history = new List<EpochMetrics>();
+        int firstEpoch = 1;
+        if (settings.Resume && Checkpoint.Exists(directory))
+        {
+            var state = Checkpoint.LoadForResume(directory, model);
+            if (state.Seed != settings.Training.Seed || state.BatchSize != settings.Training.BatchSize)
+            {
+                throw new UsageException(
+                    $"--resume: {directory} was trained with --seed {state.Seed} --batch-size {state.BatchSize}; pass the same values to continue it exactly");
+            }
+
+            trainer.GlobalStep = state.GlobalStep;
+            firstEpoch = state.CompletedEpochs + 1;
+            history.AddRange(File.Exists(metricsPath) ? MetricsCsv.Read(metricsPath).Where(m => m.Epoch <= state.CompletedEpochs) : []);
+            log.WriteLine($"resuming {directory} after epoch {state.CompletedEpochs} (step {state.GlobalStep})");
+        }
+        else
+        {
+            if (Checkpoint.Exists(directory))
+            {
+                log.WriteLine($"starting afresh: the checkpoint in {directory} will be replaced (pass --resume to continue it)");
+            }
+
+            model.Initialize(settings.Training.Seed);
+        }
+
+        log.WriteLine(EpochLine.Header);
+        var progress = new ProgressBar(log, interactive);
+        for (int epoch = firstEpoch; epoch <= settings.Training.Epochs; epoch++)
+        {
+            var metrics = trainer.TrainEpoch(epoch, progress, cancellation);
+            history.Add(metrics);
+            Checkpoint.Save(directory, model, new TrainingState(epoch, trainer.GlobalStep, settings.Training.Seed, settings.Training.BatchSize));
+            MetricsCsv.Write(metricsPath, history);
+            log.WriteLine(EpochLine.Format(metrics, settings.Training.Epochs, trainer.StepsPerEpoch, settings.Training.BatchSize));
+        }
+
+        return history;
+    }
+}

@@ -1,0 +1,14 @@
+using GpuVae.Model;
+
+namespace GpuVae.App.Training;
+
+/// <summary>The fixed-column one-line summary printed after each epoch.</summary>
+public static class EpochLine
+{
+    public static string Header =>
+        "epoch |  steps | train loss    bce    kld | test loss    bce    kld | ms/step |  img/s | seconds";
+
+    public static string Format(EpochMetrics m, int totalEpochs, int steps, int batch) =>
+        $"{m.Epoch,2}/{totalEpochs,-2} | {steps,6} | {m.TrainLoss,10:F2} {m.TrainBce,6:F2} {m.TrainKld,6:F2} | {m.TestLoss,9:F2} {m.TestBce,6:F2} {m.TestKld,6:F2} | "
+        + $"{1000.0 * batch / m.ImagesPerSecond,7:F2} | {m.ImagesPerSecond,6:F0} | {m.Seconds,7:F1}";
+}

@@ -1,0 +1,52 @@
+using GpuVae.Model;
+
+namespace GpuVae.App.Training;
+
+/// <summary>
+/// Redraws one console line per step on a terminal: the epoch's bar, running loss, images/s
+/// and the epoch's ETA. When output is redirected (logs, CI) it prints a line each quarter
+/// epoch instead, so logs stay readable.
+/// </summary>
+public sealed class ProgressBar(TextWriter output, bool interactive) : IProgress<TrainingProgress>
+{
+    private const int Width = 30;
+    private int lastQuarter;
+    private DateTime lastDraw;
+
+    public void Report(TrainingProgress p)
+    {
+        double imagesPerSecond = p.ImagesSeen / Math.Max(p.Elapsed.TotalSeconds, 1e-9);
+        var eta = TimeSpan.FromSeconds(p.Elapsed.TotalSeconds / p.Step * (p.StepsPerEpoch - p.Step));
+        string status = $"loss {p.RunningLoss,8:F2} (bce {p.RunningBce:F2}, kld {p.RunningKld:F2}) | {imagesPerSecond,6:F0} img/s | eta {eta:mm\\:ss}";
+        if (interactive)
+        {
+            // Redrawing more than ~20 times a second costs more than it shows.
+            if (p.Step != p.StepsPerEpoch && DateTime.UtcNow - lastDraw < TimeSpan.FromMilliseconds(50))
+            {
+                return;
+            }
+
+            lastDraw = DateTime.UtcNow;
+            int filled = Width * p.Step / p.StepsPerEpoch;
+            output.Write($"\repoch {p.Epoch,3} [{new string('#', filled)}{new string('.', Width - filled)}] {p.Step,5}/{p.StepsPerEpoch} | {status}   ");
+            if (p.Step == p.StepsPerEpoch)
+            {
+                output.Write('\r' + new string(' ', Width + 120) + '\r');
+            }
+        }
+        else
+        {
+            int quarter = 4 * p.Step / p.StepsPerEpoch;
+            if (p.Step == 1)
+            {
+                lastQuarter = 0;
+            }
+
+            if (quarter > lastQuarter && p.Step != p.StepsPerEpoch)
+            {
+                lastQuarter = quarter;
+                output.WriteLine($"epoch {p.Epoch,3} step {p.Step,5}/{p.StepsPerEpoch} | {status}");
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using GpuVae.Model;
+
+namespace GpuVae.App.Training;
+
+/// <summary>Everything `GpuVae train` was asked to do, validated.</summary>
+public sealed record RunSettings(
+    VaeConfig Network,
+    TrainingOptions Training,
+    string DataDirectory,
+    string OutputDirectory,
+    string Accelerator,
+    int DeviceIndex,
+    bool Resume,
+    int? TrainLimit)
+{
+    /// <summary>Results of one latent dimension live in their own folder: out/dim20/.</summary>
+    public string RunDirectory => Path.Combine(OutputDirectory, $"dim{Network.Latent}");
+
+    public IEnumerable<string> Describe()
+    {
+        yield return $"dim {Network.Latent} | hidden {Network.Hidden} | epochs {Training.Epochs} | batch {Training.BatchSize} | lr {Training.LearningRate:G} | keep {Training.KeepProbability:G} | seed {Training.Seed}"
+            + (Training.InputNoise > 0 ? $" | input noise {Training.InputNoise:G}" : string.Empty)
+            + (TrainLimit is { } limit ? $" | train limit {limit}" : string.Empty);
+        yield return $"data {DataDirectory} | out {RunDirectory}" + (Resume ? " | resume" : string.Empty);
+    }
+}

@@ -1,0 +1,97 @@
+using System.CommandLine;
+using GpuVae.Model;
+
+namespace GpuVae.App.Training;
+
+/// <summary>
+/// The options shared by `train` (and the bare `GpuVae`, which trains) and `sweep`, with the
+/// seed's defaults, and their validation into <see cref="RunSettings"/>.
+/// </summary>
+public sealed class TrainingArguments
+{
+    public Option<int> Dim { get; } = new("--dim") { Description = "Latent dimension Z", DefaultValueFactory = _ => 20 };
+
+    public Option<int> Epochs { get; } = new("--epochs") { Description = "Training epochs", DefaultValueFactory = _ => 20 };
+
+    public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Images per training step", DefaultValueFactory = _ => 128 };
+
+    public Option<int> Hidden { get; } = new("--hidden") { Description = "Hidden units per layer (H)", DefaultValueFactory = _ => 500 };
+
+    public Option<float> LearningRate { get; } = new("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-3f };
+
+    public Option<float> KeepProbability { get; } = new("--keep-prob") { Description = "Dropout keep probability during training, in (0, 1]", DefaultValueFactory = _ => 0.9f };
+
+    public Option<int> Seed { get; } = new("--seed") { Description = "Seed of initialization, shuffling, dropout and noise", DefaultValueFactory = _ => 0 };
+
+    public Option<string> Data { get; } = new("--data") { Description = "Folder with the MNIST IDX files (downloaded there if missing)", DefaultValueFactory = _ => Path.Combine("data", "mnist") };
+
+    public Option<string> Out { get; } = new("--out") { Description = "Folder for results: <out>/dim<Z>/ holds metrics, checkpoints and images", DefaultValueFactory = _ => "save" };
+
+    public Option<string> Accelerator { get; } = new("--accelerator") { Description = "auto | cuda | opencl | cpu (ILGPU's CPU accelerator) | host (plain .NET)", DefaultValueFactory = _ => "auto" };
+
+    public Option<int> Device { get; } = new("--device") { Description = "Index among the devices of the chosen accelerator type", DefaultValueFactory = _ => 0 };
+
+    public Option<bool> Resume { get; } = new("--resume") { Description = "Continue from the checkpoint in <out>/dim<Z>/" };
+
+    public Option<int?> TrainLimit { get; } = new("--train-limit") { Description = "Train on the first N training images only (quick runs)" };
+
+    public Option<bool> AddNoise { get; } = new("--add-noise") { Description = "Denoising variant: corrupt inputs with salt-and-pepper noise, reconstruct the clean image" };
+
+    public Option<float> NoiseFraction { get; } = new("--noise-fraction") { Description = "Fraction of pixels --add-noise corrupts (half to 0, half to 1)", DefaultValueFactory = _ => 0.5f };
+
+    /// <summary>The options besides --dim, which sweep replaces with --dims.</summary>
+    public IEnumerable<Option> Common =>
+    [
+        Epochs, BatchSize, Hidden, LearningRate, KeepProbability, Seed, Data, Out, Accelerator, Device, Resume, TrainLimit, AddNoise, NoiseFraction,
+    ];
+
+    public static readonly string[] Accelerators = ["auto", "cuda", "opencl", "cpu", "host"];
+
+    public RunSettings Read(ParseResult parse, int dim)
+    {
+        int epochs = parse.GetValue(Epochs);
+        int batch = parse.GetValue(BatchSize);
+        int hidden = parse.GetValue(Hidden);
+        float lr = parse.GetValue(LearningRate);
+        float keep = parse.GetValue(KeepProbability);
+        float noise = parse.GetValue(NoiseFraction);
+        string accelerator = parse.GetValue(Accelerator)!.ToLowerInvariant();
+        int? limit = parse.GetValue(TrainLimit);
+        Require(dim is > 0 and <= 4096, $"--dim must be between 1 and 4096, got {dim}");
+        Require(epochs is > 0 and <= 100_000, $"--epochs must be between 1 and 100000, got {epochs}");
+        Require(batch is > 0 and <= 60_000, $"--batch-size must be between 1 and 60000, got {batch}");
+        Require(hidden is > 0 and <= 65_536, $"--hidden must be between 1 and 65536, got {hidden}");
+        Require(float.IsFinite(lr) && lr > 0 && lr <= 1, $"--lr must be in (0, 1], got {lr}");
+        Require(float.IsFinite(keep) && keep > 0 && keep <= 1, $"--keep-prob must be in (0, 1], got {keep}");
+        Require(float.IsFinite(noise) && noise >= 0 && noise <= 1, $"--noise-fraction must be in [0, 1], got {noise}");
+        Require(Accelerators.Contains(accelerator), $"--accelerator must be one of {string.Join(", ", Accelerators)}, got '{parse.GetValue(Accelerator)}'");
+        Require(parse.GetValue(Device) >= 0, $"--device must be 0 or more, got {parse.GetValue(Device)}");
+        Require(limit is null or > 0, $"--train-limit must be at least 1, got {limit}");
+        Require(limit is null || batch <= limit, $"--batch-size {batch} is larger than --train-limit {limit}: no full batch to train on");
+        return new RunSettings(
+            new VaeConfig(dim, hidden),
+            new TrainingOptions
+            {
+                Epochs = epochs,
+                BatchSize = batch,
+                LearningRate = lr,
+                KeepProbability = keep,
+                Seed = parse.GetValue(Seed),
+                InputNoise = parse.GetValue(AddNoise) ? noise : 0,
+            },
+            parse.GetValue(Data)!,
+            parse.GetValue(Out)!,
+            accelerator,
+            parse.GetValue(Device),
+            parse.GetValue(Resume),
+            limit);
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new UsageException(message);
+        }
+    }
+}
