@@ -6,6 +6,9 @@ var root = new RootCommand(
     + "Without a subcommand it trains, like `train`.");
 TrainCommand.Configure(root);
 root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(EvalCommand.Create());
+root.Subcommands.Add(SweepCommand.Create());
+root.Subcommands.Add(PlotCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

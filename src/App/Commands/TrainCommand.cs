@@ -21,6 +21,7 @@ public static class TrainCommand
     {
         var arguments = new TrainingArguments();
         command.Options.Add(arguments.Dim);
+        command.Options.Add(arguments.Resume);
         foreach (var option in arguments.Common)
         {
             command.Options.Add(option);
@@ -28,7 +29,7 @@ public static class TrainCommand
 
         command.SetAction(parse => CommandRunner.Run(cancellation =>
         {
-            var settings = arguments.Read(parse, parse.GetValue(arguments.Dim));
+            var settings = arguments.Read(parse, parse.GetValue(arguments.Dim), parse.GetValue(arguments.Resume));
             var log = Console.Out;
             foreach (string line in settings.Describe())
             {
@@ -38,8 +39,10 @@ public static class TrainCommand
             using var backend = BackendFactory.Create(settings.Accelerator, settings.DeviceIndex, log.WriteLine);
             var data = MnistData.Load(settings.DataDirectory, log.WriteLine);
             var history = DimensionRun.Train(settings, backend, data, log, !Console.IsOutputRedirected, cancellation);
-            var figures = DimensionFigures.Draw(settings.OutputDirectory, settings.RunDirectory, backend, data, settings.Training.Seed, new FigureOptions());
-            figures = [.. figures, .. SavedRuns.DrawCurves(settings.OutputDirectory)];
+            using var trained = SavedRuns.LoadModel(settings.RunDirectory, backend);
+            IReadOnlyList<string> figures = [
+                .. DimensionFigures.Draw(settings.OutputDirectory, trained, data, settings.Training.Seed, new FigureOptions()),
+                .. SavedRuns.DrawCurves(settings.OutputDirectory)];
             log.WriteLine($"final test loss {history[^1].TestLoss:F2} (bce {history[^1].TestBce:F2}, kld {history[^1].TestKld:F2}); pictures: {string.Join(", ", figures.Select(Path.GetFileName))} in {settings.OutputDirectory}");
             return CommandRunner.Success;
         }));

@@ -1,12 +1,11 @@
 using GpuVae.App.Data;
 using GpuVae.App.Figures;
-using GpuVae.Kernels;
 using GpuVae.Model;
 
 namespace GpuVae.App.Experiment;
 
 /// <summary>
-/// The pictures of one trained latent dimension, drawn from its checkpoint alone:
+/// The pictures of one trained latent dimension:
 /// reconstructions of the first test images, samples from the prior, interpolations between
 /// test codes, and for Z = 2 the manifold and the latent maps of train and test images.
 /// </summary>
@@ -19,14 +18,11 @@ public static class DimensionFigures
     private const int InterpolationSteps = 10;
     private const int Scale = 2;
 
-    public static IReadOnlyList<string> Draw(
-        string outputDirectory, string runDirectory, IBackend backend, MnistData data, int seed, FigureOptions options)
+    /// <summary>Draws the pictures of a trained model into outputDirectory; returns the files written.</summary>
+    public static IReadOnlyList<string> Draw(string outputDirectory, Vae model, MnistData data, int seed, FigureOptions options)
     {
-        var config = Checkpoint.ReadConfig(runDirectory);
-        using var model = new Vae(backend, config);
-        Checkpoint.LoadWeights(runDirectory, model);
         using var inference = new VaeInference(model, (ulong)seed);
-        int z = config.Latent, d = config.Pixels;
+        int z = model.Config.Latent, d = model.Config.Pixels;
         var written = new List<string>();
 
         float[] originals = data.Test.Images[..(ReconstructedImages * d)];

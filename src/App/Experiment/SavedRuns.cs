@@ -1,6 +1,7 @@
 using System.Globalization;
 using GpuVae.App.Figures;
 using GpuVae.App.Training;
+using GpuVae.Kernels;
 using GpuVae.Model;
 
 namespace GpuVae.App.Experiment;
@@ -27,6 +28,24 @@ public static class SavedRuns
         }
 
         return byDim;
+    }
+
+    public static string RunDirectory(string outputDirectory, int dim) => Path.Combine(outputDirectory, $"dim{dim}");
+
+    /// <summary>The trained model saved in a run folder, on the given backend.</summary>
+    public static Vae LoadModel(string runDirectory, IBackend backend)
+    {
+        var model = new Vae(backend, Checkpoint.ReadConfig(runDirectory));
+        try
+        {
+            Checkpoint.LoadWeights(runDirectory, model);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Loss.png, BCE.png and KLD.png over every saved run; returns the files written.</summary>

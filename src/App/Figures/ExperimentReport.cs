@@ -47,7 +47,7 @@ public static class ExperimentReport
         {
             EpochMetrics last = dim.Epochs[^1];
             string nll = dim.TestNll is double value
-                ? $"{Nats(value)} (k={dim.NllSamples!.Value.ToString(Invariant)})"
+                ? $"{Nats(value)} (k={dim.NllSamples!.Value.ToString(Invariant)}{(dim.NllImages is int n ? $", {n.ToString(Invariant)} images" : string.Empty)})"
                 : "n/a";
             md.Append(Invariant, $"| {dim.Z} | {Nats(last.TrainLoss)} | {Nats(last.TrainBce)} | {Nats(last.TrainKld)} | ")
                 .Append(Invariant, $"{Nats(last.TestLoss)} | {Nats(last.TestBce)} | {Nats(last.TestKld)} | {nll} | ")
@@ -120,11 +120,11 @@ public static class ExperimentReport
 
     private static string Nats(double value) => value.ToString("F2", Invariant);
 
-    // Total images over total seconds, so a slow epoch weighs by its length, unlike a mean of rates.
+    // Every epoch trains the same number of images, so the overall rate is the harmonic mean of
+    // the epochs' rates (total images over total training seconds), not their arithmetic mean.
     private static double ImagesPerSecond(IEnumerable<EpochMetrics> epochs)
     {
-        double images = epochs.Sum(m => m.ImagesPerSecond * m.Seconds);
-        double seconds = epochs.Sum(m => m.Seconds);
-        return seconds > 0 ? images / seconds : 0;
+        double secondsPerImage = epochs.Sum(m => 1 / m.ImagesPerSecond);
+        return secondsPerImage > 0 ? epochs.Count() / secondsPerImage : 0;
     }
 }

@@ -39,15 +39,15 @@ public sealed class TrainingArguments
 
     public Option<float> NoiseFraction { get; } = new("--noise-fraction") { Description = "Fraction of pixels --add-noise corrupts (half to 0, half to 1)", DefaultValueFactory = _ => 0.5f };
 
-    /// <summary>The options besides --dim, which sweep replaces with --dims.</summary>
+    /// <summary>The options of both train and sweep; train adds --dim and --resume, sweep --dims.</summary>
     public IEnumerable<Option> Common =>
     [
-        Epochs, BatchSize, Hidden, LearningRate, KeepProbability, Seed, Data, Out, Accelerator, Device, Resume, TrainLimit, AddNoise, NoiseFraction,
+        Epochs, BatchSize, Hidden, LearningRate, KeepProbability, Seed, Data, Out, Accelerator, Device, TrainLimit, AddNoise, NoiseFraction,
     ];
 
     public static readonly string[] Accelerators = ["auto", "cuda", "opencl", "cpu", "host"];
 
-    public RunSettings Read(ParseResult parse, int dim)
+    public RunSettings Read(ParseResult parse, int dim, bool resume)
     {
         int epochs = parse.GetValue(Epochs);
         int batch = parse.GetValue(BatchSize);
@@ -83,7 +83,7 @@ public sealed class TrainingArguments
             parse.GetValue(Out)!,
             accelerator,
             parse.GetValue(Device),
-            parse.GetValue(Resume),
+            resume,
             limit);
     }
 

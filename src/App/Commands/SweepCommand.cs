@@ -1,0 +1,114 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using GpuVae.App.Data;
+using GpuVae.App.Experiment;
+using GpuVae.App.Training;
+using GpuVae.Kernels.Ilgpu;
+using GpuVae.Model;
+
+namespace GpuVae.App.Commands;
+
+/// <summary>
+/// `GpuVae sweep`: the seed's experiment. Trains every latent dimension in turn (finished
+/// ones are skipped and interrupted ones resumed, so a sweep can be continued), then draws
+/// every picture, estimates each dim's NLL and writes report.md.
+/// </summary>
+public static class SweepCommand
+{
+    public static Command Create()
+    {
+        var arguments = new TrainingArguments();
+        var figureArguments = new FigureArguments();
+        var dims = new Option<string>("--dims") { Description = "Comma-separated latent dimensions", DefaultValueFactory = _ => "2,4,8,10,20,100" };
+        var nllSamples = new Option<int>("--nll-samples") { Description = "Importance samples k per image for each dim's test NLL (0 skips it)", DefaultValueFactory = _ => 1000 };
+        var nllImages = new Option<int>("--nll-images") { Description = "Test images the NLL averages over (the first N)", DefaultValueFactory = _ => 1000 };
+        var command = new Command("sweep", "Train every latent dimension, then draw all pictures and write <out>/report.md") { dims };
+        foreach (var option in arguments.Common.Concat(figureArguments.All).Append(nllSamples).Append(nllImages))
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(parse => CommandRunner.Run(cancellation =>
+        {
+            var clock = Stopwatch.StartNew();
+            var latents = ParseDims(parse.GetValue(dims)!);
+            var runs = latents.Select(dim => arguments.Read(parse, dim, resume: true)).ToList();
+            var figures = figureArguments.Read(parse);
+            var nll = ReadNll(parse.GetValue(nllSamples), parse.GetValue(nllImages));
+            var first = runs[0];
+            var log = Console.Out;
+            log.WriteLine($"sweep over dims {string.Join(", ", latents)}");
+            foreach (string line in first.Describe().Skip(1))
+            {
+                log.WriteLine(line);
+            }
+
+            using var backend = BackendFactory.Create(first.Accelerator, first.DeviceIndex, log.WriteLine);
+            var data = MnistData.Load(first.DataDirectory, log.WriteLine);
+            var previous = RunFacts.Read(first.OutputDirectory);
+            bool continued = false;
+            foreach (var run in runs)
+            {
+                if (DimensionRun.IsFinished(run.RunDirectory, run.Training.Epochs))
+                {
+                    log.WriteLine($"dim {run.Network.Latent}: finished in {run.RunDirectory}, skipped");
+                    continued = true;
+                    continue;
+                }
+
+                continued |= Checkpoint.Exists(run.RunDirectory);
+                foreach (string line in run.Describe().Take(1))
+                {
+                    log.WriteLine(line);
+                }
+
+                DimensionRun.Train(run, backend, data, log, !Console.IsOutputRedirected, cancellation);
+            }
+
+            double earlier = continued && previous is not null ? previous.WallSeconds : 0;
+            var facts = new RunFacts(
+                RunFacts.CommandLine(), RunFacts.CurrentCommit(), backend.Kind, backend.DeviceName, first.Training.Epochs, earlier + clock.Elapsed.TotalSeconds);
+            ExperimentOutputs.Draw(first.OutputDirectory, backend, data, first.Training.Seed, figures, nll, facts, log);
+            facts = facts with { WallSeconds = earlier + clock.Elapsed.TotalSeconds };
+            facts.Write(first.OutputDirectory);
+            log.WriteLine($"sweep done in {TimeSpan.FromSeconds(facts.WallSeconds):hh\\:mm\\:ss} (this invocation {clock.Elapsed:hh\\:mm\\:ss})");
+            return CommandRunner.Success;
+        }));
+        return command;
+    }
+
+    private static List<int> ParseDims(string text)
+    {
+        var dims = new List<int>();
+        foreach (string part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int dim) || dim is < 1 or > 4096)
+            {
+                throw new UsageException($"--dims must list latent dimensions between 1 and 4096 separated by commas, got '{text}'");
+            }
+
+            if (!dims.Contains(dim))
+            {
+                dims.Add(dim);
+            }
+        }
+
+        return dims;
+    }
+
+    private static NllOptions? ReadNll(int samples, int images)
+    {
+        if (samples < 0)
+        {
+            throw new UsageException($"--nll-samples must be 0 or more, got {samples}");
+        }
+
+        if (images < 1)
+        {
+            throw new UsageException($"--nll-images must be at least 1, got {images}");
+        }
+
+        return samples == 0 ? null : new NllOptions(samples, images);
+    }
+}

@@ -1,0 +1,53 @@
+using GpuVae.App.Data;
+using GpuVae.App.Figures;
+using GpuVae.Kernels;
+using GpuVae.Model;
+
+namespace GpuVae.App.Experiment;
+
+/// <summary>
+/// Everything the latent-dimension experiment shows, from the runs saved in an output
+/// folder: each dim's pictures and importance-weighted NLL, the learning curves of all
+/// dims, and report.md.
+/// </summary>
+public static class ExperimentOutputs
+{
+    public const string ReportFileName = "report.md";
+
+    /// <param name="nll">How to estimate the NLL; null reuses the estimates cached beside each run.</param>
+    public static void Draw(
+        string outputDirectory, IBackend backend, MnistData data, int seed, FigureOptions figures, NllOptions? nll, RunFacts facts, TextWriter log)
+    {
+        var results = new List<DimResult>();
+        foreach (var (dim, history) in SavedRuns.LoadMetrics(outputDirectory))
+        {
+            string runDirectory = SavedRuns.RunDirectory(outputDirectory, dim);
+            if (!Checkpoint.Exists(runDirectory) || history.Count == 0)
+            {
+                log.WriteLine($"dim {dim}: no checkpoint in {runDirectory}; its pictures and NLL are left out");
+                results.Add(new DimResult(dim, history));
+                continue;
+            }
+
+            using var model = SavedRuns.LoadModel(runDirectory, backend);
+            var written = DimensionFigures.Draw(outputDirectory, model, data, seed, figures);
+            var estimate = nll is null
+                ? NllEstimate.Read(runDirectory)
+                : NllEstimate.Compute(runDirectory, model, history.Count, data.Test, nll.Samples, nll.Images, seed);
+            log.WriteLine($"dim {dim}: {string.Join(", ", written.Select(Path.GetFileName))}"
+                + (estimate is null ? string.Empty : $"; test NLL <= {estimate.Nll:F2} (k = {estimate.Samples}, {estimate.Images} images)"));
+            results.Add(new DimResult(dim, history, estimate?.Nll, estimate?.Samples, estimate?.Images));
+        }
+
+        if (results.Count == 0)
+        {
+            throw new InvalidDataException($"{outputDirectory}: no saved runs (dim<Z>/{Training.DimensionRun.MetricsFileName}) to draw");
+        }
+
+        SavedRuns.DrawCurves(outputDirectory);
+        ExperimentReport.Write(
+            Path.Combine(outputDirectory, ReportFileName),
+            new ExperimentSummary(facts.Command, facts.GitCommit, facts.Accelerator, facts.Device, facts.Epochs, TimeSpan.FromSeconds(facts.WallSeconds), results));
+        log.WriteLine($"wrote {Path.Combine(outputDirectory, ReportFileName)} and the learning curves");
+    }
+}
