@@ -3,6 +3,8 @@ using System.Diagnostics;
 using GpuVae.App.Data;
 using Xunit;
 
+using GpuVae.Tests.Support;
+
 namespace GpuVae.Tests.Data;
 
 /// <summary>

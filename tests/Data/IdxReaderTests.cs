@@ -1,6 +1,8 @@
 using GpuVae.App.Data;
 using Xunit;
 
+using GpuVae.Tests.Support;
+
 namespace GpuVae.Tests.Data;
 
 public sealed class IdxReaderTests : IDisposable

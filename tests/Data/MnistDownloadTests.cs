@@ -1,6 +1,8 @@
 using GpuVae.App.Data;
 using Xunit;
 
+using GpuVae.Tests.Support;
+
 namespace GpuVae.Tests.Data;
 
 /// <summary>The download's paths that need neither npm nor a network: a fake package stands in.</summary>

@@ -3,6 +3,8 @@ using GpuVae.App.Figures;
 using GpuVae.Model;
 using Xunit;
 
+using GpuVae.Tests.Support;
+
 namespace GpuVae.Tests.Figures;
 
 public sealed partial class ExperimentReportTests

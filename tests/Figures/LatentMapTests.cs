@@ -3,6 +3,8 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using Xunit;
 
+using GpuVae.Tests.Support;
+
 namespace GpuVae.Tests.Figures;
 
 public sealed class LatentMapTests
