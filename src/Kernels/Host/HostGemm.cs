@@ -159,12 +159,17 @@ public static class HostGemm
         var buffers = PackBuffers.ForThisThread;
         var packedA = buffers.A;
         var packedB = buffers.B;
+
+        // K blocks of equal depth rather than Kc and a remainder: 784 as 4 x 196, not
+        // 3 x 256 + 16, whose 16-deep block would pay a full C tile load and store for 16 FMAs.
+        int kBlocks = (args.K + Kc - 1) / Kc;
+        int kStep = (args.K + kBlocks - 1) / kBlocks;
         for (int jc = col0; jc < col1; jc += Nc)
         {
             int nc = Math.Min(Nc, col1 - jc);
-            for (int pc = 0; pc < args.K; pc += Kc)
+            for (int pc = 0; pc < args.K; pc += kStep)
             {
-                int kc = Math.Min(Kc, args.K - pc);
+                int kc = Math.Min(kStep, args.K - pc);
 
                 // Only the first K block applies beta; later ones add onto what it wrote.
                 float beta = pc == 0 ? args.Beta : 1;
@@ -297,9 +302,11 @@ public static class HostGemm
     /// stored k-major ((kc, Mr), Mr contiguous values per k) so the micro-kernel reads it
     /// front to back. Rows past the block are zero, so edge tiles need no special case.
     /// </summary>
-    private static void PackA(Span<float> packed, GemmArgs args, int i0, int mc, int p0, int kc)
+    private static unsafe void PackA(Span<float> packed, GemmArgs args, int i0, int mc, int p0, int kc)
     {
-        var a = args.ASpan;
+        // op(A)[row, p] is at A[row * rowStride + p * pStride] for either storage order.
+        nint rowStride = args.TransposeA ? 1 : args.K;
+        nint pStride = args.TransposeA ? args.M : 1;
         for (int sliver = 0; sliver < mc; sliver += Mr)
         {
             var destination = packed.Slice(sliver * kc, kc * Mr);
@@ -309,25 +316,16 @@ public static class HostGemm
                 destination.Clear();
             }
 
-            for (int r = 0; r < rows; r++)
+            // k outer: sequential writes, and the reads are Mr short streams (or, transposed,
+            // Mr neighbours), all in cache lines the next few k reuse.
+            ref float target = ref destination[0];
+            ref float source = ref args.A[((i0 + sliver) * rowStride) + (p0 * pStride)];
+            for (int p = 0; p < kc; p++)
             {
-                int row = i0 + sliver + r;
-                if (args.TransposeA)
+                ref float column = ref Unsafe.Add(ref source, p * pStride);
+                for (int r = 0; r < rows; r++)
                 {
-                    // A is stored (K, M): column `row` of it, stride M.
-                    for (int p = 0; p < kc; p++)
-                    {
-                        destination[(p * Mr) + r] = a[((p0 + p) * args.M) + row];
-                    }
-                }
-                else
-                {
-                    // A is stored (M, K): row `row` of it, contiguous.
-                    var source = a.Slice((row * args.K) + p0, kc);
-                    for (int p = 0; p < kc; p++)
-                    {
-                        destination[(p * Mr) + r] = source[p];
-                    }
+                    Unsafe.Add(ref target, (p * Mr) + r) = Unsafe.Add(ref column, r * rowStride);
                 }
             }
         }
@@ -337,9 +335,8 @@ public static class HostGemm
     /// Packs op(B) rows [p0, p0 + kc), columns [j0, j0 + nc) as slivers of nr columns, each
     /// stored k-major ((kc, nr), nr contiguous values per k). Columns past the panel are zero.
     /// </summary>
-    private static void PackB(Span<float> packed, GemmArgs args, int p0, int kc, int j0, int nc, int nr)
+    private static unsafe void PackB(Span<float> packed, GemmArgs args, int p0, int kc, int j0, int nc, int nr)
     {
-        var b = args.BSpan;
         for (int sliver = 0; sliver < nc; sliver += nr)
         {
             var destination = packed.Slice(sliver * kc, kc * nr);
@@ -349,21 +346,25 @@ public static class HostGemm
                 destination.Clear();
             }
 
+            ref float target = ref destination[0];
             if (args.TransposeB)
             {
-                // B is stored (N, K): each column of op(B) is a contiguous row of B.
+                // B is stored (N, K): each column of op(B) is a contiguous row of B. Reading it
+                // whole and scattering with stride nr keeps the reads sequential; the scattered
+                // writes land in this (kc, nr) sliver, which is small enough to stay in L1.
                 for (int j = 0; j < cols; j++)
                 {
-                    var source = b.Slice(((j0 + sliver + j) * args.K) + p0, kc);
+                    ref float source = ref args.B[((long)(j0 + sliver + j) * args.K) + p0];
                     for (int p = 0; p < kc; p++)
                     {
-                        destination[(p * nr) + j] = source[p];
+                        Unsafe.Add(ref target, (p * nr) + j) = Unsafe.Add(ref source, p);
                     }
                 }
             }
             else
             {
                 // B is stored (K, N): each k step of the sliver is a contiguous run of a row.
+                var b = args.BSpan;
                 for (int p = 0; p < kc; p++)
                 {
                     b.Slice(((p0 + p) * args.N) + j0 + sliver, cols).CopyTo(destination.Slice(p * nr, cols));
