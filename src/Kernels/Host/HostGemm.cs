@@ -179,7 +179,7 @@ public static class HostGemm
                     int mc = Math.Min(Mc, row1 - ic);
                     PackA(packedA, args, ic, mc, pc, kc);
                     MacroKernel<TSimd, TVector>(
-                        packedA, packedB, ref args.C[((long)ic * args.N) + jc], args.N, mc, nc, kc, args.Alpha, beta);
+                        packedA, args.TransposeA, packedB, ref args.C[((long)ic * args.N) + jc], args.N, mc, nc, kc, args.Alpha, beta);
                 }
             }
         }
@@ -189,14 +189,17 @@ public static class HostGemm
     /// One packed A block times one packed B panel into C (mc, nc). B slivers outside, A
     /// slivers inside: the (kc, nr) B sliver stays in L1 while the A block streams from L2.
     /// Ragged edge tiles run the same micro-kernel into a scratch tile, then copy the part
-    /// that exists, so the micro-kernel never needs a bounds check.
+    /// that exists, so the micro-kernel never needs a bounds check. A slivers are (Mr, kc)
+    /// row-major, or (kc, Mr) when A is transposed: see PackA.
     /// </summary>
     private static void MacroKernel<TSimd, TVector>(
-        Span<float> packedA, Span<float> packedB, ref float c, int ldc, int mc, int nc, int kc, float alpha, float beta)
+        Span<float> packedA, bool transposeA, Span<float> packedB, ref float c, int ldc, int mc, int nc, int kc, float alpha, float beta)
         where TSimd : struct, IGemmSimd<TVector>
         where TVector : struct
     {
         int nr = 2 * TSimd.Width;
+        nint aRowStride = transposeA ? 1 : kc;
+        nint aStepStride = transposeA ? Mr : 1;
         Span<float> scratch = stackalloc float[Mr * MaxNr];
         for (int jr = 0; jr < nc; jr += nr)
         {
@@ -209,11 +212,11 @@ public static class HostGemm
                 ref float cTile = ref Unsafe.Add(ref c, ((nint)ir * ldc) + jr);
                 if (tileRows == Mr && tileCols == nr)
                 {
-                    MicroKernel<TSimd, TVector>(kc, ref aSliver, ref bSliver, ref cTile, ldc, alpha, beta);
+                    MicroKernel<TSimd, TVector>(kc, ref aSliver, aRowStride, aStepStride, ref bSliver, ref cTile, ldc, alpha, beta);
                     continue;
                 }
 
-                MicroKernel<TSimd, TVector>(kc, ref aSliver, ref bSliver, ref scratch[0], nr, alpha, 0);
+                MicroKernel<TSimd, TVector>(kc, ref aSliver, aRowStride, aStepStride, ref bSliver, ref scratch[0], nr, alpha, 0);
                 for (int row = 0; row < tileRows; row++)
                 {
                     var source = scratch.Slice(row * nr, tileCols);
@@ -230,16 +233,18 @@ public static class HostGemm
 
     /// <summary>
     /// C (Mr, 2 W) = alpha * A sliver (Mr, kc) * B sliver (kc, 2 W) + beta * C. Each step of
-    /// k loads two B vectors and broadcasts Mr A values: 2 Mr FMAs for Mr + 2 loads, all
-    /// contiguous because packing put them in exactly this order.
+    /// k loads two B vectors and broadcasts Mr A values: 2 Mr FMAs for Mr + 2 loads. A[r, p]
+    /// is at a[r * aRowStride + p * aStepStride], so the A sliver may be packed in either
+    /// orientation (broadcasts need no contiguity); B is contiguous per k, as PackB lays it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void MicroKernel<TSimd, TVector>(
-        int kc, ref float a, ref float b, ref float c, int ldc, float alpha, float beta)
+        int kc, ref float a, nint aRowStride, nint aStepStride, ref float b, ref float c, int ldc, float alpha, float beta)
         where TSimd : struct, IGemmSimd<TVector>
         where TVector : struct
     {
         int width = TSimd.Width;
+        nint row2 = 2 * aRowStride, row3 = 3 * aRowStride, row4 = 4 * aRowStride, row5 = 5 * aRowStride;
         TVector c00 = TSimd.Zero, c01 = TSimd.Zero, c10 = TSimd.Zero, c11 = TSimd.Zero;
         TVector c20 = TSimd.Zero, c21 = TSimd.Zero, c30 = TSimd.Zero, c31 = TSimd.Zero;
         TVector c40 = TSimd.Zero, c41 = TSimd.Zero, c50 = TSimd.Zero, c51 = TSimd.Zero;
@@ -250,22 +255,22 @@ public static class HostGemm
             TVector ai = TSimd.Broadcast(a);
             c00 = TSimd.MultiplyAdd(ai, b0, c00);
             c01 = TSimd.MultiplyAdd(ai, b1, c01);
-            ai = TSimd.Broadcast(Unsafe.Add(ref a, 1));
+            ai = TSimd.Broadcast(Unsafe.Add(ref a, aRowStride));
             c10 = TSimd.MultiplyAdd(ai, b0, c10);
             c11 = TSimd.MultiplyAdd(ai, b1, c11);
-            ai = TSimd.Broadcast(Unsafe.Add(ref a, 2));
+            ai = TSimd.Broadcast(Unsafe.Add(ref a, row2));
             c20 = TSimd.MultiplyAdd(ai, b0, c20);
             c21 = TSimd.MultiplyAdd(ai, b1, c21);
-            ai = TSimd.Broadcast(Unsafe.Add(ref a, 3));
+            ai = TSimd.Broadcast(Unsafe.Add(ref a, row3));
             c30 = TSimd.MultiplyAdd(ai, b0, c30);
             c31 = TSimd.MultiplyAdd(ai, b1, c31);
-            ai = TSimd.Broadcast(Unsafe.Add(ref a, 4));
+            ai = TSimd.Broadcast(Unsafe.Add(ref a, row4));
             c40 = TSimd.MultiplyAdd(ai, b0, c40);
             c41 = TSimd.MultiplyAdd(ai, b1, c41);
-            ai = TSimd.Broadcast(Unsafe.Add(ref a, 5));
+            ai = TSimd.Broadcast(Unsafe.Add(ref a, row5));
             c50 = TSimd.MultiplyAdd(ai, b0, c50);
             c51 = TSimd.MultiplyAdd(ai, b1, c51);
-            a = ref Unsafe.Add(ref a, Mr);
+            a = ref Unsafe.Add(ref a, aStepStride);
             b = ref Unsafe.Add(ref b, 2 * width);
         }
 
@@ -298,15 +303,14 @@ public static class HostGemm
     }
 
     /// <summary>
-    /// Packs op(A) rows [i0, i0 + mc), columns [p0, p0 + kc) as slivers of Mr rows, each
-    /// stored k-major ((kc, Mr), Mr contiguous values per k) so the micro-kernel reads it
-    /// front to back. Rows past the block are zero, so edge tiles need no special case.
+    /// Packs op(A) rows [i0, i0 + mc), columns [p0, p0 + kc) as slivers of Mr rows, keeping
+    /// A's own orientation so that packing is a copy of contiguous runs, never a transpose:
+    /// (Mr, kc) row-major when A is stored (M, K), (kc, Mr) when it is stored (K, M). Rows past
+    /// the block are zero, so edge tiles need no special case.
     /// </summary>
-    private static unsafe void PackA(Span<float> packed, GemmArgs args, int i0, int mc, int p0, int kc)
+    private static void PackA(Span<float> packed, GemmArgs args, int i0, int mc, int p0, int kc)
     {
-        // op(A)[row, p] is at A[row * rowStride + p * pStride] for either storage order.
-        nint rowStride = args.TransposeA ? 1 : args.K;
-        nint pStride = args.TransposeA ? args.M : 1;
+        var a = args.ASpan;
         for (int sliver = 0; sliver < mc; sliver += Mr)
         {
             var destination = packed.Slice(sliver * kc, kc * Mr);
@@ -316,16 +320,21 @@ public static class HostGemm
                 destination.Clear();
             }
 
-            // k outer: sequential writes, and the reads are Mr short streams (or, transposed,
-            // Mr neighbours), all in cache lines the next few k reuse.
-            ref float target = ref destination[0];
-            ref float source = ref args.A[((i0 + sliver) * rowStride) + (p0 * pStride)];
-            for (int p = 0; p < kc; p++)
+            int row0 = i0 + sliver;
+            if (args.TransposeA)
             {
-                ref float column = ref Unsafe.Add(ref source, p * pStride);
+                // A is stored (K, M): each k step is a run of `rows` neighbours.
+                for (int p = 0; p < kc; p++)
+                {
+                    a.Slice(((p0 + p) * args.M) + row0, rows).CopyTo(destination.Slice(p * Mr, rows));
+                }
+            }
+            else
+            {
+                // A is stored (M, K): each row of the sliver is a contiguous run of kc.
                 for (int r = 0; r < rows; r++)
                 {
-                    Unsafe.Add(ref target, (p * Mr) + r) = Unsafe.Add(ref column, r * rowStride);
+                    a.Slice(((row0 + r) * args.K) + p0, kc).CopyTo(destination.Slice(r * kc, kc));
                 }
             }
         }
