@@ -358,10 +358,33 @@ public static class HostGemm
             ref float target = ref destination[0];
             if (args.TransposeB)
             {
-                // B is stored (N, K): each column of op(B) is a contiguous row of B. Reading it
-                // whole and scattering with stride nr keeps the reads sequential; the scattered
-                // writes land in this (kc, nr) sliver, which is small enough to stay in L1.
-                for (int j = 0; j < cols; j++)
+                // B is stored (N, K): each column of op(B) is a contiguous row of B, so this is
+                // a transpose. 8x8 blocks go through AVX registers (8 loads and 8 stores per 64
+                // values, where a scalar copy needs 64 of each); the rest is scalar, reading
+                // rows whole and scattering with stride nr into this L1-sized sliver.
+                int j = 0;
+                if (Avx.IsSupported)
+                {
+                    for (; j + 8 <= cols; j += 8)
+                    {
+                        ref float rows = ref args.B[((long)(j0 + sliver + j) * args.K) + p0];
+                        int p = 0;
+                        for (; p + 8 <= kc; p += 8)
+                        {
+                            Transpose8x8(ref Unsafe.Add(ref rows, p), args.K, ref Unsafe.Add(ref target, (p * nr) + j), nr);
+                        }
+
+                        for (; p < kc; p++)
+                        {
+                            for (int i = 0; i < 8; i++)
+                            {
+                                Unsafe.Add(ref target, (p * nr) + j + i) = Unsafe.Add(ref rows, ((nint)i * args.K) + p);
+                            }
+                        }
+                    }
+                }
+
+                for (; j < cols; j++)
                 {
                     ref float source = ref args.B[((long)(j0 + sliver + j) * args.K) + p0];
                     for (int p = 0; p < kc; p++)
@@ -380,6 +403,53 @@ public static class HostGemm
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Writes the transpose of the 8x8 block whose rows start source + i * sourceStride to
+    /// rows target + q * targetStride: the classic unpack / shuffle / lane-permute sequence.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(ref float source, nint sourceStride, ref float target, nint targetStride)
+    {
+        var r0 = Vector256.LoadUnsafe(ref source);
+        var r1 = Vector256.LoadUnsafe(ref source, (nuint)sourceStride);
+        var r2 = Vector256.LoadUnsafe(ref source, (nuint)(2 * sourceStride));
+        var r3 = Vector256.LoadUnsafe(ref source, (nuint)(3 * sourceStride));
+        var r4 = Vector256.LoadUnsafe(ref source, (nuint)(4 * sourceStride));
+        var r5 = Vector256.LoadUnsafe(ref source, (nuint)(5 * sourceStride));
+        var r6 = Vector256.LoadUnsafe(ref source, (nuint)(6 * sourceStride));
+        var r7 = Vector256.LoadUnsafe(ref source, (nuint)(7 * sourceStride));
+
+        // Pairs of rows interleaved: (r0[0], r1[0], r0[1], r1[1] | r0[4], r1[4], ...).
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+
+        // Quads: (r0[q], r1[q], r2[q], r3[q]) for q and q + 4 in the two 128-bit lanes.
+        var s0 = Avx.Shuffle(t0, t2, 0x44);
+        var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44);
+        var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44);
+        var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44);
+        var s7 = Avx.Shuffle(t5, t7, 0xEE);
+
+        // Low lanes of rows 0-3 with low lanes of rows 4-7 give columns 0-3; high lanes give 4-7.
+        Avx.Permute2x128(s0, s4, 0x20).StoreUnsafe(ref target);
+        Avx.Permute2x128(s1, s5, 0x20).StoreUnsafe(ref target, (nuint)targetStride);
+        Avx.Permute2x128(s2, s6, 0x20).StoreUnsafe(ref target, (nuint)(2 * targetStride));
+        Avx.Permute2x128(s3, s7, 0x20).StoreUnsafe(ref target, (nuint)(3 * targetStride));
+        Avx.Permute2x128(s0, s4, 0x31).StoreUnsafe(ref target, (nuint)(4 * targetStride));
+        Avx.Permute2x128(s1, s5, 0x31).StoreUnsafe(ref target, (nuint)(5 * targetStride));
+        Avx.Permute2x128(s2, s6, 0x31).StoreUnsafe(ref target, (nuint)(6 * targetStride));
+        Avx.Permute2x128(s3, s7, 0x31).StoreUnsafe(ref target, (nuint)(7 * targetStride));
     }
 
     /// <summary>K == 0: op(A) op(B) is all zeros, so C = beta * C (and beta == 0 clears C, NaN included).</summary>
