@@ -10,8 +10,10 @@ namespace GpuVae.Kernels.Host;
 /// semantics, laid out the way BLIS and OpenBLAS are (Goto's algorithm): op(B) is packed in
 /// (Kc, Nc) panels, op(A) in (Mc, Kc) blocks, both cut into slivers that a register-blocked
 /// micro-kernel streams through while it keeps an (Mr, Nr) tile of C in vector registers.
-/// Packing is what makes the four transpose combinations one code path and every load in
-/// the inner loop contiguous; blocking keeps the B sliver in L1 and the A block in L2.
+/// Packing is what makes the four transpose combinations one code path (B transposed into
+/// k-major slivers so each k step is two contiguous vector loads; A copied in whichever
+/// orientation it has, since its values are only broadcast); blocking keeps the B sliver
+/// in L1 and the A block in L2.
 /// </summary>
 public static class HostGemm
 {
