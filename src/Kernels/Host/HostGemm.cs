@@ -180,8 +180,9 @@ public static class HostGemm
                 {
                     int mc = Math.Min(Mc, row1 - ic);
                     PackA(packedA, args, ic, mc, pc, kc);
+                    ref float aInPlace = ref args.TransposeA ? ref args.A[((long)pc * args.M) + ic] : ref args.A[((long)ic * args.K) + pc];
                     MacroKernel<TSimd, TVector>(
-                        packedA, args.TransposeA, packedB, ref args.C[((long)ic * args.N) + jc], args.N, mc, nc, kc, args.Alpha, beta);
+                        ref aInPlace, packedA, args, packedB, ref args.C[((long)ic * args.N) + jc], mc, nc, kc, beta);
                 }
             }
         }
@@ -191,17 +192,24 @@ public static class HostGemm
     /// One packed A block times one packed B panel into C (mc, nc). B slivers outside, A
     /// slivers inside: the (kc, nr) B sliver stays in L1 while the A block streams from L2.
     /// Ragged edge tiles run the same micro-kernel into a scratch tile, then copy the part
-    /// that exists, so the micro-kernel never needs a bounds check. A slivers are (Mr, kc)
-    /// row-major, or (kc, Mr) when A is transposed: see PackA.
+    /// that exists, so the micro-kernel never needs a bounds check. Full A slivers are read
+    /// in place from aInPlace (op(A) at the block's corner); only a ragged one is packed: see PackA.
     /// </summary>
     private static void MacroKernel<TSimd, TVector>(
-        Span<float> packedA, bool transposeA, Span<float> packedB, ref float c, int ldc, int mc, int nc, int kc, float alpha, float beta)
+        ref float aInPlace, Span<float> packedA, GemmArgs args, Span<float> packedB, ref float c, int mc, int nc, int kc, float beta)
         where TSimd : struct, IGemmSimd<TVector>
         where TVector : struct
     {
         int nr = 2 * TSimd.Width;
-        nint aRowStride = transposeA ? 1 : kc;
-        nint aStepStride = transposeA ? Mr : 1;
+        int ldc = args.N;
+        float alpha = args.Alpha;
+
+        // op(A)[r, p] is at r * rowStride + p * stepStride: A's own strides in place, the
+        // packed sliver's ((Mr, kc) row-major, or (kc, Mr) when transposed) for a ragged one.
+        nint inPlaceRowStride = args.TransposeA ? 1 : args.K;
+        nint inPlaceStepStride = args.TransposeA ? args.M : 1;
+        nint packedRowStride = args.TransposeA ? 1 : kc;
+        nint packedStepStride = args.TransposeA ? Mr : 1;
         Span<float> scratch = stackalloc float[Mr * MaxNr];
         for (int jr = 0; jr < nc; jr += nr)
         {
@@ -210,7 +218,10 @@ public static class HostGemm
             for (int ir = 0; ir < mc; ir += Mr)
             {
                 int tileRows = Math.Min(Mr, mc - ir);
-                ref float aSliver = ref packedA[ir * kc];
+                bool inPlace = tileRows == Mr;
+                ref float aSliver = ref inPlace ? ref Unsafe.Add(ref aInPlace, ir * inPlaceRowStride) : ref packedA[ir * kc];
+                nint aRowStride = inPlace ? inPlaceRowStride : packedRowStride;
+                nint aStepStride = inPlace ? inPlaceStepStride : packedStepStride;
                 ref float cTile = ref Unsafe.Add(ref c, ((nint)ir * ldc) + jr);
                 if (tileRows == Mr && tileCols == nr)
                 {
@@ -305,23 +316,26 @@ public static class HostGemm
     }
 
     /// <summary>
-    /// Packs op(A) rows [i0, i0 + mc), columns [p0, p0 + kc) as slivers of Mr rows, keeping
-    /// A's own orientation so that packing is a copy of contiguous runs, never a transpose:
-    /// (Mr, kc) row-major when A is stored (M, K), (kc, Mr) when it is stored (K, M). Rows past
-    /// the block are zero, so edge tiles need no special case.
+    /// Packs the ragged last sliver (fewer than Mr rows) of op(A) rows [i0, i0 + mc), columns
+    /// [p0, p0 + kc), zero-padded to Mr rows so the micro-kernel can run on it unchanged. Full
+    /// slivers are read in place: the micro-kernel only broadcasts A values, so it needs no
+    /// contiguity, and each A value serves only nc / nr tiles (one or two at the model's
+    /// small N), too few to pay back a copy. The copy keeps A's orientation, a run copy and
+    /// never a transpose: (Mr, kc) row-major when A is stored (M, K), (kc, Mr) when (K, M).
     /// </summary>
     private static void PackA(Span<float> packed, GemmArgs args, int i0, int mc, int p0, int kc)
     {
         var a = args.ASpan;
         for (int sliver = 0; sliver < mc; sliver += Mr)
         {
-            var destination = packed.Slice(sliver * kc, kc * Mr);
             int rows = Math.Min(Mr, mc - sliver);
-            if (rows < Mr)
+            if (rows == Mr)
             {
-                destination.Clear();
+                continue;
             }
 
+            var destination = packed.Slice(sliver * kc, kc * Mr);
+            destination.Clear();
             int row0 = i0 + sliver;
             if (args.TransposeA)
             {
