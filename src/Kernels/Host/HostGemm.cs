@@ -8,12 +8,11 @@ namespace GpuVae.Kernels.Host;
 /// <summary>
 /// The host backend's GEMM, C = alpha * op(A) * op(B) + beta * C with Gemm.Reference's
 /// semantics, laid out the way BLIS and OpenBLAS are (Goto's algorithm): op(B) is packed in
-/// (Kc, Nc) panels, op(A) in (Mc, Kc) blocks, both cut into slivers that a register-blocked
-/// micro-kernel streams through while it keeps an (Mr, Nr) tile of C in vector registers.
-/// Packing is what makes the four transpose combinations one code path (B transposed into
-/// k-major slivers so each k step is two contiguous vector loads; A copied in whichever
-/// orientation it has, since its values are only broadcast); blocking keeps the B sliver
-/// in L1 and the A block in L2.
+/// (Kc, Nc) panels of k-major slivers, so each k step is two contiguous vector loads whatever
+/// B's orientation, and a register-blocked micro-kernel streams (Mc, Kc) blocks of op(A)
+/// past them while it keeps an (Mr, Nr) tile of C in vector registers. A is read in place
+/// through its strides (its values are only broadcast), so the four transpose combinations
+/// are one code path; blocking keeps the B sliver in L1 and the A block in L2.
 /// </summary>
 public static class HostGemm
 {
@@ -30,7 +29,7 @@ public static class HostGemm
     /// </summary>
     private const int Kc = 256;
 
-    /// <summary>Rows of a packed A block: 144 * 256 floats = 144 KiB, resident in a 512 KiB+ L2.</summary>
+    /// <summary>Rows of an A block: 144 * 256 floats = 144 KiB, resident in a 512 KiB+ L2.</summary>
     private const int Mc = 24 * Mr;
 
     /// <summary>
@@ -219,7 +218,7 @@ public static class HostGemm
             {
                 int tileRows = Math.Min(Mr, mc - ir);
                 bool inPlace = tileRows == Mr;
-                ref float aSliver = ref inPlace ? ref Unsafe.Add(ref aInPlace, ir * inPlaceRowStride) : ref packedA[ir * kc];
+                ref float aSliver = ref inPlace ? ref Unsafe.Add(ref aInPlace, ir * inPlaceRowStride) : ref packedA[0];
                 nint aRowStride = inPlace ? inPlaceRowStride : packedRowStride;
                 nint aStepStride = inPlace ? inPlaceStepStride : packedStepStride;
                 ref float cTile = ref Unsafe.Add(ref c, ((nint)ir * ldc) + jr);
@@ -317,7 +316,8 @@ public static class HostGemm
 
     /// <summary>
     /// Packs the ragged last sliver (fewer than Mr rows) of op(A) rows [i0, i0 + mc), columns
-    /// [p0, p0 + kc), zero-padded to Mr rows so the micro-kernel can run on it unchanged. Full
+    /// [p0, p0 + kc) into the start of packed, zero-padded to Mr rows so the micro-kernel can
+    /// run on it unchanged. Full
     /// slivers are read in place: the micro-kernel only broadcasts A values, so it needs no
     /// contiguity, and each A value serves only nc / nr tiles (one or two at the model's
     /// small N), too few to pay back a copy. The copy keeps A's orientation, a run copy and
@@ -325,33 +325,30 @@ public static class HostGemm
     /// </summary>
     private static void PackA(Span<float> packed, GemmArgs args, int i0, int mc, int p0, int kc)
     {
-        var a = args.ASpan;
-        for (int sliver = 0; sliver < mc; sliver += Mr)
+        int rows = mc % Mr;
+        if (rows == 0)
         {
-            int rows = Math.Min(Mr, mc - sliver);
-            if (rows == Mr)
-            {
-                continue;
-            }
+            return;
+        }
 
-            var destination = packed.Slice(sliver * kc, kc * Mr);
-            destination.Clear();
-            int row0 = i0 + sliver;
-            if (args.TransposeA)
+        var a = args.ASpan;
+        var destination = packed[..(kc * Mr)];
+        destination.Clear();
+        int row0 = i0 + mc - rows;
+        if (args.TransposeA)
+        {
+            // A is stored (K, M): each k step is a run of `rows` neighbours.
+            for (int p = 0; p < kc; p++)
             {
-                // A is stored (K, M): each k step is a run of `rows` neighbours.
-                for (int p = 0; p < kc; p++)
-                {
-                    a.Slice(((p0 + p) * args.M) + row0, rows).CopyTo(destination.Slice(p * Mr, rows));
-                }
+                a.Slice(((p0 + p) * args.M) + row0, rows).CopyTo(destination.Slice(p * Mr, rows));
             }
-            else
+        }
+        else
+        {
+            // A is stored (M, K): each row of the sliver is a contiguous run of kc.
+            for (int r = 0; r < rows; r++)
             {
-                // A is stored (M, K): each row of the sliver is a contiguous run of kc.
-                for (int r = 0; r < rows; r++)
-                {
-                    a.Slice(((row0 + r) * args.K) + p0, kc).CopyTo(destination.Slice(r * kc, kc));
-                }
+                a.Slice(((row0 + r) * args.K) + p0, kc).CopyTo(destination.Slice(r * kc, kc));
             }
         }
     }
@@ -525,12 +522,12 @@ public static class HostGemm
         [ThreadStatic]
         private static PackBuffers? current;
 
-        private readonly float[] a = GC.AllocateUninitializedArray<float>((Mc * Kc) + Alignment, pinned: true);
+        private readonly float[] a = GC.AllocateUninitializedArray<float>((Mr * Kc) + Alignment, pinned: true);
         private readonly float[] b = GC.AllocateUninitializedArray<float>((Kc * Nc) + Alignment, pinned: true);
 
         public static PackBuffers ForThisThread => current ??= new PackBuffers();
 
-        public Span<float> A => Aligned(a, Mc * Kc);
+        public Span<float> A => Aligned(a, Mr * Kc);
 
         public Span<float> B => Aligned(b, Kc * Nc);
 
