@@ -1,7 +1,7 @@
-using Xunit;
 using GpuVae.Kernels;
 using GpuVae.Kernels.Host;
 using GpuVae.Tests.Support;
+using Xunit;
 
 namespace GpuVae.Tests.Kernels;
 

@@ -1,6 +1,6 @@
-using Xunit;
 using System.Collections.Concurrent;
 using GpuVae.Kernels.Ilgpu;
+using Xunit;
 
 namespace GpuVae.Tests.Support;
 

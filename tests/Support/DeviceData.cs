@@ -1,4 +1,3 @@
-using Xunit;
 using GpuVae.Kernels;
 
 namespace GpuVae.Tests.Support;

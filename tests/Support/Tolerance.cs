@@ -1,4 +1,3 @@
-using Xunit;
 namespace GpuVae.Tests.Support;
 
 /// <summary>An element passes when |actual - expected| &lt;= Absolute + Relative * |expected|.</summary>
