@@ -22,9 +22,10 @@ public static class DevicesCommand
         {
             // The CPU accelerator reports no memory limit (long.MaxValue): show it as such.
             string memory = device.MemoryBytes == long.MaxValue ? "host" : (device.MemoryBytes >> 20).ToString(CultureInfo.InvariantCulture);
-            string usable = device.Usable ? "yes" : "no";
-            string reason = device.Reason.Length > 0 ? $" ({device.Reason})" : "";
-            Console.WriteLine($"{device.Kind,-11} | {device.Index,6} | {Truncate(device.Name, 32),-32} | {memory,10} | {device.WarpSize,4} | {device.MaxGroupSize,9} | {usable}{reason}");
+            string usable = (device.Usable ? "yes" : "no") + (device.Reason.Length > 0 ? $": {device.Reason}" : "");
+            // OpenCL reports its warp size only once an accelerator runs on the device.
+            string warp = device.WarpSize > 0 ? device.WarpSize.ToString(CultureInfo.InvariantCulture) : "?";
+            Console.WriteLine($"{device.Kind,-11} | {device.Index,6} | {Truncate(device.Name, 32),-32} | {memory,10} | {warp,4} | {device.MaxGroupSize,9} | {usable}");
         }
 
         Console.WriteLine($"{"host",-11} | {0,6} | {"plain .NET, no ILGPU",-32} | {"host",10} | {"-",4} | {"-",9} | yes");

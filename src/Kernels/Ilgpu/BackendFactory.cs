@@ -112,7 +112,7 @@ public static class BackendFactory
             };
             if (devices.Count == 0)
             {
-                throw new AcceleratorUnavailableException($"{kind}: ILGPU finds no {kind} device{(kind == "cuda" ? " (no NVIDIA driver or GPU)" : " (no OpenCL driver installed)")}");
+                throw new AcceleratorUnavailableException($"{kind}: ILGPU finds no {kind} device ({NoDeviceHint(kind)})");
             }
 
             if (deviceIndex >= devices.Count)
@@ -169,6 +169,12 @@ public static class BackendFactory
         };
         builder.EnableAlgorithms();
     });
+
+    // ILGPU loads libcuda.so and libOpenCL.so by those names; Debian's ICD loader package
+    // installs only libOpenCL.so.1, the unversioned name comes with ocl-icd-opencl-dev.
+    private static string NoDeviceHint(string kind) => kind == "cuda"
+        ? "no NVIDIA GPU, or its driver's libcuda.so is not installed"
+        : "no OpenCL driver, or no libOpenCL.so: on Debian install ocl-icd-opencl-dev beside the driver";
 
     private static string? OpenClRejection(CLDevice device) =>
         device.Capabilities.GenericAddressSpace ? null : GenericAddressSpaceReason;
