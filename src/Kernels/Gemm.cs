@@ -223,9 +223,13 @@ public static class Gemm
 
         /// <summary>
         /// Barriers on ILGPU's CPU accelerator synchronize real threads (a tiled 128x500x784
-        /// GEMM took 57 s there), so the CPU gets the barrier-free kernel and GPUs the tiled one.
+        /// GEMM took minutes there), so the CPU gets the barrier-free kernel; so does a device
+        /// whose groups cannot hold a Tile x Tile group. GPUs get the tiled one.
         /// </summary>
-        public GemmVariant Preferred => accelerator.AcceleratorType == AcceleratorType.CPU ? GemmVariant.RegisterBlocked : GemmVariant.Tiled;
+        public GemmVariant Preferred =>
+            accelerator.AcceleratorType == AcceleratorType.CPU || accelerator.MaxNumThreadsPerGroup < Tile * Tile
+                ? GemmVariant.RegisterBlocked
+                : GemmVariant.Tiled;
 
         public void Run(
             GemmVariant variant, FloatView c, FloatView a, bool transposeA, FloatView b, bool transposeB,
