@@ -43,9 +43,12 @@ public static class Gemm
     /// <summary>Rows and columns of C each thread of <see cref="RegisterBlockedKernel"/> computes.</summary>
     public const int Block = 4;
 
-    /// <summary>One output element per loop iteration, read straight from global memory.</summary>
+    /// <summary>
+    /// One output element per loop iteration, read straight from global memory. Like every
+    /// GEMM kernel it takes the reference's arguments, with the transposes as 0 or 1.
+    /// </summary>
     public static void NaiveKernel(
-        FloatView c, FloatView a, bool transposeA, FloatView b, bool transposeB,
+        FloatView c, FloatView a, int transposeA, FloatView b, int transposeB,
         float alpha, float beta, int m, int n, int k)
     {
         for (int e = Launch.Start; e < m * n; e += Launch.Step)
@@ -55,7 +58,7 @@ public static class Gemm
             float sum = 0;
             for (int i = 0; i < k; i++)
             {
-                sum += a[transposeA ? (i * m) + row : (row * k) + i] * b[transposeB ? (col * k) + i : (i * n) + col];
+                sum += a[transposeA != 0 ? (i * m) + row : (row * k) + i] * b[transposeB != 0 ? (col * k) + i : (i * n) + col];
             }
 
             c[e] = beta == 0 ? alpha * sum : (alpha * sum) + (beta * c[e]);
@@ -68,7 +71,7 @@ public static class Gemm
     /// instead of once per thread. Out-of-range tile entries are zero, so any shape works.
     /// </summary>
     public static void TiledKernel(
-        FloatView c, FloatView a, bool transposeA, FloatView b, bool transposeB,
+        FloatView c, FloatView a, int transposeA, FloatView b, int transposeB,
         float alpha, float beta, int m, int n, int k)
     {
         // tileA[ty, tx] = op(A)[row, t + tx]; tileB[ty, tx] = op(B)[t + ty, col].
@@ -83,8 +86,8 @@ public static class Gemm
         {
             int ka = t + tx;
             int kb = t + ty;
-            tileA[(ty * Tile) + tx] = row < m && ka < k ? a[transposeA ? (ka * m) + row : (row * k) + ka] : 0;
-            tileB[(ty * Tile) + tx] = col < n && kb < k ? b[transposeB ? (col * k) + kb : (kb * n) + col] : 0;
+            tileA[(ty * Tile) + tx] = row < m && ka < k ? a[transposeA != 0 ? (ka * m) + row : (row * k) + ka] : 0;
+            tileB[(ty * Tile) + tx] = col < n && kb < k ? b[transposeB != 0 ? (col * k) + kb : (kb * n) + col] : 0;
             Group.Barrier();
             for (int i = 0; i < Tile; i++)
             {
@@ -108,14 +111,14 @@ public static class Gemm
     /// inner loop has no branches.
     /// </summary>
     public static void RegisterBlockedKernel(
-        FloatView c, FloatView a, bool transposeA, FloatView b, bool transposeB,
+        FloatView c, FloatView a, int transposeA, FloatView b, int transposeB,
         float alpha, float beta, int m, int n, int k)
     {
         // op(A)[row, i] = a[row * aRow + i * aK]; op(B)[i, col] = b[i * bK + col * bCol].
-        int aRow = transposeA ? 1 : k;
-        int aK = transposeA ? m : 1;
-        int bK = transposeB ? 1 : n;
-        int bCol = transposeB ? k : 1;
+        int aRow = transposeA != 0 ? 1 : k;
+        int aK = transposeA != 0 ? m : 1;
+        int bK = transposeB != 0 ? 1 : n;
+        int bCol = transposeB != 0 ? k : 1;
         int blockCols = (n + Block - 1) / Block;
         int blocks = ((m + Block - 1) / Block) * blockCols;
         for (int blockIndex = Launch.Start; blockIndex < blocks; blockIndex += Launch.Step)
@@ -205,24 +208,28 @@ public static class Gemm
     public sealed class Launcher
     {
         private readonly Accelerator accelerator;
-        private readonly Action<KernelConfig, FloatView, FloatView, bool, FloatView, bool, float, float, int, int, int> naive;
-        private readonly Action<KernelConfig, FloatView, FloatView, bool, FloatView, bool, float, float, int, int, int> tiled;
-        private readonly Action<KernelConfig, FloatView, FloatView, bool, FloatView, bool, float, float, int, int, int> registerBlocked;
+        private readonly Action<KernelConfig, FloatView, FloatView, int, FloatView, int, float, float, int, int, int> naive;
+        private readonly Action<KernelConfig, FloatView, FloatView, int, FloatView, int, float, float, int, int, int> tiled;
+        private readonly Action<KernelConfig, FloatView, FloatView, int, FloatView, int, float, float, int, int, int> registerBlocked;
 
         public Launcher(Accelerator accelerator)
         {
             ArgumentNullException.ThrowIfNull(accelerator);
             this.accelerator = accelerator;
-            naive = accelerator.LoadStreamKernel<FloatView, FloatView, bool, FloatView, bool, float, float, int, int, int>(NaiveKernel);
-            tiled = accelerator.LoadStreamKernel<FloatView, FloatView, bool, FloatView, bool, float, float, int, int, int>(TiledKernel);
-            registerBlocked = accelerator.LoadStreamKernel<FloatView, FloatView, bool, FloatView, bool, float, float, int, int, int>(RegisterBlockedKernel);
+            naive = accelerator.LoadStreamKernel<FloatView, FloatView, int, FloatView, int, float, float, int, int, int>(NaiveKernel);
+            tiled = accelerator.LoadStreamKernel<FloatView, FloatView, int, FloatView, int, float, float, int, int, int>(TiledKernel);
+            registerBlocked = accelerator.LoadStreamKernel<FloatView, FloatView, int, FloatView, int, float, float, int, int, int>(RegisterBlockedKernel);
         }
 
         /// <summary>
         /// Barriers on ILGPU's CPU accelerator synchronize real threads (a tiled 128x500x784
-        /// GEMM took 57 s there), so the CPU gets the barrier-free kernel and GPUs the tiled one.
+        /// GEMM took minutes there), so the CPU gets the barrier-free kernel; so does a device
+        /// whose groups cannot hold a Tile x Tile group. GPUs get the tiled one.
         /// </summary>
-        public GemmVariant Preferred => accelerator.AcceleratorType == AcceleratorType.CPU ? GemmVariant.RegisterBlocked : GemmVariant.Tiled;
+        public GemmVariant Preferred =>
+            accelerator.AcceleratorType == AcceleratorType.CPU || accelerator.MaxNumThreadsPerGroup < Tile * Tile
+                ? GemmVariant.RegisterBlocked
+                : GemmVariant.Tiled;
 
         public void Run(
             GemmVariant variant, FloatView c, FloatView a, bool transposeA, FloatView b, bool transposeB,
@@ -234,18 +241,21 @@ public static class Gemm
             Launch.Require(c, (long)m * n, nameof(c));
             Launch.Require(a, (long)m * k, nameof(a));
             Launch.Require(b, (long)k * n, nameof(b));
+            // ILGPU kernels cannot take bool parameters, so the transposes travel as 0 or 1.
+            int opA = transposeA ? 1 : 0;
+            int opB = transposeB ? 1 : 0;
             switch (variant)
             {
                 case GemmVariant.Naive:
-                    naive(Launch.GridStride(accelerator, (long)m * n), c, a, transposeA, b, transposeB, alpha, beta, m, n, k);
+                    naive(Launch.GridStride(accelerator, (long)m * n), c, a, opA, b, opB, alpha, beta, m, n, k);
                     break;
                 case GemmVariant.Tiled:
                     var groups = new Index2D((n + Tile - 1) / Tile, (m + Tile - 1) / Tile);
-                    tiled(new KernelConfig(groups, new Index2D(Tile, Tile)), c, a, transposeA, b, transposeB, alpha, beta, m, n, k);
+                    tiled(new KernelConfig(groups, new Index2D(Tile, Tile)), c, a, opA, b, opB, alpha, beta, m, n, k);
                     break;
                 case GemmVariant.RegisterBlocked:
                     long blocks = (long)((m + Block - 1) / Block) * ((n + Block - 1) / Block);
-                    registerBlocked(Launch.GridStride(accelerator, blocks), c, a, transposeA, b, transposeB, alpha, beta, m, n, k);
+                    registerBlocked(Launch.GridStride(accelerator, blocks), c, a, opA, b, opB, alpha, beta, m, n, k);
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(variant));

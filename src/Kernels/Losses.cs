@@ -27,7 +27,8 @@ public static class Losses
             double sum = 0;
             for (int col = 0; col < cols; col++)
             {
-                double clamped = Math.Clamp(p[(row * cols) + col], ProbabilityClamp, 1 - ProbabilityClamp);
+                // The bounds are taken in double: in float, 1 - 1e-8 rounds to 1 and p = 1 gave log(0).
+                double clamped = Math.Clamp(p[(row * cols) + col], ProbabilityClamp, 1 - (double)ProbabilityClamp);
                 double t = target[(row * cols) + col];
                 sum -= (t * Math.Log(clamped)) + ((1 - t) * Math.Log(1 - clamped));
             }
@@ -42,7 +43,8 @@ public static class Losses
     {
         for (int i = 0; i < length; i++)
         {
-            bool clamped = p[i] < ProbabilityClamp || p[i] > 1 - ProbabilityClamp;
+            // In double, as the forward pass: p = 1 is where the upper clamp is active.
+            bool clamped = p[i] < ProbabilityClamp || p[i] > 1 - (double)ProbabilityClamp;
             dLogits[i] = clamped ? 0 : scale * (p[i] - target[i]);
         }
     }
@@ -93,12 +95,15 @@ public static class Losses
         }
     }
 
-    /// <summary>The clamped log of the seed's BCE, in float for kernels.</summary>
-    public static float ClampedLog(float p, bool complement)
-    {
-        float clamped = XMath.Clamp(p, ProbabilityClamp, 1 - ProbabilityClamp);
-        return XMath.Log(complement ? 1 - clamped : clamped);
-    }
+    /// <summary>
+    /// log(clamp(p)) and log(1 - clamp(p)) in float. 1 - 1e-8 is not a float, so the upper
+    /// clamp is applied to the complement instead: 1 - p is exact for p near 1 and is kept at
+    /// or above 1e-8, as the double reference's clamp keeps it.
+    /// </summary>
+    public static float ClampedLog(float p, bool complement) =>
+        complement
+            ? XMath.Log(XMath.Max(1 - XMath.Max(p, ProbabilityClamp), ProbabilityClamp))
+            : XMath.Log(XMath.Clamp(p, ProbabilityClamp, 1));
 
     /// <summary>One thread per image sums its pixels in order: deterministic for any B.</summary>
     public static void BinaryCrossEntropyKernel(FloatView loss, FloatView p, FloatView target, int rows, int cols)
@@ -123,7 +128,8 @@ public static class Losses
         for (int i = Launch.Start; i < length; i += Launch.Step)
         {
             float pi = p[i];
-            bool clamped = pi < ProbabilityClamp || pi > 1 - ProbabilityClamp;
+            // 1 - p < 1e-8 is the reference's p > 1 - 1e-8 without leaving float: it holds for p = 1 only.
+            bool clamped = pi < ProbabilityClamp || 1 - pi < ProbabilityClamp;
             dLogits[i] = clamped ? 0 : scale * (pi - target[i]);
         }
     }

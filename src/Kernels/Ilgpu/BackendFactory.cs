@@ -52,7 +52,8 @@ public static class BackendFactory
             var cuda = context.GetCudaDevices();
             for (int i = 0; i < cuda.Count; i++)
             {
-                devices.Add(Describe("cuda", i, cuda[i], true, ""));
+                string? reason = CudaRejection(cuda[i]);
+                devices.Add(Describe("cuda", i, cuda[i], reason is null, reason ?? ""));
             }
         }
 
@@ -112,7 +113,7 @@ public static class BackendFactory
             };
             if (devices.Count == 0)
             {
-                throw new AcceleratorUnavailableException($"{kind}: ILGPU finds no {kind} device{(kind == "cuda" ? " (no NVIDIA driver or GPU)" : " (no OpenCL driver installed)")}");
+                throw new AcceleratorUnavailableException($"{kind}: ILGPU finds no {kind} device ({NoDeviceHint(kind)})");
             }
 
             if (deviceIndex >= devices.Count)
@@ -121,9 +122,15 @@ public static class BackendFactory
             }
 
             var device = devices[deviceIndex];
-            if (device is CLDevice openCl && OpenClRejection(openCl) is { } reason)
+            string? rejection = device switch
             {
-                throw new AcceleratorUnavailableException($"{kind} device {deviceIndex} '{device.Name}' {reason}");
+                CudaDevice cuda => CudaRejection(cuda),
+                CLDevice openCl => OpenClRejection(openCl),
+                _ => null,
+            };
+            if (rejection is not null)
+            {
+                throw new AcceleratorUnavailableException($"{kind} device {deviceIndex} '{device.Name}' {rejection}");
             }
 
             Accelerator accelerator;
@@ -169,6 +176,19 @@ public static class BackendFactory
         };
         builder.EnableAlgorithms();
     });
+
+    // ILGPU loads libcuda.so and libOpenCL.so by those names; Debian's ICD loader package
+    // installs only libOpenCL.so.1, the unversioned name comes with ocl-icd-opencl-dev.
+    private static string NoDeviceHint(string kind) => kind == "cuda"
+        ? "no NVIDIA GPU, or its driver's libcuda.so is not installed"
+        : "no OpenCL driver, or no libOpenCL.so: on Debian install ocl-icd-opencl-dev beside the driver";
+
+    // ILGPU's own Cuda() filter keeps the devices with a known PTX architecture and
+    // instruction set; these are its reasons, said in words.
+    private static string? CudaRejection(CudaDevice device) =>
+        device.Architecture is null ? "has a PTX architecture ILGPU 1.5.3 does not know"
+        : device.InstructionSet is null ? "has a driver without a PTX instruction set ILGPU 1.5.3 can emit (update the driver)"
+        : null;
 
     private static string? OpenClRejection(CLDevice device) =>
         device.Capabilities.GenericAddressSpace ? null : GenericAddressSpaceReason;

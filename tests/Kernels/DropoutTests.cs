@@ -1,0 +1,92 @@
+using GpuVae.Kernels;
+using GpuVae.Kernels.Host;
+using GpuVae.Tests.Support;
+using Xunit;
+
+namespace GpuVae.Tests.Kernels;
+
+[Collection(nameof(AcceleratorCollection))]
+public sealed class DropoutTests
+{
+    private const float Keep = 0.8f;
+
+    [Theory]
+    [MemberData(nameof(Accelerators.Kinds), MemberType = typeof(Accelerators))]
+    public void MaskIsBitIdenticalToHostReference(string kind)
+    {
+        var backend = Accelerators.Get(kind);
+        var inputs = new RandomInputs();
+        ulong seed = inputs.NextSeed();
+        foreach (var (rows, cols) in new[] { (1, 1), (7, 33), (128, 500) })
+        {
+            float[] x = inputs.Uniform(rows * cols);
+            float[] expected = new float[x.Length];
+            Dropout.ForwardReference(expected, x, Keep, seed, 7, x.Length);
+            using var input = DeviceData.Upload(backend, x, rows, cols);
+            using var output = DeviceData.Poisoned(backend, rows, cols);
+            backend.DropoutForward(output, input, Keep, seed, 7);
+            Compare.Identical(expected, DeviceData.Download(backend, output), $"{kind} dropout forward ({rows}, {cols})");
+
+            // Backward applies the same mask to the gradient, in place.
+            float[] dy = inputs.Uniform(x.Length);
+            float[] dx = new float[x.Length];
+            Dropout.BackwardReference(dx, dy, Keep, seed, 7, x.Length);
+            using var gradient = DeviceData.Upload(backend, dy, rows, cols);
+            backend.DropoutBackward(gradient, gradient, Keep, seed, 7);
+            Compare.Identical(dx, DeviceData.Download(backend, gradient), $"{kind} dropout backward ({rows}, {cols})");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Accelerators.Kinds), MemberType = typeof(Accelerators))]
+    public void MaskIsDeterministicPerSeedAndDiffersAcrossSeeds(string kind)
+    {
+        var backend = Accelerators.Get(kind);
+        var inputs = new RandomInputs();
+        ulong seed = inputs.NextSeed();
+        float[] first = Mask(backend, seed, 0);
+        Compare.Identical(first, Mask(backend, seed, 0), $"{kind} dropout rerun");
+        Assert.NotEqual(first, Mask(backend, seed + 1, 0));
+        Assert.NotEqual(first, Mask(backend, seed, 1));
+    }
+
+    /// <summary>
+    /// The kept fraction of n = 64000 Bernoulli(0.8) draws has standard deviation
+    /// sqrt(0.8 * 0.2 / n) = 0.0016; five of them bound it (a false failure once in 3.5 million).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Accelerators.Kinds), MemberType = typeof(Accelerators))]
+    public void KeptFractionMatchesKeepProbability(string kind)
+    {
+        var backend = Accelerators.Get(kind);
+        var inputs = new RandomInputs();
+        float[] mask = Mask(backend, inputs.NextSeed(), 3);
+        double kept = mask.Count(value => value != 0) / (double)mask.Length;
+        double bound = 5 * Math.Sqrt(Keep * (1 - Keep) / mask.Length);
+        Assert.True(Math.Abs(kept - Keep) <= bound, $"kept fraction {kept} vs {Keep} +- {bound}");
+        Assert.All(mask, value => Assert.True(value == 0 || value == 1 / Keep));
+    }
+
+    [Fact]
+    public void HostBackendMatchesReference()
+    {
+        using var backend = new HostBackend();
+        var inputs = new RandomInputs();
+        ulong seed = inputs.NextSeed();
+        float[] x = inputs.Uniform(7 * 33);
+        float[] expected = new float[x.Length];
+        Dropout.ForwardReference(expected, x, Keep, seed, 2, x.Length);
+        using var input = DeviceData.Upload(backend, x, 7, 33);
+        using var output = DeviceData.Poisoned(backend, 7, 33);
+        backend.DropoutForward(output, input, Keep, seed, 2);
+        Compare.Identical(expected, DeviceData.Download(backend, output), "host dropout");
+    }
+
+    private static float[] Mask(IBackend backend, ulong seed, ulong stream)
+    {
+        using var ones = backend.Allocate(128, 500);
+        backend.Fill(ones, 1);
+        backend.DropoutForward(ones, ones, Keep, seed, stream);
+        return DeviceData.Download(backend, ones);
+    }
+}
