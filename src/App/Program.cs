@@ -9,6 +9,9 @@ root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(SweepCommand.Create());
 root.Subcommands.Add(PlotCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(CheckCommand.Create());
+root.Subcommands.Add(DevicesCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -1,5 +1,4 @@
 using GpuVae.Kernels;
-using GpuVae.Kernels.Host;
 using GpuVae.Tests.Support;
 using Xunit;
 
@@ -21,7 +20,7 @@ public sealed class GemmTests
     public static TheoryData<string, GemmVariant, bool, bool> Cases()
     {
         var data = new TheoryData<string, GemmVariant, bool, bool>();
-        foreach (string kind in Accelerators.Names)
+        foreach (string kind in Accelerators.IlgpuNames)
         {
             foreach (var variant in Enum.GetValues<GemmVariant>())
             {
@@ -42,7 +41,7 @@ public sealed class GemmTests
     [MemberData(nameof(Cases))]
     public void VariantMatchesReference(string kind, GemmVariant variant, bool transposeA, bool transposeB)
     {
-        var backend = Accelerators.Get(kind);
+        var backend = Accelerators.GetIlgpu(kind);
         var inputs = new RandomInputs();
         foreach (var (m, n, k) in Shapes)
         {
@@ -63,10 +62,10 @@ public sealed class GemmTests
 
     /// <summary>The network's forward shape, B x H x D, once on the kernel each accelerator type runs by default.</summary>
     [Theory]
-    [MemberData(nameof(Accelerators.Kinds), MemberType = typeof(Accelerators))]
+    [MemberData(nameof(Accelerators.IlgpuKinds), MemberType = typeof(Accelerators))]
     public void PreferredVariantMatchesReferenceAtNetworkShape(string kind)
     {
-        var backend = Accelerators.Get(kind);
+        var backend = Accelerators.GetIlgpu(kind);
         var inputs = new RandomInputs();
         const int m = 128, n = 500, k = 784;
         Check(inputs, (a, b, c, alpha, beta) =>
@@ -77,32 +76,6 @@ public sealed class GemmTests
             backend.Gemm(output, left, false, right, false, alpha, beta);
             return DeviceData.Download(backend, output);
         }, $"{kind} {backend.PreferredGemm} NN ({m}, {n}, {k})", false, false, m, n, k, 0);
-    }
-
-    /// <summary>The host backend's packed, parallel GEMM differs from its reference, so it is tested too.</summary>
-    [Theory]
-    [InlineData(false, false)]
-    [InlineData(false, true)]
-    [InlineData(true, false)]
-    [InlineData(true, true)]
-    public void HostGemmMatchesReference(bool transposeA, bool transposeB)
-    {
-        using var backend = new HostBackend();
-        var inputs = new RandomInputs();
-        foreach (var (m, n, k) in Shapes.Append((128, 500, 784)).Append((784, 500, 128)))
-        {
-            foreach (float beta in new[] { 0f, inputs.Scalar() })
-            {
-                Check(inputs, (a, b, c, alpha, betaValue) =>
-                {
-                    using var left = DeviceData.Upload(backend, a, transposeA ? k : m, transposeA ? m : k);
-                    using var right = DeviceData.Upload(backend, b, transposeB ? n : k, transposeB ? k : n);
-                    using var output = betaValue == 0 ? DeviceData.Poisoned(backend, m, n) : DeviceData.Upload(backend, c, m, n);
-                    backend.Gemm(output, left, transposeA, right, transposeB, alpha, betaValue);
-                    return DeviceData.Download(backend, output);
-                }, $"host {Op(transposeA)}{Op(transposeB)} ({m}, {n}, {k}) beta {beta}", transposeA, transposeB, m, n, k, beta);
-            }
-        }
     }
 
     private static void Check(

@@ -60,7 +60,7 @@ public sealed class GradientCheckTests
         var eps = Download(backend, workspace.Eps);
         var reference = new ReferenceVae(
             TinyConfig, batch, pixels, pixels, eps, keepProbability,
-            (slot, element) => Kernels.Dropout.Keeps(keepProbability, noiseSeed, RandomStreams.Of(step, slot), element));
+            (slot, element) => GpuVae.Kernels.Dropout.Keeps(keepProbability, noiseSeed, RandomStreams.Of(step, slot), element));
         var parameters = model.Parameters.Select(p => Array.ConvertAll(Download(backend, p.Value), v => (double)v)).ToList();
 
         double forwardLoss = (Download(backend, workspace.Bce).Sum() + Download(backend, workspace.Kl).Sum()) / batch;

@@ -1,28 +1,38 @@
 using System.Collections.Concurrent;
+using GpuVae.Kernels;
 using GpuVae.Kernels.Ilgpu;
 using Xunit;
 
 namespace GpuVae.Tests.Support;
 
 /// <summary>
-/// The ILGPU accelerators every kernel test runs on: ILGPU's CPU accelerator always, CUDA and
-/// OpenCL when present (skipped with the reason otherwise; the CPU accelerator never skips). One backend per kind serves the
+/// The backends every kernel test runs on: the host backend (its fast SIMD paths against the
+/// same references) and ILGPU's CPU accelerator always, CUDA and OpenCL when present (skipped
+/// with the reason otherwise; host and the CPU accelerator never skip). One backend per kind serves the
 /// whole run: creating one compiles every kernel, which would dominate the tests' time.
 /// The backends live until the process ends; the tests that share them are in
 /// <see cref="AcceleratorCollection"/>, so they never run concurrently on one stream.
 /// </summary>
 public static class Accelerators
 {
-    private static readonly ConcurrentDictionary<string, Lazy<(IlgpuBackend? Backend, string Reason)>> Backends = new();
+    private static readonly ConcurrentDictionary<string, Lazy<(IBackend? Backend, string Reason)>> Backends = new();
 
-    public static readonly IReadOnlyList<string> Names = ["cpu", "cuda", "opencl"];
+    public static readonly IReadOnlyList<string> Names = ["host", "cpu", "cuda", "opencl"];
 
     public static TheoryData<string> Kinds => new(Names);
 
+    /// <summary>The ILGPU kinds alone, for tests of what only ILGPU has (its GEMM variants).</summary>
+    public static readonly IReadOnlyList<string> IlgpuNames = ["cpu", "cuda", "opencl"];
+
+    public static TheoryData<string> IlgpuKinds => new(IlgpuNames);
+
+    /// <summary>The shared ILGPU backend of this kind, or the test is skipped.</summary>
+    public static IlgpuBackend GetIlgpu(string kind) => (IlgpuBackend)Get(kind);
+
     /// <summary>The shared backend of this kind, or the test is skipped with the reason it is unavailable.</summary>
-    public static IlgpuBackend Get(string kind)
+    public static IBackend Get(string kind)
     {
-        var (backend, reason) = Backends.GetOrAdd(kind, k => new Lazy<(IlgpuBackend?, string)>(() => Create(k))).Value;
+        var (backend, reason) = Backends.GetOrAdd(kind, k => new Lazy<(IBackend?, string)>(() => Create(k))).Value;
         if (backend is null)
         {
             Assert.Skip(reason);
@@ -31,14 +41,14 @@ public static class Accelerators
         return backend;
     }
 
-    private static (IlgpuBackend?, string) Create(string kind)
+    private static (IBackend?, string) Create(string kind)
     {
         try
         {
-            var backend = (IlgpuBackend)BackendFactory.Create(kind, 0, _ => { });
+            var backend = BackendFactory.Create(kind, 0, _ => { });
             return (backend, "");
         }
-        catch (AcceleratorUnavailableException e) when (kind != "cpu")
+        catch (AcceleratorUnavailableException e) when (kind is not ("cpu" or "host"))
         {
             return (null, e.Message);
         }

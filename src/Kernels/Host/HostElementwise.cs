@@ -87,28 +87,28 @@ public static class HostElementwise
     /// <summary>y = x * mask / keep with the masks of <see cref="Dropout.Keeps"/>.</summary>
     public static void Dropout(float[] y, float[] x, float keepProbability, ulong seed, ulong stream, int length)
     {
-        float scale = 1 / keepProbability;
         HostParallel.For(length, (start, end) =>
         {
             // One Philox block decides four neighbours, exactly as Dropout.Keeps assigns words;
-            // chunks start at multiples of 64, so no block straddles two chunks.
+            // chunks start at multiples of 64, so no block straddles two chunks. Dividing (not
+            // multiplying by 1 / keep) keeps the result bit-identical to the reference and kernels.
             for (int i = start; i < end; i += 4)
             {
                 var block = Philox.Generate(seed, stream, (uint)i >> 2, RandomPurpose.Dropout);
-                y[i] = Philox.UniformOpenAbove(block.X) < keepProbability ? x[i] * scale : 0;
+                y[i] = Philox.UniformOpenAbove(block.X) < keepProbability ? x[i] / keepProbability : 0;
                 if (i + 1 < end)
                 {
-                    y[i + 1] = Philox.UniformOpenAbove(block.Y) < keepProbability ? x[i + 1] * scale : 0;
+                    y[i + 1] = Philox.UniformOpenAbove(block.Y) < keepProbability ? x[i + 1] / keepProbability : 0;
                 }
 
                 if (i + 2 < end)
                 {
-                    y[i + 2] = Philox.UniformOpenAbove(block.Z) < keepProbability ? x[i + 2] * scale : 0;
+                    y[i + 2] = Philox.UniformOpenAbove(block.Z) < keepProbability ? x[i + 2] / keepProbability : 0;
                 }
 
                 if (i + 3 < end)
                 {
-                    y[i + 3] = Philox.UniformOpenAbove(block.W) < keepProbability ? x[i + 3] * scale : 0;
+                    y[i + 3] = Philox.UniformOpenAbove(block.W) < keepProbability ? x[i + 3] / keepProbability : 0;
                 }
             }
         });

@@ -1,0 +1,89 @@
+using System.CommandLine;
+using System.Text.Json;
+using GpuVae.Kernels;
+using GpuVae.Kernels.Benchmarks;
+using GpuVae.Kernels.Ilgpu;
+using GpuVae.Kernels.Verification;
+using GpuVae.Model;
+
+namespace GpuVae.App.Commands;
+
+/// <summary>
+/// `GpuVae bench`: checks every kernel against the host reference, then times the training
+/// step's GEMMs, the main elementwise kernels and whole steps at the model's shapes.
+/// </summary>
+public static class BenchCommand
+{
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static Command Create()
+    {
+        var accelerator = new Option<string>("--accelerator") { Description = "auto | cuda | opencl | cpu | host", DefaultValueFactory = _ => "auto" };
+        var device = new Option<int>("--device") { Description = "Index among the devices of the chosen accelerator type", DefaultValueFactory = _ => 0 };
+        var dims = new Option<string>("--dims") { Description = "Latent dimensions whose whole training step is timed", DefaultValueFactory = _ => "20,2" };
+        var repeats = new Option<int>("--repeats") { Description = "Timed repeats per kernel (the median is reported)", DefaultValueFactory = _ => 30 };
+        var json = new Option<string?>("--json") { Description = "Also write the numbers to this JSON file" };
+        var command = new Command("bench", "Validate, then time the kernels and the training step at the model's shapes") { accelerator, device, dims, repeats, json };
+        command.SetAction(parse => CommandRunner.Run(_ =>
+        {
+            int repeatCount = parse.GetValue(repeats);
+            if (repeatCount < 1)
+            {
+                throw new UsageException($"--repeats must be at least 1, got {repeatCount}");
+            }
+
+            var latents = parse.GetValue(dims)!.Split(',', StringSplitOptions.TrimEntries)
+                .Select(text => int.TryParse(text, out int dim) && dim > 0 ? dim : throw new UsageException($"--dims must list positive integers, got '{parse.GetValue(dims)}'"))
+                .ToList();
+            using var backend = BackendFactory.Create(parse.GetValue(accelerator)!.ToLowerInvariant(), parse.GetValue(device), Console.WriteLine);
+            var failures = KernelCheck.Run(backend, seed: 1).Where(row => !row.Pass).ToList();
+            if (failures.Count > 0)
+            {
+                foreach (var row in failures)
+                {
+                    Console.Error.WriteLine($"check failed: {row.Kernel} {row.Shape}: error {row.MaxError:E2} > {row.Tolerance:E2}");
+                }
+
+                throw new InvalidOperationException($"{failures.Count} kernels disagree with the host reference on {backend.Kind}; not timing them");
+            }
+
+            Console.WriteLine($"validated every kernel against the host reference on {backend.Kind}: {backend.DeviceName}");
+            double peak = PeakGflops.Estimate(backend);
+            var kernels = KernelBenchmark.Run(backend, latents[0], warmups: 3, repeats: repeatCount, seed: 2);
+            Console.WriteLine($"{"kernel",-16} {"layer",-16} {"shape",-16} {"ms",9} {"GFLOP/s",9} {"% peak",7} {"GB/s",8}");
+            foreach (var k in kernels)
+            {
+                string shape = k.K > 0 ? $"{k.M}x{k.N}x{k.K}" : $"{k.M}x{k.N}";
+                string percent = k.Gflops > 0 && peak > 0 ? $"{100 * k.Gflops / peak,7:F1}" : $"{string.Empty,7}";
+                string gflops = k.Gflops > 0 ? $"{k.Gflops,9:F1}" : $"{string.Empty,9}";
+                string gbps = k.GigabytesPerSecond > 0 ? $"{k.GigabytesPerSecond,8:F1}" : string.Empty;
+                Console.WriteLine($"{k.Name,-16} {k.Layer,-16} {shape,-16} {k.Milliseconds,9:F4} {gflops} {percent} {gbps}");
+            }
+
+            Console.WriteLine($"(% peak against an assumed {peak:F0} GFLOP/s: {PeakGflops.Describe(backend)})");
+            var steps = latents.Select(dim => StepBenchmark.Run(backend, new VaeConfig(dim), 128, warmups: 3, repeats: repeatCount, seed: 3)).ToList();
+            foreach (var step in steps)
+            {
+                Console.WriteLine($"training step, dim {step.Latent}, batch {step.Batch}: {step.Milliseconds:F3} ms, {step.ImagesPerSecond:F0} images/s, an epoch of 60,000 images in {step.EpochSeconds:F1} s");
+            }
+
+            if (parse.GetValue(json) is { } path)
+            {
+                var report = new
+                {
+                    Accelerator = backend.Kind,
+                    Device = backend.DeviceName,
+                    PeakGflops = peak,
+                    Kernels = kernels.Select(k => new { k.Name, k.Layer, k.M, k.N, k.K, Ms = k.Milliseconds, k.Gflops, Gbps = k.GigabytesPerSecond }),
+                    Step = steps.Select(s => new { Dim = s.Latent, s.Batch, Ms = s.Milliseconds, s.ImagesPerSecond, s.EpochSeconds }).First(),
+                    Steps = steps.Select(s => new { Dim = s.Latent, s.Batch, Ms = s.Milliseconds, s.ImagesPerSecond, s.EpochSeconds }),
+                };
+                AtomicFile.WriteAllText(path, JsonSerializer.Serialize(report, JsonOptions));
+                Console.WriteLine($"wrote {path}");
+            }
+
+            return CommandRunner.Success;
+        }));
+        return command;
+    }
+}

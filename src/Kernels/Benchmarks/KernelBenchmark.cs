@@ -1,0 +1,106 @@
+namespace GpuVae.Kernels.Benchmarks;
+
+/// <summary>
+/// Times every GEMM of one training step and the main elementwise kernels at the model's
+/// shapes (B = 128, D = 784, H = 500, latent Z) on a backend.
+/// </summary>
+public static class KernelBenchmark
+{
+    private const int Batch = 128;
+    private const int Pixels = 784;
+    private const int Hidden = 500;
+
+    /// <summary>(layer, M, N, K, transpose A, transpose B) of every GEMM one step runs.</summary>
+    public static IEnumerable<(string Layer, int M, int N, int K, bool TransposeA, bool TransposeB)> StepGemms(int latent)
+    {
+        // Forward, y = x W: (B, in) x (in, out).
+        foreach (var (layer, inputs, outputs) in Layers(latent))
+        {
+            yield return (layer, Batch, outputs, inputs, false, false);
+        }
+
+        // Backward, dx = dy W^T for every layer but the first, and dW = x^T dy for every layer.
+        foreach (var (layer, inputs, outputs) in Layers(latent).Skip(1))
+        {
+            yield return (layer, Batch, inputs, outputs, false, true);
+        }
+
+        foreach (var (layer, inputs, outputs) in Layers(latent))
+        {
+            yield return (layer, inputs, outputs, Batch, true, false);
+        }
+    }
+
+    public static IReadOnlyList<KernelTiming> Run(IBackend backend, int latent, int warmups, int repeats, int seed)
+    {
+        var random = new Random(seed);
+        var timings = new List<KernelTiming>();
+        foreach (var (layer, m, n, k, transposeA, transposeB) in StepGemms(latent))
+        {
+            using var a = Random(backend, random, transposeA ? k : m, transposeA ? m : k);
+            using var b = Random(backend, random, transposeB ? n : k, transposeB ? k : n);
+            using var c = backend.Allocate(m, n);
+            double ms = Timing.MedianMilliseconds(backend, () => backend.Gemm(c, a, transposeA, b, transposeB, 1, 0), warmups, repeats);
+            // 2 M N K flops: one multiply and one add per term.
+            double gflops = 2.0 * m * n * k / (ms * 1e6);
+            string name = $"gemm_{(transposeA ? 't' : 'n')}{(transposeB ? 't' : 'n')}";
+            timings.Add(new KernelTiming(name, layer, m, n, k, ms, gflops, 0));
+        }
+
+        using var x = Random(backend, random, Batch, Hidden);
+        using var y = backend.Allocate(Batch, Hidden);
+        using var dy = Random(backend, random, Batch, Hidden);
+        using var bias = Random(backend, random, 1, Hidden);
+        using var pixelsP = Random(backend, random, Batch, Pixels);
+        using var pixelsT = Random(backend, random, Batch, Pixels);
+        using var perImage = backend.Allocate(Batch, 1);
+        using var parameters = Random(backend, random, Pixels, Hidden);
+        using var m1 = backend.Allocate(Pixels, Hidden);
+        using var m2 = backend.Allocate(Pixels, Hidden);
+        using var gradient = Random(backend, random, Pixels, Hidden);
+        long step = 0;
+        // Bytes moved: every tensor read or written once, 4 bytes an element.
+        var elementwise = new (string Name, Tensor Shape, int Tensors, Action Run)[]
+        {
+            ("bias_add", y, 2, () => backend.AddBias(y, bias)),
+            ("tanh_forward", y, 2, () => backend.ActivationForward(Activation.Tanh, y, x)),
+            ("elu_backward", y, 4, () => backend.ActivationBackward(Activation.Elu, y, dy, x, x)),
+            ("dropout_forward", y, 2, () => backend.DropoutForward(y, x, 0.9f, 1, 2)),
+            ("bias_gradient", y, 1, () => backend.SumColumns(bias, dy, 1)),
+            ("bce_forward", pixelsP, 2, () => backend.BinaryCrossEntropy(perImage, pixelsP, pixelsT)),
+            ("bce_backward", pixelsP, 3, () => backend.BinaryCrossEntropyBackward(pixelsP, pixelsP, pixelsT, 1f / Batch)),
+            ("adam", parameters, 7, () => backend.AdamUpdate(parameters, m1, m2, gradient, AdamStep.Default(1e-3f, ++step))),
+        };
+        foreach (var (name, shape, tensors, run) in elementwise)
+        {
+            double ms = Timing.MedianMilliseconds(backend, run, warmups, repeats);
+            double gigabytes = (double)tensors * shape.Length * sizeof(float) / 1e9;
+            timings.Add(new KernelTiming(name, string.Empty, shape.Rows, shape.Cols, 0, ms, 0, gigabytes / (ms / 1000)));
+        }
+
+        return timings;
+    }
+
+    private static (string Layer, int Inputs, int Outputs)[] Layers(int latent) =>
+    [
+        ("encoder.hidden0", Pixels, Hidden),
+        ("encoder.hidden1", Hidden, Hidden),
+        ("encoder.output", Hidden, 2 * latent),
+        ("decoder.hidden0", latent, Hidden),
+        ("decoder.hidden1", Hidden, Hidden),
+        ("decoder.output", Hidden, Pixels),
+    ];
+
+    private static Tensor Random(IBackend backend, Random random, int rows, int cols)
+    {
+        var values = new float[rows * cols];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)((random.NextDouble() * 2) - 1);
+        }
+
+        var tensor = backend.Allocate(rows, cols);
+        backend.Upload(tensor, values);
+        return tensor;
+    }
+}
