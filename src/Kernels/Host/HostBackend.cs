@@ -2,7 +2,7 @@ namespace GpuVae.Kernels.Host;
 
 /// <summary>
 /// Plain .NET on the CPU, no ILGPU: the way to train without a GPU. The hot operations
-/// (GEMM, activations, dropout, bias, Adam) are SIMD and multi-core (<see cref="HostGemm"/>,
+/// (GEMM, activations, dropout, bias, BCE, Adam) are SIMD and multi-core (<see cref="HostGemm"/>,
 /// <see cref="HostElementwise"/>); the rest are their families' references, which are also
 /// the oracle every kernel is tested against.
 /// </summary>
@@ -137,7 +137,7 @@ public sealed class HostBackend : IBackend
     {
         RequireSameShape(p, target);
         RequireShape(loss, p.Rows, 1, nameof(loss));
-        Losses.BinaryCrossEntropyReference(Data(loss), Data(p), Data(target), p.Rows, p.Cols);
+        HostElementwise.BinaryCrossEntropy(Data(loss), Data(p), Data(target), p.Rows, p.Cols);
     }
 
     public void BinaryCrossEntropyBackward(Tensor dLogits, Tensor p, Tensor target, float scale)

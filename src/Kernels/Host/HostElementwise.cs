@@ -4,8 +4,8 @@ using System.Runtime.Intrinsics;
 namespace GpuVae.Kernels.Host;
 
 /// <summary>
-/// The host backend's fast elementwise operations: float32, SIMD through TensorPrimitives and
-/// Vector256 (when the CPU has it; Vector256 falls back to scalar code otherwise), and spread
+/// The host backend's fast elementwise operations and the BCE loss: float32, SIMD through
+/// TensorPrimitives and Vector256 (when the CPU has it; Vector256 falls back to scalar code otherwise), and spread
 /// over cores for large tensors. Each is tested against its family's double-precision reference.
 /// </summary>
 public static class HostElementwise
@@ -13,36 +13,38 @@ public static class HostElementwise
     public static void ActivationForward(Activation activation, float[] y, float[] x, int length) =>
         HostParallel.For(length, (start, end) =>
         {
-            var input = x.AsSpan(start, end - start);
-            var output = y.AsSpan(start, end - start);
-            switch (activation)
+            int i = start;
+            if (Vector256.IsHardwareAccelerated)
             {
-                case Activation.Tanh:
-                    TensorPrimitives.Tanh(input, output);
-                    break;
-                case Activation.Sigmoid:
-                    TensorPrimitives.Sigmoid(input, output);
-                    break;
-                case Activation.Elu:
-                    // exp(x) - 1 everywhere, then keep x where it is positive.
-                    TensorPrimitives.Exp(input, output);
-                    TensorPrimitives.Subtract(output, 1f, output);
-                    for (int i = 0; i < input.Length; i++)
+                var one = Vector256.Create(1f);
+                var two = Vector256.Create(2f);
+                for (; i <= end - Vector256<float>.Count; i += Vector256<float>.Count)
+                {
+                    var input = Vector256.LoadUnsafe(ref x[i]);
+                    var output = activation switch
                     {
-                        if (input[i] > 0)
-                        {
-                            output[i] = input[i];
-                        }
-                    }
+                        Activation.Elu => Vector256.ConditionalSelect(
+                            Vector256.GreaterThan(input, Vector256<float>.Zero), input, Vector256.Exp(input) - one),
+                        // 1 - 2 / (e^2x + 1): saturates to +-1 where e^2x overflows or vanishes.
+                        Activation.Tanh => one - (two / (Vector256.Exp(two * input) + one)),
+                        Activation.Sigmoid => one / (one + Vector256.Exp(-input)),
+                        // max(x, 0) + log(1 + e^-|x|): no overflow for large |x|.
+                        _ => Vector256.Max(input, Vector256<float>.Zero) + Vector256.Log(one + Vector256.Exp(-Vector256.Abs(input))),
+                    };
+                    output.StoreUnsafe(ref y[i]);
+                }
+            }
 
-                    break;
-                default:
-                    for (int i = 0; i < input.Length; i++)
-                    {
-                        output[i] = Softplus(input[i]);
-                    }
-
-                    break;
+            for (; i < end; i++)
+            {
+                float input = x[i];
+                y[i] = activation switch
+                {
+                    Activation.Elu => input > 0 ? input : MathF.Exp(input) - 1,
+                    Activation.Tanh => MathF.Tanh(input),
+                    Activation.Sigmoid => 1 / (1 + MathF.Exp(-input)),
+                    _ => MathF.Max(input, 0) + MathF.Log(1 + MathF.Exp(-MathF.Abs(input))),
+                };
             }
         });
 
@@ -131,6 +133,39 @@ public static class HostElementwise
         TensorPrimitives.Multiply(total, alpha, total);
     }
 
+    /// <summary>
+    /// Per-row BCE of <see cref="Losses.BinaryCrossEntropyReference"/> in float32, with the
+    /// kernels' clamping: log(max(p, 1e-8)) and log(max(1 - max(p, 1e-8), 1e-8)).
+    /// </summary>
+    public static void BinaryCrossEntropy(float[] loss, float[] p, float[] target, int rows, int cols) =>
+        Parallel.For(0, rows, row =>
+        {
+            int i = row * cols, end = (row + 1) * cols;
+            float sum = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var floor = Vector256.Create(Losses.ProbabilityClamp);
+                var one = Vector256.Create(1f);
+                var sums = Vector256<float>.Zero;
+                for (; i <= end - Vector256<float>.Count; i += Vector256<float>.Count)
+                {
+                    var probability = Vector256.Max(Vector256.LoadUnsafe(ref p[i]), floor);
+                    var t = Vector256.LoadUnsafe(ref target[i]);
+                    sums += (t * Vector256.Log(probability)) + ((one - t) * Vector256.Log(Vector256.Max(one - probability, floor)));
+                }
+
+                sum = Vector256.Sum(sums);
+            }
+
+            for (; i < end; i++)
+            {
+                float probability = MathF.Max(p[i], Losses.ProbabilityClamp);
+                sum += (target[i] * MathF.Log(probability)) + ((1 - target[i]) * MathF.Log(MathF.Max(1 - probability, Losses.ProbabilityClamp)));
+            }
+
+            loss[row] = -sum;
+        });
+
     /// <summary>The fused Adam update of <see cref="Adam.UpdateReference"/> in float32.</summary>
     public static void AdamUpdate(float[] parameters, float[] m, float[] v, float[] gradient, AdamStep step, int length)
     {
@@ -162,8 +197,6 @@ public static class HostElementwise
             }
         });
     }
-
-    private static float Softplus(float x) => MathF.Max(x, 0) + MathF.Log(1 + MathF.Exp(-MathF.Abs(x)));
 
     private static Vector256<float> SoftplusDerivative(Vector256<float> x) =>
         Vector256.Create(1f) / (Vector256.Create(1f) + Vector256.Exp(-x));
