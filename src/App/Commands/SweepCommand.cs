@@ -22,7 +22,7 @@ public static class SweepCommand
         var figureArguments = new FigureArguments();
         var dims = new Option<string>("--dims") { Description = "Comma-separated latent dimensions", DefaultValueFactory = _ => "2,4,8,10,20,100" };
         var nllSamples = new Option<int>("--nll-samples") { Description = "Importance samples k per image for each dim's test NLL (0 skips it)", DefaultValueFactory = _ => 1000 };
-        var nllImages = new Option<int>("--nll-images") { Description = "Test images the NLL averages over (the first N)", DefaultValueFactory = _ => 1000 };
+        var nllImages = new Option<int>("--nll-images") { Description = "Test images the NLL averages over (the first N)", DefaultValueFactory = _ => 10_000 };
         var command = new Command("sweep", "Train every latent dimension, then draw all pictures and write <out>/report.md") { dims };
         foreach (var option in arguments.Common.Concat(figureArguments.All).Append(nllSamples).Append(nllImages))
         {
