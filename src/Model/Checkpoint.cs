@@ -7,8 +7,9 @@ namespace GpuVae.Model;
 /// A run's saved state in one folder: model.safetensors holds the weights (names such as
 /// encoder.hidden0.weight, shapes (in, out), y = x W + b) with the network's sizes in its
 /// metadata; optimizer.safetensors holds Adam's moments (name.exp_avg, name.exp_avg_sq)
-/// and the training position. Each file is replaced atomically; both carry the epoch and
-/// step so a mismatched pair is detected rather than resumed.
+/// and the training position, with the unfinished epoch's progress after an interruption.
+/// Each file is replaced atomically; both carry the epoch and step so a mismatched pair is
+/// detected rather than resumed.
 /// </summary>
 public static class Checkpoint
 {
@@ -38,6 +39,14 @@ public static class Checkpoint
             ["seed"] = Text(state.Seed),
             ["batch_size"] = Text(state.BatchSize),
         };
+        if (state.Partial is { } partial)
+        {
+            optimizerMetadata["partial_steps"] = Text(partial.StepsDone);
+            optimizerMetadata["partial_images"] = Text(partial.Images);
+            optimizerMetadata["partial_bce"] = partial.BceSum.ToString("R", CultureInfo.InvariantCulture);
+            optimizerMetadata["partial_kld"] = partial.KldSum.ToString("R", CultureInfo.InvariantCulture);
+            optimizerMetadata["partial_seconds"] = partial.Seconds.ToString("R", CultureInfo.InvariantCulture);
+        }
         var weights = model.Parameters.Select(p => Entry(model.Backend, p.Name, p.Value)).ToList();
         var moments = model.Parameters.SelectMany(p => new[]
         {
@@ -77,11 +86,22 @@ public static class Checkpoint
         string optimizerPath = Path.Combine(directory, OptimizerFileName);
         var (_, modelMetadata) = Read(modelPath);
         var (moments, optimizerMetadata) = Read(optimizerPath);
+        int completed = Integer(optimizerPath, optimizerMetadata, "epoch");
+        var partial = optimizerMetadata.ContainsKey("partial_steps")
+            ? new EpochPosition(
+                completed + 1,
+                Integer(optimizerPath, optimizerMetadata, "partial_steps"),
+                Real(optimizerPath, optimizerMetadata, "partial_bce"),
+                Real(optimizerPath, optimizerMetadata, "partial_kld"),
+                Integer(optimizerPath, optimizerMetadata, "partial_images"),
+                Real(optimizerPath, optimizerMetadata, "partial_seconds"))
+            : null;
         var state = new TrainingState(
-            Integer(optimizerPath, optimizerMetadata, "epoch"),
+            completed,
             Integer(optimizerPath, optimizerMetadata, "global_step"),
             Integer(optimizerPath, optimizerMetadata, "seed"),
-            Integer(optimizerPath, optimizerMetadata, "batch_size"));
+            Integer(optimizerPath, optimizerMetadata, "batch_size"),
+            partial);
         if (Integer(modelPath, modelMetadata, "epoch") != state.CompletedEpochs || Integer(modelPath, modelMetadata, "global_step") != state.GlobalStep)
         {
             throw new CheckpointException(
@@ -134,6 +154,11 @@ public static class Checkpoint
         metadata.TryGetValue(key, out string? text) && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value)
             ? value
             : throw new CheckpointException($"{path}: metadata {key} is missing or not a non-negative integer");
+
+    private static double Real(string path, Dictionary<string, string> metadata, string key) =>
+        metadata.TryGetValue(key, out string? text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value)
+            ? value
+            : throw new CheckpointException($"{path}: metadata {key} is missing or not a finite number");
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 

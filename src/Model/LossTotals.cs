@@ -3,6 +3,18 @@ namespace GpuVae.Model;
 /// <summary>Sums of per-image BCE and KL in double, for means over many batches.</summary>
 public sealed class LossTotals
 {
+    public LossTotals()
+    {
+    }
+
+    /// <summary>Totals that continue from earlier sums, as when an interrupted epoch resumes.</summary>
+    public LossTotals(double bce, double kld, int images)
+    {
+        Bce = bce;
+        Kld = kld;
+        Images = images;
+    }
+
     public double Bce { get; private set; }
 
     public double Kld { get; private set; }

@@ -16,6 +16,8 @@ public static class SafeTensorsFile
     /// <summary>Headers beyond this are not ours; refusing them bounds what a corrupt length can allocate.</summary>
     private const long MaximumHeaderBytes = 1 << 24;
 
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     public sealed record Entry(string Name, int[] Shape, float[] Data);
 
     /// <summary>Writes tensors and metadata to path atomically: a temporary file, flushed, then renamed.</summary>
@@ -82,12 +84,15 @@ public static class SafeTensorsFile
         JsonObject header;
         try
         {
-            header = JsonNode.Parse(bytes.AsSpan(8, (int)headerLength)) as JsonObject
+            // Strict UTF-8 and no duplicate names, checked while parsing: JsonNode would
+            // otherwise fail lazily, with other exception types, when a value is first read.
+            string text = StrictUtf8.GetString(bytes, 8, (int)headerLength);
+            header = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
                 ?? throw new CheckpointException($"{path}: the header is not a JSON object");
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or DecoderFallbackException)
         {
-            throw new CheckpointException($"{path}: the header is not valid JSON: {e.Message}", e);
+            throw new CheckpointException($"{path}: the header is not valid UTF-8 JSON: {e.Message}", e);
         }
 
         long dataStart = 8 + (long)headerLength;
@@ -129,7 +134,17 @@ public static class SafeTensorsFile
             ? dims.Select(v => (int)v).ToArray()
             : throw Malformed(path, name, "the shape is not a list of positive integers");
         long[] offsets = ReadIntegers(entry["data_offsets"]) is { Length: 2 } pair ? pair : throw Malformed(path, name, "data_offsets is not two integers");
-        long elements = shape.Aggregate(1L, (product, dim) => product * dim);
+        // The data holds at most dataLength / 4 floats: a larger product is a lie, found before it can overflow.
+        long elements = 1;
+        foreach (int dim in shape)
+        {
+            elements *= dim;
+            if (elements > dataLength / sizeof(float))
+            {
+                throw Malformed(path, name, $"shape ({string.Join(", ", shape)}) needs more than the {dataLength} data bytes");
+            }
+        }
+
         if (offsets[0] < 0 || offsets[1] > dataLength || offsets[1] - offsets[0] != elements * sizeof(float))
         {
             throw Malformed(path, name, $"data_offsets [{offsets[0]}, {offsets[1]}] do not hold a {string.Join('x', shape)} F32 tensor inside the {dataLength} data bytes");

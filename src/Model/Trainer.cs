@@ -58,16 +58,31 @@ public sealed class Trainer : IDisposable
 
     private IBackend Backend => Model.Backend;
 
-    /// <summary>Trains epoch (1-based) and evaluates the test set.</summary>
-    public EpochMetrics TrainEpoch(int epoch, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+    /// <summary>
+    /// Trains epoch (1-based), or the rest of it after an interruption, and evaluates the test
+    /// set. A cancellation request stops between steps with a <see cref="TrainingInterruptedException"/>
+    /// that carries the position to save.
+    /// </summary>
+    public EpochMetrics TrainEpoch(int epoch, IProgress<TrainingProgress>? progress, CancellationToken cancellation, EpochPosition? resumeFrom = null)
     {
+        if (resumeFrom is not null && (resumeFrom.Epoch != epoch || resumeFrom.StepsDone > StepsPerEpoch))
+        {
+            throw new ArgumentException($"cannot resume epoch {epoch} from {resumeFrom}", nameof(resumeFrom));
+        }
+
         var order = ShuffledOrder(epoch);
-        var train = new LossTotals();
+        var train = resumeFrom is null ? new LossTotals() : new LossTotals(resumeFrom.BceSum, resumeFrom.KldSum, resumeFrom.Images);
+        double earlierSeconds = resumeFrom?.Seconds ?? 0;
         ulong seed = (ulong)Options.Seed;
         var clock = Stopwatch.StartNew();
-        for (int step = 0; step < StepsPerEpoch; step++)
+        for (int step = resumeFrom?.StepsDone ?? 0; step < StepsPerEpoch; step++)
         {
-            cancellation.ThrowIfCancellationRequested();
+            if (cancellation.IsCancellationRequested)
+            {
+                Backend.Synchronize();
+                throw new TrainingInterruptedException(new EpochPosition(epoch, step, train.Bce, train.Kld, train.Images, earlierSeconds + clock.Elapsed.TotalSeconds));
+            }
+
             ulong globalStep = (ulong)GlobalStep;
             Backend.GatherRows(workspace.Target, trainImages, order.AsSpan(step * Options.BatchSize, Options.BatchSize));
             var input = workspace.Target;
@@ -94,15 +109,15 @@ public sealed class Trainer : IDisposable
             optimizer.Step();
             train.Add(bce, kl);
             progress?.Report(new TrainingProgress(
-                epoch, step + 1, StepsPerEpoch, train.MeanLoss, train.MeanBce, train.MeanKld, clock.Elapsed, train.Images));
+                epoch, step + 1, StepsPerEpoch, train.MeanLoss, train.MeanBce, train.MeanKld, clock.Elapsed, train.Images - (resumeFrom?.Images ?? 0)));
         }
 
         Backend.Synchronize();
-        double trainSeconds = clock.Elapsed.TotalSeconds;
+        double trainSeconds = earlierSeconds + clock.Elapsed.TotalSeconds;
         var test = inference.Evaluate(testImages);
         return new EpochMetrics(
             epoch, train.MeanLoss, train.MeanBce, train.MeanKld, test.MeanLoss, test.MeanBce, test.MeanKld,
-            clock.Elapsed.TotalSeconds, train.Images / trainSeconds);
+            earlierSeconds + clock.Elapsed.TotalSeconds, train.Images / trainSeconds);
     }
 
     public void Dispose()

@@ -1,4 +1,7 @@
 namespace GpuVae.Model;
 
-/// <summary>Where a run stands after a whole epoch: all a resumed run needs besides weights and moments.</summary>
-public sealed record TrainingState(int CompletedEpochs, long GlobalStep, int Seed, int BatchSize);
+/// <summary>
+/// Where a run stands: all a resumed run needs besides weights and moments. After a whole
+/// epoch Partial is null; after an interruption it holds the unfinished epoch's position.
+/// </summary>
+public sealed record TrainingState(int CompletedEpochs, long GlobalStep, int Seed, int BatchSize, EpochPosition? Partial = null);

@@ -93,6 +93,61 @@ public sealed class TrainingTests
         }
     }
 
+    [Fact]
+    public void InterruptingMidEpochAndResumingGivesTheUninterruptedParametersAndMetrics()
+    {
+        var data = RealMnist.Load();
+        var config = new VaeConfig(Latent: 3, Hidden: 24);
+        var options = new TrainingOptions { Seed = 9, BatchSize = 64 };
+        float[] train = data.Train.Images[..(640 * config.Pixels)];
+        float[] test = data.Test.Images[..(100 * config.Pixels)];
+        using var folder = new TempFolder();
+        using var backend = new HostBackend();
+
+        using var uninterrupted = new Vae(backend, config);
+        uninterrupted.Initialize(options.Seed);
+        EpochMetrics expected;
+        using (var trainer = new Trainer(uninterrupted, options, train, test))
+        {
+            trainer.TrainEpoch(1, null, CancellationToken.None);
+            expected = trainer.TrainEpoch(2, null, CancellationToken.None);
+        }
+
+        using (var first = new Vae(backend, config))
+        {
+            first.Initialize(options.Seed);
+            using var trainer = new Trainer(first, options, train, test);
+            trainer.TrainEpoch(1, null, CancellationToken.None);
+            using var cancellation = new CancellationTokenSource();
+            // Ctrl-C arrives during step 4 of epoch 2: that step finishes, the fifth never starts.
+            var stopAfterFour = new Progress(p => { if (p.Step == 4) cancellation.Cancel(); });
+            var interrupted = Assert.Throws<TrainingInterruptedException>(() => trainer.TrainEpoch(2, stopAfterFour, cancellation.Token));
+            Assert.Equal(4, interrupted.Position.StepsDone);
+            Checkpoint.Save(folder.Path, first, new TrainingState(1, trainer.GlobalStep, options.Seed, options.BatchSize, interrupted.Position));
+        }
+
+        using var resumed = new Vae(backend, config);
+        var state = Checkpoint.LoadForResume(folder.Path, resumed);
+        Assert.Equal(new EpochPosition(2, 4, state.Partial!.BceSum, state.Partial.KldSum, 4 * 64, state.Partial.Seconds), state.Partial);
+        EpochMetrics actual;
+        using (var trainer = new Trainer(resumed, options, train, test) { GlobalStep = state.GlobalStep })
+        {
+            actual = trainer.TrainEpoch(2, null, CancellationToken.None, state.Partial);
+        }
+
+        Assert.Equal((expected.TrainLoss, expected.TrainBce, expected.TestLoss), (actual.TrainLoss, actual.TrainBce, actual.TestLoss));
+        for (int t = 0; t < uninterrupted.Parameters.Count; t++)
+        {
+            Assert.Equal(Download(backend, uninterrupted.Parameters[t].Value), Download(backend, resumed.Parameters[t].Value));
+        }
+    }
+
+    /// <summary>Reports synchronously on the training thread (System.Progress would post to the thread pool).</summary>
+    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+
     private static float[] Download(IBackend backend, Tensor tensor)
     {
         var values = new float[tensor.Length];

@@ -31,34 +31,26 @@ public static class CheckCommand
             device,
             seed,
         };
-        command.SetAction(parseResult => Run(
-            parseResult.GetValue(accelerator) ?? "auto", parseResult.GetValue(device), parseResult.GetValue(seed)));
+        command.SetAction(parseResult => CommandRunner.Run(_ => Run(
+            parseResult.GetValue(accelerator) ?? "auto", parseResult.GetValue(device), parseResult.GetValue(seed))));
         return command;
     }
 
     private static int Run(string accelerator, int deviceIndex, int seed)
     {
-        try
+        using var backend = BackendFactory.Create(accelerator, deviceIndex, Console.WriteLine);
+        var rows = KernelCheck.Run(backend, seed);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"kernel",-26} | {"shape",-16} | {"max error",10} | {"tolerance",10} | result"));
+        Console.WriteLine(new string('-', 80));
+        foreach (var row in rows)
         {
-            using var backend = BackendFactory.Create(accelerator, deviceIndex, Console.WriteLine);
-            var rows = KernelCheck.Run(backend, seed);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"kernel",-26} | {"shape",-16} | {"max error",10} | {"tolerance",10} | result"));
-            Console.WriteLine(new string('-', 80));
-            foreach (var row in rows)
-            {
-                Console.WriteLine(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"{row.Kernel,-26} | {row.Shape,-16} | {row.MaxError,10:0.00E+00} | {row.Tolerance,10:0.00E+00} | {(row.Pass ? "pass" : "FAIL")}"));
-            }
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{row.Kernel,-26} | {row.Shape,-16} | {row.MaxError,10:0.00E+00} | {row.Tolerance,10:0.00E+00} | {(row.Pass ? "pass" : "FAIL")}"));
+        }
 
-            int failures = rows.Count(row => !row.Pass);
-            Console.WriteLine($"{backend.Kind} ({backend.DeviceName}): {rows.Count - failures} passed, {failures} failed");
-            return failures == 0 ? 0 : 1;
-        }
-        catch (AcceleratorUnavailableException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            return 2;
-        }
+        int failures = rows.Count(row => !row.Pass);
+        Console.WriteLine($"{backend.Kind} ({backend.DeviceName}): {rows.Count - failures} passed, {failures} failed");
+        return failures == 0 ? CommandRunner.Success : CommandRunner.Failure;
     }
 }

@@ -1,9 +1,11 @@
+using GpuVae.Kernels.Ilgpu;
+
 namespace GpuVae.App.Commands;
 
 /// <summary>
 /// Runs a command's body and turns every failure into one line on stderr and an exit code:
-/// 2 for bad usage, 130 for Ctrl-C, 1 for anything else. Set GPUVAE_TRACE=1 to see the
-/// stack trace as well.
+/// 2 for bad usage (an option out of range, an accelerator that is absent), 130 for Ctrl-C,
+/// 1 for anything else. Set GPUVAE_TRACE=1 to see the stack trace as well.
 /// </summary>
 public static class CommandRunner
 {
@@ -26,14 +28,15 @@ public static class CommandRunner
         {
             return body(cancellation.Token);
         }
-        catch (UsageException e)
+        catch (Exception e) when (e is UsageException or AcceleratorUnavailableException)
         {
+            // Asking for an accelerator or device that is not there is a usage error too.
             Console.Error.WriteLine($"error: {e.Message}");
             return UsageError;
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
-            Console.Error.WriteLine("interrupted: every completed epoch is saved; --resume continues from the last one");
+            Console.Error.WriteLine("interrupted: the run is saved where it stopped; --resume continues it");
             return Interrupted;
         }
         catch (Exception e)

@@ -36,13 +36,15 @@ public static class SweepCommand
             var runs = latents.Select(dim => arguments.Read(parse, dim, resume: true)).ToList();
             var figures = figureArguments.Read(parse);
             var nll = ReadNll(parse.GetValue(nllSamples), parse.GetValue(nllImages));
+            foreach (var run in runs)
+            {
+                run.EnsureOutputWritable();
+            }
+
             var first = runs[0];
             var log = Console.Out;
             log.WriteLine($"sweep over dims {string.Join(", ", latents)}");
-            foreach (string line in first.Describe().Skip(1))
-            {
-                log.WriteLine(line);
-            }
+            log.WriteLine($"data {first.DataDirectory} | out {first.OutputDirectory}");
 
             using var backend = BackendFactory.Create(first.Accelerator, first.DeviceIndex, log.WriteLine);
             var data = MnistData.Load(first.DataDirectory, log.WriteLine);

@@ -30,6 +30,7 @@ public static class TrainCommand
         command.SetAction(parse => CommandRunner.Run(cancellation =>
         {
             var settings = arguments.Read(parse, parse.GetValue(arguments.Dim), parse.GetValue(arguments.Resume));
+            settings.EnsureOutputWritable();
             var log = Console.Out;
             foreach (string line in settings.Describe())
             {

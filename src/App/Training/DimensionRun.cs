@@ -32,6 +32,7 @@ public static class DimensionRun
         using var trainer = new Trainer(model, settings.Training, trainImages, data.Test.Images);
         var history = new List<EpochMetrics>();
         int firstEpoch = 1;
+        EpochPosition? resumeFrom = null;
         if (settings.Resume && Checkpoint.Exists(directory))
         {
             var state = Checkpoint.LoadForResume(directory, model);
@@ -43,8 +44,10 @@ public static class DimensionRun
 
             trainer.GlobalStep = state.GlobalStep;
             firstEpoch = state.CompletedEpochs + 1;
+            resumeFrom = state.Partial;
             history.AddRange(File.Exists(metricsPath) ? MetricsCsv.Read(metricsPath).Where(m => m.Epoch <= state.CompletedEpochs) : []);
-            log.WriteLine($"resuming {directory} after epoch {state.CompletedEpochs} (step {state.GlobalStep})");
+            log.WriteLine($"resuming {directory} after epoch {state.CompletedEpochs}"
+                + (resumeFrom is null ? string.Empty : $" and {resumeFrom.StepsDone} steps of epoch {resumeFrom.Epoch}") + $" (step {state.GlobalStep})");
         }
         else
         {
@@ -60,7 +63,20 @@ public static class DimensionRun
         var progress = new ProgressBar(log, interactive);
         for (int epoch = firstEpoch; epoch <= settings.Training.Epochs; epoch++)
         {
-            var metrics = trainer.TrainEpoch(epoch, progress, cancellation);
+            EpochMetrics metrics;
+            try
+            {
+                metrics = trainer.TrainEpoch(epoch, progress, cancellation, epoch == firstEpoch ? resumeFrom : null);
+            }
+            catch (TrainingInterruptedException interrupted)
+            {
+                // Ctrl-C: the step in flight has finished; save where the epoch stands so --resume continues it exactly.
+                Checkpoint.Save(directory, model, new TrainingState(epoch - 1, trainer.GlobalStep, settings.Training.Seed, settings.Training.BatchSize, interrupted.Position));
+                log.WriteLine();
+                log.WriteLine($"interrupted in epoch {epoch} after step {interrupted.Position.StepsDone}: saved to {directory}; --resume continues from there");
+                throw;
+            }
+
             history.Add(metrics);
             Checkpoint.Save(directory, model, new TrainingState(epoch, trainer.GlobalStep, settings.Training.Seed, settings.Training.BatchSize));
             MetricsCsv.Write(metricsPath, history);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GpuVae.Kernels.Ilgpu;
 using GpuVae.Model;
 
 namespace GpuVae.App.Training;
@@ -45,8 +46,6 @@ public sealed class TrainingArguments
         Epochs, BatchSize, Hidden, LearningRate, KeepProbability, Seed, Data, Out, Accelerator, Device, TrainLimit, AddNoise, NoiseFraction,
     ];
 
-    public static readonly string[] Accelerators = ["auto", "cuda", "opencl", "cpu", "host"];
-
     public RunSettings Read(ParseResult parse, int dim, bool resume)
     {
         int epochs = parse.GetValue(Epochs);
@@ -64,7 +63,7 @@ public sealed class TrainingArguments
         Require(float.IsFinite(lr) && lr > 0 && lr <= 1, $"--lr must be in (0, 1], got {lr}");
         Require(float.IsFinite(keep) && keep > 0 && keep <= 1, $"--keep-prob must be in (0, 1], got {keep}");
         Require(float.IsFinite(noise) && noise >= 0 && noise <= 1, $"--noise-fraction must be in [0, 1], got {noise}");
-        Require(Accelerators.Contains(accelerator), $"--accelerator must be one of {string.Join(", ", Accelerators)}, got '{parse.GetValue(Accelerator)}'");
+        Require(BackendFactory.Accelerators.Contains(accelerator), $"--accelerator must be one of {string.Join(", ", BackendFactory.Accelerators)}, got '{parse.GetValue(Accelerator)}'");
         Require(parse.GetValue(Device) >= 0, $"--device must be 0 or more, got {parse.GetValue(Device)}");
         Require(limit is null or > 0, $"--train-limit must be at least 1, got {limit}");
         Require(limit is null || batch <= limit, $"--batch-size {batch} is larger than --train-limit {limit}: no full batch to train on");
