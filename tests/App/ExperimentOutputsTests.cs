@@ -28,7 +28,8 @@ public sealed class ExperimentOutputsTests
 
         var figures = new FigureOptions(ManifoldSize: 5, ManifoldRange: 1.5f, ZMapImages: 300);
         var facts = new RunFacts("GpuVae sweep --dims 2,3", "abc1234", "host", backend.DeviceName, 2, 12);
-        ExperimentOutputs.Draw(folder.Path, backend, data, 0, figures, new NllOptions(Samples: 3, Images: 20), facts, TextWriter.Null);
+        var results = ExperimentOutputs.Draw(folder.Path, backend, data, 0, figures, new NllOptions(Samples: 3, Images: 20), TextWriter.Null);
+        ExperimentOutputs.WriteReport(folder.Path, results, facts, TextWriter.Null);
 
         // DigitGrid: width = cols * 28 + (cols - 1) * 2 before the scale (2 for all but the manifold).
         AssertPng(folder.File("manifold.png"), (5 * 28) + (4 * 2), (5 * 28) + (4 * 2));
@@ -62,7 +63,8 @@ public sealed class ExperimentOutputsTests
         }
 
         File.Delete(folder.File(ExperimentOutputs.ReportFileName));
-        ExperimentOutputs.Draw(folder.Path, backend, data, 0, figures, nll: null, facts, TextWriter.Null);
+        results = ExperimentOutputs.Draw(folder.Path, backend, data, 0, figures, nll: null, TextWriter.Null);
+        ExperimentOutputs.WriteReport(folder.Path, results, facts, TextWriter.Null);
         AssertPng(folder.File("manifold.png"), (5 * 28) + (4 * 2), (5 * 28) + (4 * 2));
         Assert.True(File.Exists(folder.File("samples_dim3.png")));
         Assert.Contains("k=3, 20 images", File.ReadAllText(folder.File(ExperimentOutputs.ReportFileName)), StringComparison.Ordinal);

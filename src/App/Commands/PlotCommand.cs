@@ -36,7 +36,8 @@ public static class PlotCommand
             var mnist = MnistData.Load(parse.GetValue(data)!, Console.WriteLine);
             var facts = RunFacts.Read(directory)
                 ?? new RunFacts("unknown (no run.json)", "unknown", backend.Kind, backend.DeviceName, metrics.Values.Max(m => m.Count), 0);
-            ExperimentOutputs.Draw(directory, backend, mnist, parse.GetValue(seed), figures, nll: null, facts, Console.Out);
+            var results = ExperimentOutputs.Draw(directory, backend, mnist, parse.GetValue(seed), figures, nll: null, Console.Out);
+            ExperimentOutputs.WriteReport(directory, results, facts, Console.Out);
             return CommandRunner.Success;
         }));
         return command;

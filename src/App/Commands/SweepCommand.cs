@@ -32,6 +32,9 @@ public static class SweepCommand
         command.SetAction(parse => CommandRunner.Run(cancellation =>
         {
             var clock = Stopwatch.StartNew();
+            // Read before training: the report must name the code that ran, not a later checkout.
+            string commandLine = RunFacts.CommandLine();
+            string commit = RunFacts.CurrentCommit();
             var latents = ParseDims(parse.GetValue(dims)!);
             var runs = latents.Select(dim => arguments.Read(parse, dim, resume: true)).ToList();
             var figures = figureArguments.Read(parse);
@@ -68,11 +71,10 @@ public static class SweepCommand
                 DimensionRun.Train(run, backend, data, log, !Console.IsOutputRedirected, cancellation);
             }
 
+            var results = ExperimentOutputs.Draw(first.OutputDirectory, backend, data, first.Training.Seed, figures, nll, log);
             double earlier = continued && previous is not null ? previous.WallSeconds : 0;
-            var facts = new RunFacts(
-                RunFacts.CommandLine(), RunFacts.CurrentCommit(), backend.Kind, backend.DeviceName, first.Training.Epochs, earlier + clock.Elapsed.TotalSeconds);
-            ExperimentOutputs.Draw(first.OutputDirectory, backend, data, first.Training.Seed, figures, nll, facts, log);
-            facts = facts with { WallSeconds = earlier + clock.Elapsed.TotalSeconds };
+            var facts = new RunFacts(commandLine, commit, backend.Kind, backend.DeviceName, first.Training.Epochs, earlier + clock.Elapsed.TotalSeconds);
+            ExperimentOutputs.WriteReport(first.OutputDirectory, results, facts, log);
             facts.Write(first.OutputDirectory);
             log.WriteLine($"sweep done in {TimeSpan.FromSeconds(facts.WallSeconds):hh\\:mm\\:ss} (this invocation {clock.Elapsed:hh\\:mm\\:ss})");
             return CommandRunner.Success;

@@ -14,9 +14,10 @@ public static class ExperimentOutputs
 {
     public const string ReportFileName = "report.md";
 
+    /// <summary>Draws every dim's pictures and the learning curves, and returns each dim's results for the report.</summary>
     /// <param name="nll">How to estimate the NLL; null reuses the estimates cached beside each run.</param>
-    public static void Draw(
-        string outputDirectory, IBackend backend, MnistData data, int seed, FigureOptions figures, NllOptions? nll, RunFacts facts, TextWriter log)
+    public static IReadOnlyList<DimResult> Draw(
+        string outputDirectory, IBackend backend, MnistData data, int seed, FigureOptions figures, NllOptions? nll, TextWriter log)
     {
         var results = new List<DimResult>();
         foreach (var (dim, history) in SavedRuns.LoadMetrics(outputDirectory))
@@ -45,9 +46,16 @@ public static class ExperimentOutputs
         }
 
         SavedRuns.DrawCurves(outputDirectory);
+        return results;
+    }
+
+    /// <summary>report.md over the results <see cref="Draw"/> returned, with the run's facts.</summary>
+    public static void WriteReport(string outputDirectory, IReadOnlyList<DimResult> results, RunFacts facts, TextWriter log)
+    {
+        string path = Path.Combine(outputDirectory, ReportFileName);
         ExperimentReport.Write(
-            Path.Combine(outputDirectory, ReportFileName),
+            path,
             new ExperimentSummary(facts.Command, facts.GitCommit, facts.Accelerator, facts.Device, facts.Epochs, TimeSpan.FromSeconds(facts.WallSeconds), results));
-        log.WriteLine($"wrote {Path.Combine(outputDirectory, ReportFileName)} and the learning curves");
+        log.WriteLine($"wrote {path} and the learning curves");
     }
 }
