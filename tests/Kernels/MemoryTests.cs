@@ -74,4 +74,14 @@ public sealed class MemoryTests
         using var output = backend.Allocate(1, cols);
         Assert.Throws<ArgumentOutOfRangeException>(() => backend.GatherRows(output, dataset, [datasetRows]));
     }
+
+    /// <summary>40 GB on a machine with less: a clear message with the size, not a crash.</summary>
+    [Fact]
+    public void AnAllocationBeyondTheDeviceSaysHowMuchWasAskedFor()
+    {
+        var backend = Accelerators.Get("cpu");
+        var error = Assert.Throws<GpuVae.Kernels.Ilgpu.DeviceMemoryException>(() => backend.Allocate(200_000, 50_000));
+        Assert.Contains("(200000, 50000)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("40,000,000,000 bytes", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -55,7 +55,21 @@ public sealed class IlgpuBackend : IBackend
 
     public Tensor Allocate(int rows, int cols)
     {
-        var tensor = new DeviceTensor(accelerator.Allocate1D<float>((long)rows * cols), rows, cols);
+        MemoryBuffer1D<float, Stride1D.Dense> buffer;
+        try
+        {
+            buffer = accelerator.Allocate1D<float>((long)rows * cols);
+        }
+        catch (Exception e) when (e is AcceleratorException or OutOfMemoryException)
+        {
+            long bytes = (long)rows * cols * sizeof(float);
+            throw new DeviceMemoryException(
+                $"{Kind} device '{DeviceName}' is out of memory: a ({rows}, {cols}) tensor needs {bytes:N0} bytes "
+                + $"(the device has {accelerator.MemorySize:N0} in all); a smaller --batch-size or --hidden needs less",
+                e);
+        }
+
+        var tensor = new DeviceTensor(buffer, rows, cols);
         memory.Fill(tensor.View, 0, tensor.Length);
         return tensor;
     }
