@@ -17,8 +17,12 @@ public static class Checkpoint
     public const string OptimizerFileName = "optimizer.safetensors";
     private const string FormatName = "gpuvae-vae-1";
 
+    /// <summary>Whether a run can be resumed from directory: weights and optimizer state.</summary>
     public static bool Exists(string directory) =>
-        File.Exists(Path.Combine(directory, ModelFileName)) && File.Exists(Path.Combine(directory, OptimizerFileName));
+        HasWeights(directory) && File.Exists(Path.Combine(directory, OptimizerFileName));
+
+    /// <summary>Whether directory holds weights, all that drawing and evaluating need.</summary>
+    public static bool HasWeights(string directory) => File.Exists(Path.Combine(directory, ModelFileName));
 
     public static void Save(string directory, Vae model, TrainingState state)
     {

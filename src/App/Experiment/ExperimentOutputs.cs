@@ -23,10 +23,13 @@ public static class ExperimentOutputs
         foreach (var (dim, history) in SavedRuns.LoadMetrics(outputDirectory))
         {
             string runDirectory = SavedRuns.RunDirectory(outputDirectory, dim);
-            if (!Checkpoint.Exists(runDirectory) || history.Count == 0)
+            if (!Checkpoint.HasWeights(runDirectory) || history.Count == 0)
             {
-                log.WriteLine($"dim {dim}: no checkpoint in {runDirectory}; its pictures and NLL are left out");
-                results.Add(new DimResult(dim, history));
+                // Committed results keep only dim 2's weights: the other dims' pictures stay as
+                // drawn, and their NLL comes from the cache beside the metrics.
+                var cached = NllEstimate.Read(runDirectory);
+                log.WriteLine($"dim {dim}: no weights in {runDirectory}; its pictures are left as they are");
+                results.Add(new DimResult(dim, history, cached?.Nll, cached?.Samples, cached?.Images));
                 continue;
             }
 
