@@ -12,7 +12,7 @@ step() { echo "== $*" | tee -a "$out/log.txt"; }
 
 step devices;            $app devices 2>&1 | tee "$out/devices.txt"
 step check cuda;         $app check --accelerator cuda 2>&1 | tee "$out/check_cuda.txt"
-step bench cuda;         $app bench --accelerator cuda --json "$out/bench_cuda.json" 2>&1 | tee "$out/bench_cuda.txt"
+step bench cuda;         $app bench --accelerator cuda --gemm-variants --json "$out/bench_cuda.json" 2>&1 | tee "$out/bench_cuda.txt"
 step cuBLAS via torch;   python3 bench/peers/torch_gemm.py --device cuda | tee "$out/torch_gemm_cuda.jsonl"
 step PyTorch step;       python3 bench/peers/torch_vae.py --device cuda --dim 20 | tee "$out/torch_vae_cuda.jsonl"
 step train dim 20;       ( time $app train --accelerator cuda --dim 20 --epochs 20 --data .gpu/mnist --out "$out/train" ) 2>&1 | tail -n 30 | tee "$out/train_cuda.txt"
@@ -24,7 +24,7 @@ peer = {(r["name"], r["m"], r["n"], r["k"]): r for r in map(json.loads, open(f"{
 for k in ours["kernels"]:
     key = (k["name"], k["m"], k["n"], k["k"])
     if key in peer:
-        print(f'{k["name"]} {k["layer"]:16} {k["m"]}x{k["n"]}x{k["k"]}: ours {k["gflops"]:8.1f} GFLOP/s, cuBLAS {peer[key]["gflops"]:8.1f}, ratio {k["gflops"] / peer[key]["gflops"]:.2f}')
+        print(f'{k["name"]} {k["variant"]:16} {k["layer"]:16} {k["m"]}x{k["n"]}x{k["k"]}: ours {k["gflops"]:8.1f} GFLOP/s, cuBLAS {peer[key]["gflops"]:8.1f}, ratio {k["gflops"] / peer[key]["gflops"]:.2f}')
 torch_step = json.loads(open(f"{out}/torch_vae_cuda.jsonl").readline())
 print(f'dim-20 step: ours {ours["step"]["images_per_second"]:.0f} images/s, PyTorch {torch_step["images_per_second"]:.0f}, ratio {ours["step"]["images_per_second"] / torch_step["images_per_second"]:.2f}')
 PY

@@ -14,4 +14,10 @@ public enum GemmVariant
 
     /// <summary>An 8x8 block of C per thread, no barriers: half the loads per flop of RegisterBlocked.</summary>
     RegisterBlocked8 = 3,
+
+    /// <summary>
+    /// Shared-memory tiles of 64 x 64 with a 4 x 4 register block per thread: the candidate
+    /// GPU kernel, to be measured against Tiled and cuBLAS on a GPU before it is preferred.
+    /// </summary>
+    TiledBlocked = 4,
 }

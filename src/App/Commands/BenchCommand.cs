@@ -14,6 +14,14 @@ namespace GpuVae.App.Commands;
 /// </summary>
 public static class BenchCommand
 {
+    /// <summary>Every ILGPU GEMM kernel, but those with barriers on the CPU accelerator, where they take minutes.</summary>
+    private static GemmVariant[] GemmVariantsFor(IBackend backend) => backend switch
+    {
+        IlgpuBackend { Accelerator.AcceleratorType: ILGPU.Runtime.AcceleratorType.CPU } => [GemmVariant.Naive, GemmVariant.RegisterBlocked, GemmVariant.RegisterBlocked8],
+        IlgpuBackend => Enum.GetValues<GemmVariant>(),
+        _ => [],
+    };
+
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public static Command Create()
@@ -23,7 +31,8 @@ public static class BenchCommand
         var dims = new Option<string>("--dims") { Description = "Latent dimensions whose whole training step is timed", DefaultValueFactory = _ => "20,2" };
         var repeats = new Option<int>("--repeats") { Description = "Timed repeats per kernel (the median is reported)", DefaultValueFactory = _ => 30 };
         var json = new Option<string?>("--json") { Description = "Also write the numbers to this JSON file" };
-        var command = new Command("bench", "Validate, then time the kernels and the training step at the model's shapes") { accelerator, device, dims, repeats, json };
+        var variants = new Option<bool>("--gemm-variants") { Description = "Also time every ILGPU GEMM kernel at every shape (on the CPU accelerator only the barrier-free ones)" };
+        var command = new Command("bench", "Validate, then time the kernels and the training step at the model's shapes") { accelerator, device, dims, repeats, json, variants };
         command.SetAction(parse => CommandRunner.Run(_ =>
         {
             int repeatCount = parse.GetValue(repeats);
@@ -49,15 +58,15 @@ public static class BenchCommand
 
             Console.WriteLine($"validated every kernel against the host reference on {backend.Kind}: {backend.DeviceName}");
             double peak = PeakGflops.Estimate(backend);
-            var kernels = KernelBenchmark.Run(backend, latents[0], warmups: 3, repeats: repeatCount, seed: 2);
-            Console.WriteLine($"{"kernel",-16} {"layer",-16} {"shape",-16} {"ms",9} {"GFLOP/s",9} {"% peak",7} {"GB/s",8}");
+            var kernels = KernelBenchmark.Run(backend, latents[0], warmups: 3, repeats: repeatCount, seed: 2, parse.GetValue(variants) ? GemmVariantsFor(backend) : []);
+            Console.WriteLine($"{"kernel",-16} {"variant",-16} {"layer",-16} {"shape",-16} {"ms",9} {"GFLOP/s",9} {"% peak",7} {"GB/s",8}");
             foreach (var k in kernels)
             {
                 string shape = k.K > 0 ? $"{k.M}x{k.N}x{k.K}" : $"{k.M}x{k.N}";
                 string percent = k.Gflops > 0 && peak > 0 ? $"{100 * k.Gflops / peak,7:F1}" : $"{string.Empty,7}";
                 string gflops = k.Gflops > 0 ? $"{k.Gflops,9:F1}" : $"{string.Empty,9}";
                 string gbps = k.GigabytesPerSecond > 0 ? $"{k.GigabytesPerSecond,8:F1}" : string.Empty;
-                Console.WriteLine($"{k.Name,-16} {k.Layer,-16} {shape,-16} {k.Milliseconds,9:F4} {gflops} {percent} {gbps}");
+                Console.WriteLine($"{k.Name,-16} {k.Variant,-16} {k.Layer,-16} {shape,-16} {k.Milliseconds,9:F4} {gflops} {percent} {gbps}");
             }
 
             Console.WriteLine($"(% peak against an assumed {peak:F0} GFLOP/s: {PeakGflops.Describe(backend)})");
@@ -74,7 +83,7 @@ public static class BenchCommand
                     Accelerator = backend.Kind,
                     Device = backend.DeviceName,
                     PeakGflops = peak,
-                    Kernels = kernels.Select(k => new { k.Name, k.Layer, k.M, k.N, k.K, Ms = k.Milliseconds, k.Gflops, Gbps = k.GigabytesPerSecond }),
+                    Kernels = kernels.Select(k => new { k.Name, k.Variant, k.Layer, k.M, k.N, k.K, Ms = k.Milliseconds, k.Gflops, Gbps = k.GigabytesPerSecond }),
                     Step = steps.Select(s => new { Dim = s.Latent, s.Batch, Ms = s.Milliseconds, s.ImagesPerSecond, s.EpochSeconds }).First(),
                     Steps = steps.Select(s => new { Dim = s.Latent, s.Batch, Ms = s.Milliseconds, s.ImagesPerSecond, s.EpochSeconds }),
                 };

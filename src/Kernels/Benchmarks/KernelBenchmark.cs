@@ -1,3 +1,5 @@
+using GpuVae.Kernels.Ilgpu;
+
 namespace GpuVae.Kernels.Benchmarks;
 
 /// <summary>
@@ -31,7 +33,8 @@ public static class KernelBenchmark
         }
     }
 
-    public static IReadOnlyList<KernelTiming> Run(IBackend backend, int latent, int warmups, int repeats, int seed)
+    /// <param name="variants">ILGPU GEMM kernels to time besides the default one, at every shape.</param>
+    public static IReadOnlyList<KernelTiming> Run(IBackend backend, int latent, int warmups, int repeats, int seed, IReadOnlyList<GemmVariant> variants)
     {
         var random = new Random(seed);
         var timings = new List<KernelTiming>();
@@ -40,11 +43,20 @@ public static class KernelBenchmark
             using var a = Random(backend, random, transposeA ? k : m, transposeA ? m : k);
             using var b = Random(backend, random, transposeB ? n : k, transposeB ? k : n);
             using var c = backend.Allocate(m, n);
-            double ms = Timing.MedianMilliseconds(backend, () => backend.Gemm(c, a, transposeA, b, transposeB, 1, 0), warmups, repeats);
-            // 2 M N K flops: one multiply and one add per term.
-            double gflops = 2.0 * m * n * k / (ms * 1e6);
             string name = $"gemm_{(transposeA ? 't' : 'n')}{(transposeB ? 't' : 'n')}";
-            timings.Add(new KernelTiming(name, layer, m, n, k, ms, gflops, 0));
+            var runs = new List<(string Variant, Action Run)> { ("default", () => backend.Gemm(c, a, transposeA, b, transposeB, 1, 0)) };
+            if (backend is IlgpuBackend ilgpu)
+            {
+                runs.AddRange(variants.Select(v => (v.ToString(), (Action)(() => ilgpu.Gemm(v, c, a, transposeA, b, transposeB, 1, 0)))));
+            }
+
+            foreach (var (variant, run) in runs)
+            {
+                double ms = Timing.MedianMilliseconds(backend, run, warmups, repeats);
+                // 2 M N K flops: one multiply and one add per term.
+                double gflops = 2.0 * m * n * k / (ms * 1e6);
+                timings.Add(new KernelTiming(name, variant, layer, m, n, k, ms, gflops, 0));
+            }
         }
 
         using var x = Random(backend, random, Batch, Hidden);
@@ -75,7 +87,7 @@ public static class KernelBenchmark
         {
             double ms = Timing.MedianMilliseconds(backend, run, warmups, repeats);
             double gigabytes = (double)tensors * shape.Length * sizeof(float) / 1e9;
-            timings.Add(new KernelTiming(name, string.Empty, shape.Rows, shape.Cols, 0, ms, 0, gigabytes / (ms / 1000)));
+            timings.Add(new KernelTiming(name, "default", string.Empty, shape.Rows, shape.Cols, 0, ms, 0, gigabytes / (ms / 1000)));
         }
 
         return timings;
