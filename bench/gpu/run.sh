@@ -8,6 +8,14 @@ out=${OUT:-gpu-results}
 mkdir -p "$out" /tmp/app
 tar xJf .gpu/app.tar.xz -C /tmp/app
 app=/tmp/app/GpuVae
+# ILGPU opens libcuda.so by that name; drivers often ship only libcuda.so.1.
+if ! ldconfig -p | grep -q 'libcuda\.so '; then
+  real=$(ldconfig -p | awk '/libcuda\.so\.1 /{print $NF; exit}')
+  if [ -n "$real" ]; then
+    mkdir -p /tmp/cudalib && ln -sf "$real" /tmp/cudalib/libcuda.so
+    export LD_LIBRARY_PATH=/tmp/cudalib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  fi
+fi
 step() { echo "== $*" | tee -a "$out/log.txt"; }
 
 step devices;            $app devices 2>&1 | tee "$out/devices.txt"
