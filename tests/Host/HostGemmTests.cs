@@ -26,14 +26,15 @@ public sealed class HostGemmTests(ITestOutputHelper output)
 
     /// <summary>
     /// (m, n, k): 1s, primes, the model's 500 and 784, every block boundary crossed (M past
-    /// Mc, K past Kc, N past Nc), and two above the threading threshold (2 m n k >= 4e6),
-    /// one split by rows (m > n), one by columns. Small enough that the float64 reference
-    /// keeps the whole class to seconds.
+    /// Mc, K past Kc, N past Nc), three above the threading threshold (2 m n k >= 2e6), split
+    /// by rows (m > n) and by columns, and shallow ones (K <= 32) whose B is read in place, one
+    /// of them past Nc and threaded. Small enough that the float64 reference keeps the whole
+    /// class to seconds.
     /// </summary>
     private static readonly (int M, int N, int K)[] Shapes =
     [
         (1, 1, 1), (1, 7, 33), (7, 1, 500), (33, 7, 1), (7, 33, 784), (500, 33, 7),
-        (33, 500, 784), (145, 49, 257), (6, 1100, 33), (300, 70, 130), (70, 300, 260),
+        (33, 500, 784), (145, 49, 257), (6, 1100, 33), (300, 70, 130), (70, 300, 260), (130, 1100, 20),
     ];
 
     public static TheoryData<HostGemmIsa, bool, bool> Cases()

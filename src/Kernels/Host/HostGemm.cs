@@ -43,6 +43,13 @@ public static class HostGemm
     private const int MaxNr = 32;
 
     /// <summary>
+    /// Up to this depth an NN product reads B in place rather than packing it: at K = 20 the
+    /// copy costs about as much as the multiply-adds (128x500x20 on one thread: 113 -> 135
+    /// GFLOP/s). Deep products keep packing, which a general in-place B slowed by ~10%.
+    /// </summary>
+    private const int ShallowK = 32;
+
+    /// <summary>
     /// Below this many FLOPs (2 M N K) a GEMM stays on the calling thread: handing half of a
     /// ~10 us GEMM to the thread pool costs about as much as it saves on a 2-core machine.
     /// At 2 MFLOP the step's 128x500x20 GEMM (2.6 MFLOP) splits, 130 -> 156 GFLOP/s.
@@ -164,6 +171,9 @@ public static class HostGemm
 
         // K blocks of equal depth rather than Kc and a remainder: 784 as 4 x 196, not
         // 3 x 256 + 16, whose 16-deep block would pay a full C tile load and store for 16 FMAs.
+        // A B stored (K, N) and only a few rows deep is read in place: packing it would cost
+        // about as much as the few multiply-adds each packed value then serves.
+        bool bInPlace = !args.TransposeB && args.K <= ShallowK;
         int kBlocks = (args.K + Kc - 1) / Kc;
         int kStep = (args.K + kBlocks - 1) / kBlocks;
         for (int jc = col0; jc < col1; jc += Nc)
@@ -175,14 +185,15 @@ public static class HostGemm
 
                 // Only the first K block applies beta; later ones add onto what it wrote.
                 float beta = pc == 0 ? args.Beta : 1;
-                PackB(packedB, args, pc, kc, jc, nc, nr);
+                PackB(packedB, args, pc, kc, jc, nc, nr, raggedOnly: bInPlace);
                 for (int ic = row0; ic < row1; ic += Mc)
                 {
                     int mc = Math.Min(Mc, row1 - ic);
                     PackA(packedA, args, ic, mc, pc, kc);
                     ref float aInPlace = ref args.TransposeA ? ref args.A[((long)pc * args.M) + ic] : ref args.A[((long)ic * args.K) + pc];
+                    ref float bCorner = ref bInPlace ? ref args.B[((long)pc * args.N) + jc] : ref packedB[0];
                     MacroKernel<TSimd, TVector>(
-                        ref aInPlace, packedA, args, packedB, ref args.C[((long)ic * args.N) + jc], mc, nc, kc, beta);
+                        ref aInPlace, packedA, args, packedB, ref bCorner, bInPlace, ref args.C[((long)ic * args.N) + jc], mc, nc, kc, beta);
                 }
             }
         }
@@ -196,7 +207,8 @@ public static class HostGemm
     /// in place from aInPlace (op(A) at the block's corner); only a ragged one is packed: see PackA.
     /// </summary>
     private static void MacroKernel<TSimd, TVector>(
-        ref float aInPlace, Span<float> packedA, GemmArgs args, Span<float> packedB, ref float c, int mc, int nc, int kc, float beta)
+        ref float aInPlace, Span<float> packedA, GemmArgs args, Span<float> packedB, ref float bInPlace, bool readBInPlace,
+        ref float c, int mc, int nc, int kc, float beta)
         where TSimd : struct, IGemmSimd<TVector>
         where TVector : struct
     {
@@ -214,7 +226,10 @@ public static class HostGemm
         for (int jr = 0; jr < nc; jr += nr)
         {
             int tileCols = Math.Min(nr, nc - jr);
-            ref float bSliver = ref packedB[jr * kc];
+            // Full slivers of an in-place B are read at B's own row stride; ragged ones are packed.
+            bool sliverInPlace = readBInPlace && tileCols == nr;
+            ref float bSliver = ref sliverInPlace ? ref Unsafe.Add(ref bInPlace, jr) : ref packedB[jr * kc];
+            nint bStepStride = sliverInPlace ? args.N : nr;
             for (int ir = 0; ir < mc; ir += Mr)
             {
                 int tileRows = Math.Min(Mr, mc - ir);
@@ -225,7 +240,7 @@ public static class HostGemm
                 ref float cTile = ref Unsafe.Add(ref c, ((nint)ir * ldc) + jr);
                 if (tileRows == Mr && tileCols == nr)
                 {
-                    MicroKernel<TSimd, TVector>(kc, ref aSliver, aRowStride, aStepStride, ref bSliver, ref cTile, ldc, alpha, beta);
+                    MicroKernel<TSimd, TVector>(kc, ref aSliver, aRowStride, aStepStride, ref bSliver, bStepStride, ref cTile, ldc, alpha, beta);
                     continue;
                 }
 
@@ -237,7 +252,7 @@ public static class HostGemm
                 }
                 else
                 {
-                    MicroKernel<TSimd, TVector>(kc, ref aSliver, aRowStride, aStepStride, ref bSliver, ref scratch[0], nr, alpha, 0);
+                    MicroKernel<TSimd, TVector>(kc, ref aSliver, aRowStride, aStepStride, ref bSliver, bStepStride, ref scratch[0], nr, alpha, 0);
                 }
 
                 for (int row = 0; row < tileRows; row++)
@@ -258,11 +273,12 @@ public static class HostGemm
     /// C (Mr, 2 W) = alpha * A sliver (Mr, kc) * B sliver (kc, 2 W) + beta * C. Each step of
     /// k loads two B vectors and broadcasts Mr A values: 2 Mr FMAs for Mr + 2 loads. A[r, p]
     /// is at a[r * aRowStride + p * aStepStride], so the A sliver may be packed in either
-    /// orientation (broadcasts need no contiguity); B is contiguous per k, as PackB lays it.
+    /// orientation (broadcasts need no contiguity); B's 2 W values of each k are contiguous,
+    /// bStepStride apart: nr in a packed sliver, N when B is read in place.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void MicroKernel<TSimd, TVector>(
-        int kc, ref float a, nint aRowStride, nint aStepStride, ref float b, ref float c, int ldc, float alpha, float beta)
+        int kc, ref float a, nint aRowStride, nint aStepStride, ref float b, nint bStepStride, ref float c, int ldc, float alpha, float beta)
         where TSimd : struct, IGemmSimd<TVector>
         where TVector : struct
     {
@@ -294,7 +310,7 @@ public static class HostGemm
             c50 = TSimd.MultiplyAdd(ai, b0, c50);
             c51 = TSimd.MultiplyAdd(ai, b1, c51);
             a = ref Unsafe.Add(ref a, aStepStride);
-            b = ref Unsafe.Add(ref b, 2 * width);
+            b = ref Unsafe.Add(ref b, bStepStride);
         }
 
         TVector alphas = TSimd.Broadcast(alpha);
@@ -403,13 +419,19 @@ public static class HostGemm
     /// <summary>
     /// Packs op(B) rows [p0, p0 + kc), columns [j0, j0 + nc) as slivers of nr columns, each
     /// stored k-major ((kc, nr), nr contiguous values per k). Columns past the panel are zero.
+    /// With raggedOnly, full slivers are skipped: the macro-kernel reads those in place.
     /// </summary>
-    private static unsafe void PackB(Span<float> packed, GemmArgs args, int p0, int kc, int j0, int nc, int nr)
+    private static unsafe void PackB(Span<float> packed, GemmArgs args, int p0, int kc, int j0, int nc, int nr, bool raggedOnly)
     {
         for (int sliver = 0; sliver < nc; sliver += nr)
         {
             var destination = packed.Slice(sliver * kc, kc * nr);
             int cols = Math.Min(nr, nc - sliver);
+            if (raggedOnly && cols == nr)
+            {
+                continue;
+            }
+
             if (cols < nr)
             {
                 destination.Clear();
