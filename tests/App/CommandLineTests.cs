@@ -4,9 +4,6 @@ using Xunit;
 
 namespace GpuVae.Tests.App;
 
-[CollectionDefinition(nameof(ConsoleCollection), DisableParallelization = true)]
-public sealed class ConsoleCollection;
-
 /// <summary>
 /// Bad input on the command line: one line on stderr naming the option or file and what is
 /// wrong, exit code 2 for usage errors and 1 for bad files, and nothing trained or written.
