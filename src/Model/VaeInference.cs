@@ -51,10 +51,19 @@ public sealed class VaeInference : IDisposable
     }
 
     /// <summary>Posterior means mu (N, Z) of images (N, D).</summary>
-    public float[] EncodeMeans(ReadOnlySpan<float> images) => Encode(images, sample: false);
+    public float[] EncodeMeans(ReadOnlySpan<float> images)
+    {
+        int count = images.Length / Pixels;
+        var codes = new float[count * Latent];
+        for (int start = 0; start < count; start += BatchSize)
+        {
+            var w = Load(images, start, count);
+            Model.Encode(w, w.Target, DropoutSettings.Off);
+            Backend.Download(w.Mu, codes.AsSpan(start * Latent, w.Batch * Latent));
+        }
 
-    /// <summary>One posterior sample z (N, Z) per image, as the parent project plots.</summary>
-    public float[] EncodeSamples(ReadOnlySpan<float> images) => Encode(images, sample: true);
+        return codes;
+    }
 
     /// <summary>Decoder means (N, D) for the posterior means of images (N, D).</summary>
     public float[] Reconstruct(ReadOnlySpan<float> images) => Decode(EncodeMeans(images));
@@ -141,25 +150,6 @@ public sealed class VaeInference : IDisposable
         }
 
         return max + Math.Log(sum / values.Length);
-    }
-
-    private float[] Encode(ReadOnlySpan<float> images, bool sample)
-    {
-        int count = images.Length / Pixels;
-        var codes = new float[count * Latent];
-        for (int start = 0, chunk = 0; start < count; start += BatchSize, chunk++)
-        {
-            var w = Load(images, start, count);
-            Model.Encode(w, w.Target, DropoutSettings.Off);
-            if (sample)
-            {
-                Model.Sample(w, Seed, RandomStreams.EvaluationBase + (1UL << 50) + (ulong)chunk);
-            }
-
-            Backend.Download(sample ? w.Z : w.Mu, codes.AsSpan(start * Latent, w.Batch * Latent));
-        }
-
-        return codes;
     }
 
     /// <summary>Uploads images [start, start + batch) into a workspace's target.</summary>

@@ -11,8 +11,6 @@ public sealed class HostTensor : Tensor
 
     public float[] Data { get; }
 
-    public Span<float> Span => Data;
-
     protected override void Dispose(bool disposing)
     {
     }
