@@ -40,7 +40,7 @@ public static class Gemm
     /// <summary>Edge of the square tiles <see cref="TiledKernel"/> stages in shared memory; a group is Tile x Tile threads.</summary>
     public const int Tile = 16;
 
-    /// <summary>Rows and columns of C each thread of <see cref="RegisterBlockedKernel"/> computes.</summary>
+    /// <summary>Rows and columns of C each thread of <see cref="TiledBlockedKernel"/> computes.</summary>
     public const int Block = 4;
 
     /// <summary>Edge of the C tile a group of <see cref="TiledBlockedKernel"/> computes: Tile x Tile threads, 4 x 4 outputs each.</summary>
@@ -49,7 +49,7 @@ public static class Gemm
     /// <summary>Depth of K each step of <see cref="TiledBlockedKernel"/> stages in shared memory.</summary>
     public const int TileDepth = 8;
 
-    /// <summary>Rows and columns of C each thread of <see cref="RegisterBlocked8Kernel"/> computes.</summary>
+    /// <summary>Rows and columns of C each thread of <see cref="RegisterBlockedKernel"/> computes.</summary>
     public const int WideBlock = 8;
 
     /// <summary>
@@ -205,86 +205,17 @@ public static class Gemm
     }
 
     /// <summary>
-    /// Each loop iteration computes a Block x Block block of C in sixteen locals: per step of
-    /// K it loads 4 + 4 values and does 16 multiply-adds, which matters on ILGPU's CPU
-    /// accelerator where every view access runs bounds assertions and barriers are very slow.
-    /// Edge blocks clamp their loads to the last row or column and skip those stores, so the
-    /// inner loop has no branches.
+    /// Each loop iteration computes an 8x8 block of C in locals, with no barriers: per step of
+    /// K it loads 8 + 8 values for 64 multiply-adds. On ILGPU's CPU accelerator every view
+    /// access runs bounds assertions and costs far more than a multiply-add, so that ratio
+    /// sets the speed (a 4x4 block, 8 loads per 16, measured 3.5-4.3 GFLOP/s against this
+    /// kernel's 3.9-4.5), and barriers synchronize real threads.
     /// </summary>
     public static void RegisterBlockedKernel(
         FloatView c, FloatView a, int transposeA, FloatView b, int transposeB,
         float alpha, float beta, int m, int n, int k)
     {
         // op(A)[row, i] = a[row * aRow + i * aK]; op(B)[i, col] = b[i * bK + col * bCol].
-        int aRow = transposeA != 0 ? 1 : k;
-        int aK = transposeA != 0 ? m : 1;
-        int bK = transposeB != 0 ? 1 : n;
-        int bCol = transposeB != 0 ? k : 1;
-        int blockCols = (n + Block - 1) / Block;
-        int blocks = ((m + Block - 1) / Block) * blockCols;
-        for (int blockIndex = Launch.Start; blockIndex < blocks; blockIndex += Launch.Step)
-        {
-            int r0 = blockIndex / blockCols * Block;
-            int c0 = blockIndex % blockCols * Block;
-            int a0 = r0 * aRow;
-            int a1 = Math.Min(r0 + 1, m - 1) * aRow;
-            int a2 = Math.Min(r0 + 2, m - 1) * aRow;
-            int a3 = Math.Min(r0 + 3, m - 1) * aRow;
-            int b0 = c0 * bCol;
-            int b1 = Math.Min(c0 + 1, n - 1) * bCol;
-            int b2 = Math.Min(c0 + 2, n - 1) * bCol;
-            int b3 = Math.Min(c0 + 3, n - 1) * bCol;
-            float c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-            float c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-            float c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-            float c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-            for (int i = 0; i < k; i++)
-            {
-                int ai = i * aK;
-                int bi = i * bK;
-                float x0 = a[a0 + ai];
-                float x1 = a[a1 + ai];
-                float x2 = a[a2 + ai];
-                float x3 = a[a3 + ai];
-                float y0 = b[b0 + bi];
-                float y1 = b[b1 + bi];
-                float y2 = b[b2 + bi];
-                float y3 = b[b3 + bi];
-                c00 += x0 * y0;
-                c01 += x0 * y1;
-                c02 += x0 * y2;
-                c03 += x0 * y3;
-                c10 += x1 * y0;
-                c11 += x1 * y1;
-                c12 += x1 * y2;
-                c13 += x1 * y3;
-                c20 += x2 * y0;
-                c21 += x2 * y1;
-                c22 += x2 * y2;
-                c23 += x2 * y3;
-                c30 += x3 * y0;
-                c31 += x3 * y1;
-                c32 += x3 * y2;
-                c33 += x3 * y3;
-            }
-
-            StoreRow(c, r0, c0, c00, c01, c02, c03, alpha, beta, m, n);
-            StoreRow(c, r0 + 1, c0, c10, c11, c12, c13, alpha, beta, m, n);
-            StoreRow(c, r0 + 2, c0, c20, c21, c22, c23, alpha, beta, m, n);
-            StoreRow(c, r0 + 3, c0, c30, c31, c32, c33, alpha, beta, m, n);
-        }
-    }
-
-    /// <summary>
-    /// <see cref="RegisterBlockedKernel"/> with an 8x8 block: per step of K it loads 8 + 8
-    /// values for 64 multiply-adds, half the loads per flop of the 4x4 block. On ILGPU's CPU
-    /// accelerator each view access costs far more than a multiply-add (bounds assertions),
-    /// so that ratio sets the speed.
-    /// </summary>
-    public static void RegisterBlocked8Kernel(
-        FloatView c, FloatView a, int transposeA, FloatView b, int transposeB,
-        float alpha, float beta, int m, int n, int k)
-    {
         int aRow = transposeA != 0 ? 1 : k;
         int aK = transposeA != 0 ? m : 1;
         int bK = transposeB != 0 ? 1 : n;
@@ -381,7 +312,6 @@ public static class Gemm
         private readonly Action<KernelConfig, FloatView, FloatView, int, FloatView, int, float, float, int, int, int> naive;
         private readonly Action<KernelConfig, FloatView, FloatView, int, FloatView, int, float, float, int, int, int> tiled;
         private readonly Action<KernelConfig, FloatView, FloatView, int, FloatView, int, float, float, int, int, int> registerBlocked;
-        private readonly Action<KernelConfig, FloatView, FloatView, int, FloatView, int, float, float, int, int, int> registerBlocked8;
         private readonly Action<KernelConfig, FloatView, FloatView, int, FloatView, int, float, float, int, int, int> tiledBlocked;
 
         public Launcher(Accelerator accelerator)
@@ -391,19 +321,18 @@ public static class Gemm
             naive = accelerator.LoadStreamKernel<FloatView, FloatView, int, FloatView, int, float, float, int, int, int>(NaiveKernel);
             tiled = accelerator.LoadStreamKernel<FloatView, FloatView, int, FloatView, int, float, float, int, int, int>(TiledKernel);
             registerBlocked = accelerator.LoadStreamKernel<FloatView, FloatView, int, FloatView, int, float, float, int, int, int>(RegisterBlockedKernel);
-            registerBlocked8 = accelerator.LoadStreamKernel<FloatView, FloatView, int, FloatView, int, float, float, int, int, int>(RegisterBlocked8Kernel);
             tiledBlocked = accelerator.LoadStreamKernel<FloatView, FloatView, int, FloatView, int, float, float, int, int, int>(TiledBlockedKernel);
         }
 
         /// <summary>
         /// Barriers on ILGPU's CPU accelerator synchronize real threads (a tiled 128x500x784
-        /// GEMM took minutes there), so the CPU gets the barrier-free 8x8 kernel (3.9-4.5
-        /// GFLOP/s at the model's shapes against 3.5-4.3 for the 4x4 one); so does a device
+        /// GEMM took minutes there), so the CPU gets the barrier-free register-blocked kernel
+        /// (3.9-4.5 GFLOP/s at the model's shapes); so does a device
         /// whose groups cannot hold a Tile x Tile group. GPUs get the tiled one.
         /// </summary>
         public GemmVariant Preferred =>
             accelerator.AcceleratorType == AcceleratorType.CPU || accelerator.MaxNumThreadsPerGroup < Tile * Tile
-                ? GemmVariant.RegisterBlocked8
+                ? GemmVariant.RegisterBlocked
                 : GemmVariant.Tiled;
 
         public void Run(
@@ -429,16 +358,12 @@ public static class Gemm
                     tiled(new KernelConfig(groups, new Index2D(Tile, Tile)), c, a, opA, b, opB, alpha, beta, m, n, k);
                     break;
                 case GemmVariant.RegisterBlocked:
-                    long blocks = (long)((m + Block - 1) / Block) * ((n + Block - 1) / Block);
+                    long blocks = (long)((m + WideBlock - 1) / WideBlock) * ((n + WideBlock - 1) / WideBlock);
                     registerBlocked(Launch.GridStride(accelerator, blocks), c, a, opA, b, opB, alpha, beta, m, n, k);
                     break;
                 case GemmVariant.TiledBlocked:
                     var bigGroups = new Index2D((n + BigTile - 1) / BigTile, (m + BigTile - 1) / BigTile);
                     tiledBlocked(new KernelConfig(bigGroups, new Index2D(Tile, Tile)), c, a, opA, b, opB, alpha, beta, m, n, k);
-                    break;
-                case GemmVariant.RegisterBlocked8:
-                    long wideBlocks = (long)((m + WideBlock - 1) / WideBlock) * ((n + WideBlock - 1) / WideBlock);
-                    registerBlocked8(Launch.GridStride(accelerator, wideBlocks), c, a, opA, b, opB, alpha, beta, m, n, k);
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(variant));

@@ -9,15 +9,12 @@ public enum GemmVariant
     /// <summary>Shared-memory tiles with group barriers: the GPU kernel.</summary>
     Tiled = 1,
 
-    /// <summary>A 4x4 block of C per thread, no barriers: the kernel for ILGPU's CPU accelerator.</summary>
+    /// <summary>An 8x8 block of C per thread, no barriers: the kernel for ILGPU's CPU accelerator.</summary>
     RegisterBlocked = 2,
-
-    /// <summary>An 8x8 block of C per thread, no barriers: half the loads per flop of RegisterBlocked.</summary>
-    RegisterBlocked8 = 3,
 
     /// <summary>
     /// Shared-memory tiles of 64 x 64 with a 4 x 4 register block per thread: the candidate
     /// GPU kernel, to be measured against Tiled and cuBLAS on a GPU before it is preferred.
     /// </summary>
-    TiledBlocked = 4,
+    TiledBlocked = 3,
 }

@@ -17,7 +17,7 @@ public static class BenchCommand
     /// <summary>Every ILGPU GEMM kernel, but those with barriers on the CPU accelerator, where they take minutes.</summary>
     private static GemmVariant[] GemmVariantsFor(IBackend backend) => backend switch
     {
-        IlgpuBackend { Accelerator.AcceleratorType: ILGPU.Runtime.AcceleratorType.CPU } => [GemmVariant.Naive, GemmVariant.RegisterBlocked, GemmVariant.RegisterBlocked8],
+        IlgpuBackend { Accelerator.AcceleratorType: ILGPU.Runtime.AcceleratorType.CPU } => [GemmVariant.Naive, GemmVariant.RegisterBlocked],
         IlgpuBackend => Enum.GetValues<GemmVariant>(),
         _ => [],
     };
