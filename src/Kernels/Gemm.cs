@@ -49,6 +49,12 @@ public static class Gemm
     /// <summary>Depth of K each step of <see cref="TiledBlockedKernel"/> stages in shared memory.</summary>
     public const int TileDepth = 8;
 
+    /// <summary>
+    /// Depth of K each grid layer of <see cref="SplitKKernel"/> sums: 784 splits in 7 and 500 in 4,
+    /// enough groups to fill a GPU at B = 128, and a fixed number, so the rounding is the same on every device.
+    /// </summary>
+    public const int SplitDepth = 128;
+
     /// <summary>Rows and columns of C each thread of <see cref="RegisterBlockedKernel"/> computes.</summary>
     public const int WideBlock = 8;
 
@@ -117,33 +123,77 @@ public static class Gemm
     /// Tile x Tile threads owns a 64 x 64 tile of C and walks K in steps of 8, staging a
     /// (64, 8) slab of op(A) and an (8, 64) slab of op(B); each thread then does 4 x 4
     /// multiply-adds per 8 shared loads, against 1 per 2 in <see cref="TiledKernel"/>.
-    /// Thread (tx, ty) owns rows ty + 16 i and columns tx + 16 j, so neighbouring threads
-    /// read neighbouring shared words (no bank conflicts) and write neighbouring outputs.
     /// </summary>
     public static void TiledBlockedKernel(
         FloatView c, FloatView a, int transposeA, FloatView b, int transposeB,
         float alpha, float beta, int m, int n, int k)
     {
-        // slabA[kk * BigTile + r] = op(A)[row0 + r, k0 + kk]; slabB[kk * BigTile + j] = op(B)[k0 + kk, col0 + j].
         var slabA = SharedMemory.Allocate<float>(TileDepth * BigTile);
         var slabB = SharedMemory.Allocate<float>(TileDepth * BigTile);
+        int row0 = Grid.IdxY * BigTile;
+        int col0 = Grid.IdxX * BigTile;
+        var sums = AccumulateBigTile(slabA, slabB, a, transposeA, b, transposeB, m, n, k, row0, col0, 0, k);
+        StoreBigTile(c, 0, row0, col0, sums, alpha, beta, m, n);
+    }
+
+    /// <summary>
+    /// <see cref="TiledBlockedKernel"/> with K split into chunks of <see cref="SplitDepth"/>, one
+    /// per grid layer (Grid.IdxZ): the model's GEMMs have few 64 x 64 tiles of C (16 for
+    /// B x H) but deep K (784), so one group per tile would leave most multiprocessors idle.
+    /// Each layer writes its partial C to partials[layer]; <see cref="SplitKReduceKernel"/>
+    /// adds the layers in order, so the result does not depend on which finishes first.
+    /// </summary>
+    public static void SplitKKernel(FloatView partials, FloatView a, int transposeA, FloatView b, int transposeB, int m, int n, int k)
+    {
+        var slabA = SharedMemory.Allocate<float>(TileDepth * BigTile);
+        var slabB = SharedMemory.Allocate<float>(TileDepth * BigTile);
+        int row0 = Grid.IdxY * BigTile;
+        int col0 = Grid.IdxX * BigTile;
+        int kBegin = Grid.IdxZ * SplitDepth;
+        var sums = AccumulateBigTile(slabA, slabB, a, transposeA, b, transposeB, m, n, k, row0, col0, kBegin, Math.Min(k, kBegin + SplitDepth));
+        StoreBigTile(partials, Grid.IdxZ * m * n, row0, col0, sums, 1, 0, m, n);
+    }
+
+    /// <summary>c = alpha * (sum of the layers of partials, in layer order) + beta * c.</summary>
+    public static void SplitKReduceKernel(FloatView c, FloatView partials, int layers, float alpha, float beta, int length)
+    {
+        for (int i = Launch.Start; i < length; i += Launch.Step)
+        {
+            float sum = 0;
+            for (int layer = 0; layer < layers; layer++)
+            {
+                sum += partials[(layer * length) + i];
+            }
+
+            Store(c, i, sum, alpha, beta);
+        }
+    }
+
+    /// <summary>
+    /// One group's 64 x 64 tile of op(A) op(B) over K in [kBegin, kEnd). Thread (tx, ty) owns
+    /// rows ty + 16 i and columns tx + 16 j, so neighbouring threads read neighbouring shared
+    /// words (no bank conflicts) and write neighbouring outputs.
+    /// </summary>
+    private static Float4x4 AccumulateBigTile(
+        ArrayView<float> slabA, ArrayView<float> slabB, FloatView a, int transposeA, FloatView b, int transposeB,
+        int m, int n, int k, int row0, int col0, int kBegin, int kEnd)
+    {
+        // slabA[kk * BigTile + r] = op(A)[row0 + r, k0 + kk]; slabB[kk * BigTile + j] = op(B)[k0 + kk, col0 + j].
         int tx = Group.IdxX;
         int ty = Group.IdxY;
         int thread = (ty * Tile) + tx;
-        int row0 = Grid.IdxY * BigTile;
-        int col0 = Grid.IdxX * BigTile;
         Float4 sum0 = default, sum1 = default, sum2 = default, sum3 = default;
-        for (int k0 = 0; k0 < k; k0 += TileDepth)
+        for (int k0 = kBegin; k0 < kEnd; k0 += TileDepth)
         {
             // 512 slab entries, 2 per thread; the index order follows memory so loads coalesce.
             for (int e = thread; e < TileDepth * BigTile; e += Tile * Tile)
             {
                 int r = transposeA != 0 ? e % BigTile : e / TileDepth;
                 int kkA = transposeA != 0 ? e / BigTile : e % TileDepth;
-                slabA[(kkA * BigTile) + r] = OpA(a, transposeA, m, k, row0 + r, k0 + kkA);
+                slabA[(kkA * BigTile) + r] = k0 + kkA < kEnd ? OpA(a, transposeA, m, k, row0 + r, k0 + kkA) : 0;
                 int j = transposeB != 0 ? e / TileDepth : e % BigTile;
                 int kkB = transposeB != 0 ? e % TileDepth : e / BigTile;
-                slabB[(kkB * BigTile) + j] = OpB(b, transposeB, n, k, k0 + kkB, col0 + j);
+                slabB[(kkB * BigTile) + j] = k0 + kkB < kEnd ? OpB(b, transposeB, n, k, k0 + kkB, col0 + j) : 0;
             }
 
             Group.Barrier();
@@ -160,10 +210,18 @@ public static class Gemm
             Group.Barrier();
         }
 
-        StoreStrided(c, row0 + ty, col0 + tx, sum0, alpha, beta, m, n);
-        StoreStrided(c, row0 + ty + Tile, col0 + tx, sum1, alpha, beta, m, n);
-        StoreStrided(c, row0 + ty + (2 * Tile), col0 + tx, sum2, alpha, beta, m, n);
-        StoreStrided(c, row0 + ty + (3 * Tile), col0 + tx, sum3, alpha, beta, m, n);
+        return new Float4x4(sum0, sum1, sum2, sum3);
+    }
+
+    /// <summary>A thread's 4 x 4 block of one 64 x 64 tile into the (m, n) matrix at c[offset..], the entries inside it.</summary>
+    private static void StoreBigTile(FloatView c, int offset, int row0, int col0, Float4x4 sums, float alpha, float beta, int m, int n)
+    {
+        int row = row0 + Group.IdxY;
+        int col = col0 + Group.IdxX;
+        StoreStrided(c, offset, row, col, sums.Row0, alpha, beta, m, n);
+        StoreStrided(c, offset, row + Tile, col, sums.Row1, alpha, beta, m, n);
+        StoreStrided(c, offset, row + (2 * Tile), col, sums.Row2, alpha, beta, m, n);
+        StoreStrided(c, offset, row + (3 * Tile), col, sums.Row3, alpha, beta, m, n);
     }
 
     /// <summary>op(A)[row, i], or 0 outside the matrix so edge tiles need no other branch.</summary>
@@ -174,15 +232,15 @@ public static class Gemm
     private static float OpB(FloatView b, int transposeB, int n, int k, int i, int col) =>
         col < n && i < k ? b[transposeB != 0 ? (col * k) + i : (i * n) + col] : 0;
 
-    /// <summary>Columns col, col + 16, col + 32, col + 48 of one row of C, those inside it.</summary>
-    private static void StoreStrided(FloatView c, int row, int col, Float4 values, float alpha, float beta, int m, int n)
+    /// <summary>Columns col, col + 16, col + 32, col + 48 of one row of the (m, n) matrix at c[offset..], those inside it.</summary>
+    private static void StoreStrided(FloatView c, int offset, int row, int col, Float4 values, float alpha, float beta, int m, int n)
     {
         if (row >= m)
         {
             return;
         }
 
-        int start = row * n;
+        int start = offset + (row * n);
         if (col < n)
         {
             Store(c, start + col, values.V0, alpha, beta);
@@ -306,13 +364,18 @@ public static class Gemm
         c[index] = beta == 0 ? alpha * sum : (alpha * sum) + (beta * c[index]);
 
     /// <summary>Loads the GEMM kernels on one accelerator once and launches them.</summary>
-    public sealed class Launcher
+    public sealed class Launcher : IDisposable
     {
         private readonly Accelerator accelerator;
         private readonly Action<KernelConfig, FloatView, FloatView, int, FloatView, int, float, float, int, int, int> naive;
         private readonly Action<KernelConfig, FloatView, FloatView, int, FloatView, int, float, float, int, int, int> tiled;
         private readonly Action<KernelConfig, FloatView, FloatView, int, FloatView, int, float, float, int, int, int> registerBlocked;
         private readonly Action<KernelConfig, FloatView, FloatView, int, FloatView, int, float, float, int, int, int> tiledBlocked;
+        private readonly Action<KernelConfig, FloatView, FloatView, int, FloatView, int, int, int, int> splitK;
+        private readonly Action<KernelConfig, FloatView, FloatView, int, float, float, int> splitKReduce;
+
+        // The split-K layers of C, grown to the largest GEMM seen and reused.
+        private MemoryBuffer1D<float, Stride1D.Dense>? partials;
 
         public Launcher(Accelerator accelerator)
         {
@@ -322,6 +385,8 @@ public static class Gemm
             tiled = accelerator.LoadStreamKernel<FloatView, FloatView, int, FloatView, int, float, float, int, int, int>(TiledKernel);
             registerBlocked = accelerator.LoadStreamKernel<FloatView, FloatView, int, FloatView, int, float, float, int, int, int>(RegisterBlockedKernel);
             tiledBlocked = accelerator.LoadStreamKernel<FloatView, FloatView, int, FloatView, int, float, float, int, int, int>(TiledBlockedKernel);
+            splitK = accelerator.LoadStreamKernel<FloatView, FloatView, int, FloatView, int, int, int, int>(SplitKKernel);
+            splitKReduce = accelerator.LoadStreamKernel<FloatView, FloatView, int, float, float, int>(SplitKReduceKernel);
         }
 
         /// <summary>
@@ -330,10 +395,15 @@ public static class Gemm
         /// (3.9-4.5 GFLOP/s at the model's shapes); so does a device
         /// whose groups cannot hold a Tile x Tile group. GPUs get the tiled one.
         /// </summary>
-        public GemmVariant Preferred =>
-            accelerator.AcceleratorType == AcceleratorType.CPU || accelerator.MaxNumThreadsPerGroup < Tile * Tile
-                ? GemmVariant.RegisterBlocked
-                : GemmVariant.Tiled;
+        public GemmVariant Preferred => HasBarrierFreeGroupsOnly ? GemmVariant.RegisterBlocked : GemmVariant.Tiled;
+
+        /// <summary>Every kernel that runs well enough here to check and time: all of them, but those with barriers on the CPU.</summary>
+        public IReadOnlyList<GemmVariant> Usable => HasBarrierFreeGroupsOnly
+            ? [GemmVariant.Naive, GemmVariant.RegisterBlocked]
+            : Enum.GetValues<GemmVariant>();
+
+        private bool HasBarrierFreeGroupsOnly =>
+            accelerator.AcceleratorType == AcceleratorType.CPU || accelerator.MaxNumThreadsPerGroup < Tile * Tile;
 
         public void Run(
             GemmVariant variant, FloatView c, FloatView a, bool transposeA, FloatView b, bool transposeB,
@@ -362,12 +432,33 @@ public static class Gemm
                     registerBlocked(Launch.GridStride(accelerator, blocks), c, a, opA, b, opB, alpha, beta, m, n, k);
                     break;
                 case GemmVariant.TiledBlocked:
+                case GemmVariant.SplitK when k <= SplitDepth:
                     var bigGroups = new Index2D((n + BigTile - 1) / BigTile, (m + BigTile - 1) / BigTile);
                     tiledBlocked(new KernelConfig(bigGroups, new Index2D(Tile, Tile)), c, a, opA, b, opB, alpha, beta, m, n, k);
+                    break;
+                case GemmVariant.SplitK:
+                    int layers = (k + SplitDepth - 1) / SplitDepth;
+                    var layerView = Partials((long)layers * m * n);
+                    var splitGroups = new Index3D((n + BigTile - 1) / BigTile, (m + BigTile - 1) / BigTile, layers);
+                    splitK(new KernelConfig(splitGroups, new Index3D(Tile, Tile, 1)), layerView, a, opA, b, opB, m, n, k);
+                    splitKReduce(Launch.GridStride(accelerator, (long)m * n), c, layerView, layers, alpha, beta, m * n);
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(variant));
             }
+        }
+
+        public void Dispose() => partials?.Dispose();
+
+        private FloatView Partials(long length)
+        {
+            if (partials is null || partials.Length < length)
+            {
+                partials?.Dispose();
+                partials = accelerator.Allocate1D<float>(length);
+            }
+
+            return partials.View.SubView(0, length);
         }
     }
 }

@@ -17,4 +17,10 @@ public enum GemmVariant
     /// GPU kernel, to be measured against Tiled and cuBLAS on a GPU before it is preferred.
     /// </summary>
     TiledBlocked = 3,
+
+    /// <summary>
+    /// TiledBlocked with K split into layers of 128 that run side by side, then added in order by
+    /// a second kernel: for the model's shallow-and-deep GEMMs (few tiles of C, K up to 784).
+    /// </summary>
+    SplitK = 4,
 }

@@ -76,7 +76,7 @@ public sealed class GemmTests
             using var output = DeviceData.Poisoned(backend, m, n);
             backend.Gemm(output, left, false, right, false, alpha, beta);
             return DeviceData.Download(backend, output);
-        }, $"{kind} {backend.PreferredGemm} NN ({m}, {n}, {k})", false, false, m, n, k, 0);
+        }, $"{kind} {backend.GemmKernel} NN ({m}, {n}, {k})", false, false, m, n, k, 0);
     }
 
     private static void Check(

@@ -14,15 +14,41 @@ namespace GpuVae.App.Commands;
 /// </summary>
 public static class BenchCommand
 {
-    /// <summary>Every ILGPU GEMM kernel, but those with barriers on the CPU accelerator, where they take minutes.</summary>
-    private static GemmVariant[] GemmVariantsFor(IBackend backend) => backend switch
-    {
-        IlgpuBackend { Accelerator.AcceleratorType: ILGPU.Runtime.AcceleratorType.CPU } => [GemmVariant.Naive, GemmVariant.RegisterBlocked],
-        IlgpuBackend => Enum.GetValues<GemmVariant>(),
-        _ => [],
-    };
+    /// <summary>The ILGPU GEMM kernels to time besides the default one when asked: those the accelerator runs well.</summary>
+    private static IReadOnlyList<GemmVariant> GemmVariantsFor(IBackend backend) => backend is IlgpuBackend ilgpu ? ilgpu.UsableGemms : [];
+
+    /// <summary>Warm steps the per-operation profile averages over.</summary>
+    private const int ProfileSteps = 20;
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>The whole step timed with each GEMM kernel in turn: what choosing that kernel would buy training.</summary>
+    private static List<(GemmVariant Variant, StepBenchmark.Result Step)> StepPerGemmVariant(IBackend backend, int latent, int repeats)
+    {
+        if (backend is not IlgpuBackend ilgpu)
+        {
+            return [];
+        }
+
+        var chosen = ilgpu.GemmKernel;
+        var results = new List<(GemmVariant, StepBenchmark.Result)>();
+        try
+        {
+            foreach (var variant in ilgpu.UsableGemms.Where(v => v != GemmVariant.Naive))
+            {
+                ilgpu.GemmKernel = variant;
+                var step = StepBenchmark.Run(backend, new VaeConfig(latent), 128, warmups: 3, repeats: repeats, seed: 3);
+                Console.WriteLine($"training step, dim {latent}, GEMM {variant}: {step.Milliseconds:F3} ms, {step.ImagesPerSecond:F0} images/s");
+                results.Add((variant, step));
+            }
+        }
+        finally
+        {
+            ilgpu.GemmKernel = chosen;
+        }
+
+        return results;
+    }
 
     public static Command Create()
     {
@@ -76,6 +102,18 @@ public static class BenchCommand
                 Console.WriteLine($"training step, dim {step.Latent}, batch {step.Batch}: {step.Milliseconds:F3} ms, {step.ImagesPerSecond:F0} images/s, an epoch of 60,000 images in {step.EpochSeconds:F1} s");
             }
 
+            var variantSteps = parse.GetValue(variants) ? StepPerGemmVariant(backend, latents[0], repeatCount) : [];
+            var profile = StepBenchmark.Profile(backend, new VaeConfig(latents[0]), 128, ProfileSteps, seed: 3);
+            Console.WriteLine($"where a dim-{latents[0]} step goes, each operation synchronized (so the sum exceeds the step), mean of {ProfileSteps} steps:");
+            Console.WriteLine($"{"operation",-32} {"calls",6} {"ms/step",9} {"share",7}");
+            double profiled = profile.Sum(row => row.MillisecondsPerStep);
+            foreach (var row in profile)
+            {
+                Console.WriteLine($"{row.Operation,-32} {row.CallsPerStep,6} {row.MillisecondsPerStep,9:F4} {100 * row.MillisecondsPerStep / profiled,6:F1}%");
+            }
+
+            Console.WriteLine($"{"all, synchronized",-32} {profile.Sum(row => row.CallsPerStep),6} {profiled,9:F4}");
+
             if (parse.GetValue(json) is { } path)
             {
                 var report = new
@@ -86,6 +124,8 @@ public static class BenchCommand
                     Kernels = kernels.Select(k => new { k.Name, k.Variant, k.Layer, k.M, k.N, k.K, Ms = k.Milliseconds, k.Gflops, Gbps = k.GigabytesPerSecond }),
                     Step = steps.Select(s => new { Dim = s.Latent, s.Batch, Ms = s.Milliseconds, s.ImagesPerSecond, s.EpochSeconds }).First(),
                     Steps = steps.Select(s => new { Dim = s.Latent, s.Batch, Ms = s.Milliseconds, s.ImagesPerSecond, s.EpochSeconds }),
+                    StepPerGemmVariant = variantSteps.Select(v => new { Variant = v.Variant.ToString(), Dim = v.Step.Latent, Ms = v.Step.Milliseconds, v.Step.ImagesPerSecond }),
+                    Profile = profile.Select(row => new { row.Operation, Calls = row.CallsPerStep, Ms = row.MillisecondsPerStep }),
                 };
                 AtomicFile.WriteAllText(path, JsonSerializer.Serialize(report, JsonOptions));
                 Console.WriteLine($"wrote {path}");

@@ -42,6 +42,7 @@ public sealed class IlgpuBackend : IBackend
         sampling = new Sampling.Launcher(accelerator);
         losses = new Losses.Launcher(accelerator);
         adam = new Adam.Launcher(accelerator);
+        GemmKernel = gemm.Preferred;
     }
 
     public string Kind { get; }
@@ -50,8 +51,14 @@ public sealed class IlgpuBackend : IBackend
 
     public Accelerator Accelerator => accelerator;
 
-    /// <summary>The GEMM kernel <see cref="Gemm(Tensor, Tensor, bool, Tensor, bool, float, float)"/> runs here.</summary>
-    public GemmVariant PreferredGemm => gemm.Preferred;
+    /// <summary>
+    /// The GEMM kernel <see cref="Gemm(Tensor, Tensor, bool, Tensor, bool, float, float)"/> runs:
+    /// the accelerator's preferred one unless a benchmark sets another to time whole steps with it.
+    /// </summary>
+    public GemmVariant GemmKernel { get; set; }
+
+    /// <summary>The GEMM kernels worth checking and timing on this accelerator.</summary>
+    public IReadOnlyList<GemmVariant> UsableGemms => gemm.Usable;
 
     public Tensor Allocate(int rows, int cols)
     {
@@ -119,7 +126,7 @@ public sealed class IlgpuBackend : IBackend
     }
 
     public void Gemm(Tensor c, Tensor a, bool transposeA, Tensor b, bool transposeB, float alpha, float beta) =>
-        Gemm(gemm.Preferred, c, a, transposeA, b, transposeB, alpha, beta);
+        Gemm(GemmKernel, c, a, transposeA, b, transposeB, alpha, beta);
 
     /// <summary>The same GEMM with a chosen kernel, so tests and benchmarks can run every variant here.</summary>
     public void Gemm(GemmVariant variant, Tensor c, Tensor a, bool transposeA, Tensor b, bool transposeB, float alpha, float beta)
@@ -251,6 +258,7 @@ public sealed class IlgpuBackend : IBackend
     public void Dispose()
     {
         rowIndices?.Dispose();
+        gemm.Dispose();
         accelerator.Dispose();
         context.Dispose();
     }

@@ -71,12 +71,26 @@ public static class KernelCheck
                 Kernels.Gemm.Reference(expected, a, transposeA, b, transposeB, alpha, beta, m, n, k);
                 using var left = Upload(a, transposeA ? k : m, transposeA ? m : k);
                 using var right = Upload(b, transposeB ? n : k, transposeB ? k : n);
-                using var output = beta == 0 ? Poisoned(m, n) : Upload(c, m, n);
-                backend.Gemm(output, left, transposeA, right, transposeB, alpha, beta);
                 string ops = $"{(transposeA ? 'T' : 'N')}{(transposeB ? 'T' : 'N')}";
-                Add($"gemm {ops} beta {beta.ToString(CultureInfo.InvariantCulture)}", $"({m}, {n}, {k})", expected, output, GemmTolerance);
+                foreach (var (variant, gemm) in Gemms())
+                {
+                    using var output = beta == 0 ? Poisoned(m, n) : Upload(c, m, n);
+                    gemm(output, left, transposeA, right, transposeB, alpha, beta);
+                    Add($"gemm {ops} beta {beta.ToString(CultureInfo.InvariantCulture)}{variant}", $"({m}, {n}, {k})", expected, output, GemmTolerance);
+                }
             }
         }
+
+        /// <summary>
+        /// The backend's GEMM, and on ILGPU every kernel a benchmark may time or a user may
+        /// pick there, each named: a kernel that is timed has been checked on the same device.
+        /// </summary>
+        private IEnumerable<(string Variant, Action<Tensor, Tensor, bool, Tensor, bool, float, float> Gemm)> Gemms() =>
+            backend is Ilgpu.IlgpuBackend ilgpu
+                ? ilgpu.UsableGemms.Select(variant => (
+                    $" {variant.ToString().ToLowerInvariant()}",
+                    (Action<Tensor, Tensor, bool, Tensor, bool, float, float>)((c, a, ta, b, tb, alpha, beta) => ilgpu.Gemm(variant, c, a, ta, b, tb, alpha, beta))))
+                : [(string.Empty, backend.Gemm)];
 
         public void Elementwise(int rows, int cols)
         {
