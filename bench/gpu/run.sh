@@ -2,12 +2,13 @@
 # Everything a GPU session measures, in one call of the device tool (15 minutes of device
 # time in all). Prepare here:   ../shared/gpu/pack.sh     (writes .gpu/app.tar.xz and .gpu/mnist)
 # then run there, carrying .gpu:   bash bench/gpu/run.sh
-# Every number lands in $OUT (or ./gpu-results when OUT is unset).
+# Every number lands in $OUT (or ./gpu-results when OUT is unset); the ratios print last.
 set -uo pipefail
 out=${OUT:-gpu-results}
 mkdir -p "$out" /tmp/app
 tar xJf .gpu/app.tar.xz -C /tmp/app
 app=/tmp/app/GpuVae
+export PYTHONUNBUFFERED=1
 # ILGPU opens libcuda.so by that name; drivers often ship only libcuda.so.1.
 if ! ldconfig -p | grep -q 'libcuda\.so '; then
   real=$(ldconfig -p | awk '/libcuda\.so\.1 /{print $NF; exit}')
@@ -16,23 +17,52 @@ if ! ldconfig -p | grep -q 'libcuda\.so '; then
     export LD_LIBRARY_PATH=/tmp/cudalib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
   fi
 fi
-step() { echo "== $*" | tee -a "$out/log.txt"; }
+# Each step has its own limit, so one that hangs cannot spend the session's device time.
+step() { local limit=$1; shift; echo "== $* (limit ${limit}s)"; timeout "$limit" "$@"; echo "== exit $?"; }
 
-step devices;            $app devices 2>&1 | tee "$out/devices.txt"
-step check cuda;         $app check --accelerator cuda 2>&1 | tee "$out/check_cuda.txt"
-step bench cuda;         $app bench --accelerator cuda --gemm-variants --json "$out/bench_cuda.json" 2>&1 | tee "$out/bench_cuda.txt"
-step cuBLAS via torch;   python3 bench/peers/torch_gemm.py --device cuda | tee "$out/torch_gemm_cuda.jsonl"
-step PyTorch step;       python3 bench/peers/torch_vae.py --device cuda --dim 20 | tee "$out/torch_vae_cuda.jsonl"
-step train dim 20;       ( time $app train --accelerator cuda --dim 20 --epochs 20 --data .gpu/mnist --out "$out/train" ) 2>&1 | tail -n 30 | tee "$out/train_cuda.txt"
-python3 - "$out" <<'PY' | tee "$out/ratios.txt"
-import json, sys
+{
+  nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm --format=csv
+  step 60 $app devices
+  step 120 $app check --accelerator cuda
+} 2>&1 | tee "$out/check.txt"
+step 240 $app bench --accelerator cuda --gemm-variants --json "$out/bench_cuda.json" 2>&1 | tee "$out/bench_cuda.txt"
+{
+  step 60 python3 bench/peers/torch_gemm.py --device cuda > "$out/torch_gemm.jsonl"
+  step 60 python3 bench/peers/torch_vae.py --device cuda --dim 20
+} 2>&1 | tee "$out/torch_step.txt"
+# A user's 20-epoch dim-20 training, ours and PyTorch's, each as a whole process.
+{
+  start=$(date +%s%N)
+  step 300 $app train --accelerator cuda --dim 20 --epochs 20 --data .gpu/mnist --out /tmp/train
+  echo "ours: process milliseconds $(( ($(date +%s%N) - start) / 1000000 ))"
+  start=$(date +%s%N)
+  step 300 python3 bench/peers/torch_vae.py --device cuda --dim 20 --epochs 20 --data .gpu/mnist
+  echo "pytorch: process milliseconds $(( ($(date +%s%N) - start) / 1000000 ))"
+} 2>&1 | tee "$out/train.txt"
+
+python3 - "$out" <<'PY' 2>&1 | tee "$out/ratios.txt"
+import json, re, sys
 out = sys.argv[1]
 ours = json.load(open(f"{out}/bench_cuda.json"))
-peer = {(r["name"], r["m"], r["n"], r["k"]): r for r in map(json.loads, open(f"{out}/torch_gemm_cuda.jsonl"))}
+peer = {(r["name"], r["m"], r["n"], r["k"]): r for r in map(json.loads, open(f"{out}/torch_gemm.jsonl"))}
 for k in ours["kernels"]:
     key = (k["name"], k["m"], k["n"], k["k"])
     if key in peer:
-        print(f'{k["name"]} {k["variant"]:16} {k["layer"]:16} {k["m"]}x{k["n"]}x{k["k"]}: ours {k["gflops"]:8.1f} GFLOP/s, cuBLAS {peer[key]["gflops"]:8.1f}, ratio {k["gflops"] / peer[key]["gflops"]:.2f}')
-torch_step = json.loads(open(f"{out}/torch_vae_cuda.jsonl").readline())
-print(f'dim-20 step: ours {ours["step"]["images_per_second"]:.0f} images/s, PyTorch {torch_step["images_per_second"]:.0f}, ratio {ours["step"]["images_per_second"] / torch_step["images_per_second"]:.2f}')
+        print(f'{k["name"]} {k["variant"]:16} {k["layer"]:16} {k["m"]}x{k["n"]}x{k["k"]}: ours {k["ms"]*1000:7.1f} us {k["gflops"]:8.1f} GFLOP/s, cuBLAS {peer[key]["ms"]*1000:7.1f} us {peer[key]["gflops"]:8.1f}, ratio {k["gflops"] / peer[key]["gflops"]:.2f}')
+for variant in sorted({k["variant"] for k in ours["kernels"] if k["k"] > 0}):
+    mine = sum(k["ms"] for k in ours["kernels"] if k["variant"] == variant and (k["name"], k["m"], k["n"], k["k"]) in peer)
+    theirs = sum(peer[(k["name"], k["m"], k["n"], k["k"])]["ms"] for k in ours["kernels"] if k["variant"] == variant and (k["name"], k["m"], k["n"], k["k"]) in peer)
+    print(f"all step GEMMs, {variant:16}: ours {mine:.4f} ms, cuBLAS {theirs:.4f} ms, ratio {theirs / mine:.2f}")
+step_line = [l for l in open(f"{out}/torch_step.txt") if l.startswith("{")]
+if step_line:
+    torch_step = json.loads(step_line[0])
+    print(f'dim-20 step: ours {ours["step"]["images_per_second"]:.0f} images/s, PyTorch {torch_step["images_per_second"]:.0f}, ratio {ours["step"]["images_per_second"] / torch_step["images_per_second"]:.2f}')
+text = open(f"{out}/train.txt").read()
+epochs = [float(m) for m in re.findall(r"^\s*\d+/20\s.*\|\s*([\d.]+)\s*$", text, re.M)]
+peer_train = [json.loads(l) for l in text.splitlines() if l.startswith('{"peer"')]
+process = {who: int(ms) / 1000 for who, ms in re.findall(r"^(ours|pytorch): process milliseconds (\d+)", text, re.M)}
+if epochs and peer_train:
+    print(f'20 epochs, training loop: ours {sum(epochs):.1f} s, PyTorch {peer_train[0]["seconds"]:.1f} s, ratio {peer_train[0]["seconds"] / sum(epochs):.2f}')
+if len(process) == 2:
+    print(f'20 epochs, whole process: ours {process["ours"]:.1f} s, PyTorch {process["pytorch"]:.1f} s, ratio {process["pytorch"] / process["ours"]:.2f}')
 PY

@@ -15,8 +15,9 @@ public sealed class GemmTests
     private const double Relative = 1e-5;
 
     // Small, odd, non-square shapes that are not multiples of the 16-wide tiles or the 4x4 blocks,
-    // and one that spans several 64 x 64 tiles with ragged edges in both directions.
-    private static readonly (int M, int N, int K)[] Shapes = [(1, 1, 1), (7, 1, 33), (1, 33, 7), (33, 7, 17), (17, 33, 40), (67, 131, 19)];
+    // one that spans several 64 x 64 tiles with ragged edges in both directions, and one deep
+    // enough for split-K to sum three layers, the last one ragged.
+    private static readonly (int M, int N, int K)[] Shapes = [(1, 1, 1), (7, 1, 33), (1, 33, 7), (33, 7, 17), (17, 33, 40), (67, 131, 19), (33, 7, 300)];
 
     public static TheoryData<string, GemmVariant, bool, bool> Cases()
     {

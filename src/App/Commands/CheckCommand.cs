@@ -40,13 +40,13 @@ public static class CheckCommand
     {
         using var backend = BackendFactory.Create(accelerator, deviceIndex, Console.WriteLine);
         var rows = KernelCheck.Run(backend, seed);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"kernel",-26} | {"shape",-16} | {"max error",10} | {"tolerance",10} | result"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"kernel",-32} | {"shape",-16} | {"max error",10} | {"tolerance",10} | result"));
         Console.WriteLine(new string('-', 80));
         foreach (var row in rows)
         {
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{row.Kernel,-26} | {row.Shape,-16} | {row.MaxError,10:0.00E+00} | {row.Tolerance,10:0.00E+00} | {(row.Pass ? "pass" : "FAIL")}"));
+                $"{row.Kernel,-32} | {row.Shape,-16} | {row.MaxError,10:0.00E+00} | {row.Tolerance,10:0.00E+00} | {(row.Pass ? "pass" : "FAIL")}"));
         }
 
         int failures = rows.Count(row => !row.Pass);
