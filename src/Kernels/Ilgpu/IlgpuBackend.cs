@@ -60,7 +60,7 @@ public sealed class IlgpuBackend : IBackend
     /// <summary>The GEMM kernels worth checking and timing on this accelerator.</summary>
     public IReadOnlyList<GemmVariant> UsableGemms => gemm.Usable;
 
-    /// <summary>The kernel <see cref="SumColumns(Tensor, Tensor, float)"/> runs here.</summary>
+    /// <summary>The kernel <see cref="SumColumns(Tensor, Tensor, float)"/> and <see cref="BinaryCrossEntropy(Tensor, Tensor, Tensor)"/> run here.</summary>
     public ReductionVariant PreferredReduction => reductions.Preferred;
 
     public Tensor Allocate(int rows, int cols)
@@ -216,11 +216,14 @@ public sealed class IlgpuBackend : IBackend
         sampling.SaltAndPepper(View(y), View(x), fraction, seed, stream, y.Length);
     }
 
-    public void BinaryCrossEntropy(Tensor loss, Tensor p, Tensor target)
+    public void BinaryCrossEntropy(Tensor loss, Tensor p, Tensor target) => BinaryCrossEntropy(losses.Preferred, loss, p, target);
+
+    /// <summary>The same loss with a chosen kernel, so tests can run both variants here.</summary>
+    public void BinaryCrossEntropy(ReductionVariant variant, Tensor loss, Tensor p, Tensor target)
     {
         ShapeCheck.Same(p, target);
         ShapeCheck.Is(loss, p.Rows, 1, nameof(loss));
-        losses.BinaryCrossEntropy(View(loss), View(p), View(target), p.Rows, p.Cols);
+        losses.BinaryCrossEntropy(variant, View(loss), View(p), View(target), p.Rows, p.Cols);
     }
 
     public void BinaryCrossEntropyBackward(Tensor dLogits, Tensor p, Tensor target, float scale)
