@@ -122,6 +122,47 @@ public static class Losses
         }
     }
 
+    /// <summary>
+    /// A group of 256 threads per image: thread i sums pixels i, i + 256, ..., then the group
+    /// halves its 256 partial sums in shared memory, a tree whose shape depends on nothing
+    /// but the group size, so the bits are the same for any grid. A GPU reads each row with
+    /// whole warps, and a thread waits on at most 4 loads where one thread per row waits on 784. Every thread of a
+    /// group walks the same rows, so all of them reach the barriers.
+    /// </summary>
+    public static void BinaryCrossEntropyGroupKernel(FloatView loss, FloatView p, FloatView target, int rows, int cols)
+    {
+        var partial = SharedMemory.Allocate<float>(Reductions.GroupSize);
+        int thread = Group.IdxX;
+        for (int row = Grid.IdxX; row < rows; row += Grid.DimX)
+        {
+            float sum = 0;
+            for (int i = (row * cols) + thread; i < (row + 1) * cols; i += Reductions.GroupSize)
+            {
+                float pi = p[i];
+                float t = target[i];
+                sum -= (t * ClampedLog(pi, false)) + ((1 - t) * ClampedLog(pi, true));
+            }
+
+            partial[thread] = sum;
+            Group.Barrier();
+            for (int half = Reductions.GroupSize / 2; half > 0; half /= 2)
+            {
+                if (thread < half)
+                {
+                    partial[thread] += partial[thread + half];
+                }
+
+                Group.Barrier();
+            }
+
+            // The next row needs no barrier first: only thread 0 reads partial[0], and only it writes it.
+            if (thread == 0)
+            {
+                loss[row] = partial[0];
+            }
+        }
+    }
+
     /// <summary>dLogits = scale * (p - t) where the clamp is inactive, else 0.</summary>
     public static void BinaryCrossEntropyBackwardKernel(FloatView dLogits, FloatView p, FloatView target, float scale, int length)
     {
@@ -184,6 +225,7 @@ public static class Losses
     {
         private readonly Accelerator accelerator;
         private readonly Action<KernelConfig, FloatView, FloatView, FloatView, int, int> binaryCrossEntropy;
+        private readonly Action<KernelConfig, FloatView, FloatView, FloatView, int, int> binaryCrossEntropyGroup;
         private readonly Action<KernelConfig, FloatView, FloatView, FloatView, float, int> binaryCrossEntropyBackward;
         private readonly Action<KernelConfig, FloatView, FloatView, FloatView, int, int> klDivergence;
         private readonly Action<KernelConfig, FloatView, FloatView, FloatView, FloatView, float, int> klDivergenceBackward;
@@ -194,18 +236,35 @@ public static class Losses
             ArgumentNullException.ThrowIfNull(accelerator);
             this.accelerator = accelerator;
             binaryCrossEntropy = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, int, int>(BinaryCrossEntropyKernel);
+            binaryCrossEntropyGroup = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, int, int>(BinaryCrossEntropyGroupKernel);
             binaryCrossEntropyBackward = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, float, int>(BinaryCrossEntropyBackwardKernel);
             klDivergence = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, int, int>(KlDivergenceKernel);
             klDivergenceBackward = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, FloatView, float, int>(KlDivergenceBackwardKernel);
             logPriorOverPosterior = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, FloatView, int, int>(LogPriorOverPosteriorKernel);
         }
 
-        public void BinaryCrossEntropy(FloatView loss, FloatView p, FloatView target, int rows, int cols)
+        /// <summary>
+        /// The kernel the backend's BinaryCrossEntropy runs here. The other losses sum only Z
+        /// terms per image (at most 100), too short a loop to need a group, so they have one kernel each.
+        /// </summary>
+        public ReductionVariant Preferred => Reductions.PreferredOn(accelerator);
+
+        public void BinaryCrossEntropy(ReductionVariant variant, FloatView loss, FloatView p, FloatView target, int rows, int cols)
         {
             Launch.Require(loss, rows, nameof(loss));
             Launch.Require(p, (long)rows * cols, nameof(p));
             Launch.Require(target, (long)rows * cols, nameof(target));
-            binaryCrossEntropy(Launch.GridStride(accelerator, rows), loss, p, target, rows, cols);
+            switch (variant)
+            {
+                case ReductionVariant.PerThread:
+                    binaryCrossEntropy(Launch.GridStride(accelerator, rows), loss, p, target, rows, cols);
+                    break;
+                case ReductionVariant.PerGroup:
+                    binaryCrossEntropyGroup(Launch.GroupPerItem(accelerator, rows, Reductions.GroupSize), loss, p, target, rows, cols);
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(variant));
+            }
         }
 
         public void BinaryCrossEntropyBackward(FloatView dLogits, FloatView p, FloatView target, float scale, int length)

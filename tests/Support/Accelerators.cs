@@ -26,6 +26,21 @@ public static class Accelerators
 
     public static TheoryData<string> IlgpuKinds => new(IlgpuNames);
 
+    /// <summary>Every ILGPU kind with each reduction kernel, so both run wherever ILGPU does.</summary>
+    public static TheoryData<string, ReductionVariant> IlgpuKindsAndReductions()
+    {
+        var data = new TheoryData<string, ReductionVariant>();
+        foreach (string kind in IlgpuNames)
+        {
+            foreach (var variant in Enum.GetValues<ReductionVariant>())
+            {
+                data.Add(kind, variant);
+            }
+        }
+
+        return data;
+    }
+
     /// <summary>The shared ILGPU backend of this kind, or the test is skipped.</summary>
     public static IlgpuBackend GetIlgpu(string kind) => (IlgpuBackend)Get(kind);
 

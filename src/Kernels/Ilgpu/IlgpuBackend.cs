@@ -60,6 +60,9 @@ public sealed class IlgpuBackend : IBackend
     /// <summary>The GEMM kernels worth checking and timing on this accelerator.</summary>
     public IReadOnlyList<GemmVariant> UsableGemms => gemm.Usable;
 
+    /// <summary>The kernel <see cref="SumColumns(Tensor, Tensor, float)"/> and <see cref="BinaryCrossEntropy(Tensor, Tensor, Tensor)"/> run here.</summary>
+    public ReductionVariant PreferredReduction => reductions.Preferred;
+
     public Tensor Allocate(int rows, int cols)
     {
         MemoryBuffer1D<float, Stride1D.Dense> buffer;
@@ -141,10 +144,13 @@ public sealed class IlgpuBackend : IBackend
         this.bias.Add(View(y), View(bias), y.Rows, y.Cols);
     }
 
-    public void SumColumns(Tensor sums, Tensor x, float alpha)
+    public void SumColumns(Tensor sums, Tensor x, float alpha) => SumColumns(reductions.Preferred, sums, x, alpha);
+
+    /// <summary>The same sum with a chosen kernel, so tests can run both variants here.</summary>
+    public void SumColumns(ReductionVariant variant, Tensor sums, Tensor x, float alpha)
     {
         ShapeCheck.Is(sums, 1, x.Cols, nameof(sums));
-        reductions.SumColumns(View(sums), View(x), alpha, x.Rows, x.Cols);
+        reductions.SumColumns(variant, View(sums), View(x), alpha, x.Rows, x.Cols);
     }
 
     public void ActivationForward(Activation activation, Tensor y, Tensor x)
@@ -210,11 +216,14 @@ public sealed class IlgpuBackend : IBackend
         sampling.SaltAndPepper(View(y), View(x), fraction, seed, stream, y.Length);
     }
 
-    public void BinaryCrossEntropy(Tensor loss, Tensor p, Tensor target)
+    public void BinaryCrossEntropy(Tensor loss, Tensor p, Tensor target) => BinaryCrossEntropy(losses.Preferred, loss, p, target);
+
+    /// <summary>The same loss with a chosen kernel, so tests can run both variants here.</summary>
+    public void BinaryCrossEntropy(ReductionVariant variant, Tensor loss, Tensor p, Tensor target)
     {
         ShapeCheck.Same(p, target);
         ShapeCheck.Is(loss, p.Rows, 1, nameof(loss));
-        losses.BinaryCrossEntropy(View(loss), View(p), View(target), p.Rows, p.Cols);
+        losses.BinaryCrossEntropy(variant, View(loss), View(p), View(target), p.Rows, p.Cols);
     }
 
     public void BinaryCrossEntropyBackward(Tensor dLogits, Tensor p, Tensor target, float scale)

@@ -32,10 +32,24 @@ public static class Launch
         }
 
         int groupSize = Math.Min(GpuGroupSize, accelerator.MaxNumThreadsPerGroup);
-        long resident = (long)accelerator.NumMultiprocessors * Math.Max(1, accelerator.MaxNumThreadsPerMultiprocessor / groupSize);
         long needed = (work + groupSize - 1) / groupSize;
-        return new KernelConfig((int)Math.Min(needed, resident), groupSize);
+        return new KernelConfig((int)Math.Min(needed, ResidentGroups(accelerator, groupSize)), groupSize);
     }
+
+    /// <summary>
+    /// One group per work item (a row, a block of columns), for kernels that stride over their
+    /// items by group index, so any grid is correct: no more groups than the device holds at
+    /// once, and each takes more items where there are more.
+    /// </summary>
+    public static KernelConfig GroupPerItem(Accelerator accelerator, long items, int groupSize)
+    {
+        ArgumentNullException.ThrowIfNull(accelerator);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(items);
+        return new KernelConfig((int)Math.Min(items, ResidentGroups(accelerator, groupSize)), groupSize);
+    }
+
+    private static long ResidentGroups(Accelerator accelerator, int groupSize) =>
+        (long)accelerator.NumMultiprocessors * Math.Max(1, accelerator.MaxNumThreadsPerMultiprocessor / groupSize);
 
     /// <summary>Throws unless a view holds at least the elements a kernel will touch.</summary>
     public static void Require<T>(ArrayView1D<T, Stride1D.Dense> view, long length, string name)
