@@ -44,7 +44,7 @@ python3 - "$out" <<'PY' 2>&1 | tee "$out/ratios.txt"
 import json, re, sys
 out = sys.argv[1]
 ours = json.load(open(f"{out}/bench_cuda.json"))
-peer = {(r["name"], r["m"], r["n"], r["k"]): r for r in map(json.loads, open(f"{out}/torch_gemm.jsonl"))}
+peer = {(r["name"], r["m"], r["n"], r["k"]): r for r in (json.loads(l) for l in open(f"{out}/torch_gemm.jsonl") if l.startswith("{"))}
 for k in ours["kernels"]:
     key = (k["name"], k["m"], k["n"], k["k"])
     if key in peer:
@@ -58,7 +58,8 @@ if step_line:
     torch_step = json.loads(step_line[0])
     print(f'dim-20 step: ours {ours["step"]["images_per_second"]:.0f} images/s, PyTorch {torch_step["images_per_second"]:.0f}, ratio {ours["step"]["images_per_second"] / torch_step["images_per_second"]:.2f}')
 text = open(f"{out}/train.txt").read()
-epochs = [float(m) for m in re.findall(r"^\s*\d+/20\s.*\|\s*([\d.]+)\s*$", text, re.M)]
+ours_log = text.split("ours: process")[0]
+epochs = [float(m) for m in re.findall(r"^\s*\d+/20\s.*\|\s*([\d.]+)\s*$", ours_log, re.M)]
 peer_train = [json.loads(l) for l in text.splitlines() if l.startswith('{"peer"')]
 process = {who: int(ms) / 1000 for who, ms in re.findall(r"^(ours|pytorch): process milliseconds (\d+)", text, re.M)}
 if epochs and peer_train:
