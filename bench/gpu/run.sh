@@ -40,6 +40,9 @@ step 240 $app bench --accelerator cuda --gemm-variants --json "$out/bench_cuda.j
   echo "pytorch: process milliseconds $(( ($(date +%s%N) - start) / 1000000 ))"
 } 2>&1 | tee "$out/train.txt"
 
+# That machine also has a PoCL OpenCL device ILGPU accepts (a CPU one): the only OpenCL we can check.
+step 90 $app check --accelerator opencl 2>&1 | tail -n 3 | tee "$out/check_opencl.txt"
+
 python3 - "$out" <<'PY' 2>&1 | tee "$out/ratios.txt"
 import json, re, sys
 out = sys.argv[1]

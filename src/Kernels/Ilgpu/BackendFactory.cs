@@ -146,7 +146,7 @@ public static class BackendFactory
             try
             {
                 var backend = new IlgpuBackend(context, accelerator, kind);
-                log($"accelerator {kind} device {deviceIndex}: {accelerator.Name}, {accelerator.MemorySize / (1 << 20)} MiB, warp {accelerator.WarpSize}, {accelerator.NumMultiprocessors} multiprocessors, GEMM {backend.GemmKernel}");
+                log($"accelerator {kind} device {deviceIndex}: {accelerator.Name}, {accelerator.MemorySize / (1 << 20)} MiB, warp {accelerator.WarpSize}, {accelerator.NumMultiprocessors} multiprocessors, GEMM {backend.GemmKernel}, reductions {backend.PreferredReduction}");
                 return backend;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
