@@ -11,8 +11,16 @@ public static class Timing
     /// </summary>
     private static readonly TimeSpan MinimumWarmup = TimeSpan.FromMilliseconds(300);
 
-    public static double MedianMilliseconds(IBackend backend, Action operation, int warmups, int repeats)
+    /// <summary>
+    /// The median over repeats of the time per operation when <paramref name="launchesPerSync"/>
+    /// operations are queued back to back before each synchronize. With one, a repeat is a
+    /// call's whole latency, launch and synchronize included; with more, a device that runs
+    /// ahead of its host shows its throughput, what a training step's back-to-back launches see.
+    /// </summary>
+    public static double MedianMilliseconds(IBackend backend, Action operation, int warmups, int repeats, int launchesPerSync = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(repeats);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(launchesPerSync);
         var warmup = Stopwatch.StartNew();
         for (int i = 0; i < warmups || warmup.Elapsed < MinimumWarmup; i++)
         {
@@ -25,9 +33,13 @@ public static class Timing
         for (int i = 0; i < repeats; i++)
         {
             long start = Stopwatch.GetTimestamp();
-            operation();
+            for (int launch = 0; launch < launchesPerSync; launch++)
+            {
+                operation();
+            }
+
             backend.Synchronize();
-            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds / launchesPerSync;
         }
 
         Array.Sort(times);
