@@ -1,0 +1,35 @@
+using GpuVae.Kernels.Host;
+using GpuVae.Model;
+using Xunit;
+
+namespace GpuVae.Tests.Model;
+
+/// <summary>The per-operation profile `GpuVae bench` prints: every operation a step runs, counted right.</summary>
+public sealed class StepProfileTests
+{
+    [Fact]
+    public void ProfileCountsEveryOperationOfATrainingStep()
+    {
+        using var backend = new HostBackend();
+        var profile = StepBenchmark.Profile(backend, new VaeConfig(Latent: 20), batch: 128, steps: 3, seed: 1);
+        var calls = profile.ToDictionary(row => row.Operation, row => row.CallsPerStep);
+
+        // Six dense layers: six forward GEMMs, six weight gradients, five input gradients (the
+        // encoder's first layer needs none); a bias and its gradient each; four hidden layers
+        // with dropout; one Adam update per weight and bias.
+        Assert.Equal(17, profile.Where(row => row.Operation.StartsWith("gemm_", StringComparison.Ordinal)).Sum(row => row.CallsPerStep));
+        Assert.Equal(2, calls["gemm_nn 128x500x500"]);
+        Assert.Equal(1, calls["gemm_nn 128x40x500"]);
+        Assert.Equal(1, calls["gemm_tn 784x500x128"]);
+        Assert.Equal(6, calls["bias_add"]);
+        Assert.Equal(6, calls["sum_columns"]);
+        Assert.Equal(4, calls["dropout_forward"]);
+        Assert.Equal(4, calls["dropout_backward"]);
+        Assert.Equal(12, calls["adam"]);
+        Assert.Equal(1, calls["bce_forward"]);
+        Assert.Equal(1, calls["kl_forward"]);
+        Assert.Equal(2, calls["download"]);
+        Assert.All(profile, row => Assert.True(row.MillisecondsPerStep > 0, $"{row.Operation} took no time"));
+        Assert.Equal(profile.OrderByDescending(row => row.MillisecondsPerStep).Select(row => row.Operation), profile.Select(row => row.Operation));
+    }
+}
