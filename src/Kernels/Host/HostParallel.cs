@@ -18,14 +18,17 @@ public static class HostParallel
             return;
         }
 
-        int chunk = ((length / chunks) + 63) & ~63;
+        // ceil(length / chunks), not floor: 65537 elements in two floor-sized chunks of 32768
+        // (already a multiple of 64) left element 65536 to no one. In long, so that lengths
+        // near int.MaxValue cannot overflow.
+        long chunk = ((((long)length + chunks - 1) / chunks) + 63) & ~63L;
         Parallel.For(0, chunks, c =>
         {
-            int start = c * chunk;
-            int end = Math.Min(length, start + chunk);
+            long start = c * chunk;
+            long end = Math.Min(length, start + chunk);
             if (start < end)
             {
-                body(start, end);
+                body((int)start, (int)end);
             }
         });
     }
