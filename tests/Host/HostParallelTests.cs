@@ -32,4 +32,30 @@ public sealed class HostParallelTests
 
         Assert.All(visits, count => Assert.Equal(1, count));
     }
+
+    [Theory]
+    [InlineData(1, 4096)]
+    [InlineData(8191, 4096)]
+    [InlineData(8192, 4096)]
+    [InlineData(64000, 4096)]
+    [InlineData(64001, 4096)]
+    [InlineData(100_003, 1)]
+    public void ChunksWithASmallerMinimumCoverEveryIndexOnce(int length, int minimumElementsPerChunk)
+    {
+        int[] visits = new int[length];
+        HostParallel.For(length, minimumElementsPerChunk, (start, end) =>
+        {
+            Assert.Equal(0, start % 64);
+            for (int i = start; i < end; i++)
+            {
+                Interlocked.Increment(ref visits[i]);
+            }
+        });
+
+        Assert.All(visits, count => Assert.Equal(1, count));
+    }
+
+    [Fact]
+    public void MinimumMustBePositive() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => HostParallel.For(10, 0, (_, _) => { }));
 }

@@ -2,16 +2,24 @@ namespace GpuVae.Kernels.Host;
 
 /// <summary>
 /// Splits elementwise work over the cores only when it pays: below ~32k elements a
-/// Parallel.For costs more in scheduling than it saves on our 2-core machines.
+/// Parallel.For costs more in scheduling than it saves on our 2-core machines, for the
+/// memory-bound operations; costlier ones (dropout's hashing) pass a smaller minimum.
 /// </summary>
 public static class HostParallel
 {
     private const int MinimumElementsPerChunk = 32 * 1024;
 
     /// <summary>Calls body(start, end) over [0, length) in contiguous, 64-aligned chunks.</summary>
-    public static void For(int length, Action<int, int> body)
+    public static void For(int length, Action<int, int> body) => For(length, MinimumElementsPerChunk, body);
+
+    /// <summary>
+    /// Calls body(start, end) over [0, length) in contiguous, 64-aligned chunks of at least
+    /// minimumElementsPerChunk elements: smaller for operations that cost more per element.
+    /// </summary>
+    public static void For(int length, int minimumElementsPerChunk, Action<int, int> body)
     {
-        int chunks = Math.Clamp(length / MinimumElementsPerChunk, 1, Environment.ProcessorCount);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(minimumElementsPerChunk);
+        int chunks = Math.Clamp(length / minimumElementsPerChunk, 1, Environment.ProcessorCount);
         if (chunks == 1)
         {
             body(0, length);
