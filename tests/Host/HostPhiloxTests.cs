@@ -48,6 +48,35 @@ public sealed class HostPhiloxTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Isas))]
+    public void DropoutMatchesReference(HostPhiloxIsa isa)
+    {
+        Assert.SkipUnless(HostPhilox.IsSupported(isa), $"{isa} is not hardware accelerated on this machine");
+        var inputs = new RandomInputs();
+        ulong seed = inputs.NextSeed(), stream = inputs.NextSeed();
+
+        // 1 keeps every element (y = x / 1); a random keep in (0.05, 1) a random share.
+        foreach (float keep in new[] { 0.8f, 0.5f, 1f, inputs.Scalar(0.05f, 1f) })
+        {
+            foreach (int length in Lengths)
+            {
+                float[] x = inputs.Uniform(length);
+                float[] expected = new float[length];
+                Dropout.ForwardReference(expected, x, keep, seed, stream, length);
+
+                float[] y = new float[length];
+                Array.Fill(y, float.NaN);
+                HostElementwise.Dropout(isa, y, x, keep, seed, stream, length);
+                Compare.Identical(expected, y, $"{isa} dropout keep {keep} length {length}");
+
+                // Backward runs in place on the gradient.
+                HostElementwise.Dropout(isa, x, x, keep, seed, stream, length);
+                Compare.Identical(expected, x, $"{isa} in-place dropout keep {keep} length {length}");
+            }
+        }
+    }
+
     [Fact]
     public void DefaultOverloadUsesBestIsa()
     {
