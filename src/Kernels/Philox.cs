@@ -26,10 +26,12 @@ public struct UInt4
 /// </summary>
 public static class Philox
 {
-    private const uint MultiplierA = 0xD2511F53;
-    private const uint MultiplierB = 0xCD9E8D57;
-    private const uint KeyStepA = 0x9E3779B9;
-    private const uint KeyStepB = 0xBB67AE85;
+    // Internal, not private: HostPhilox's vector generator runs the same rounds.
+    internal const uint MultiplierA = 0xD2511F53;
+    internal const uint MultiplierB = 0xCD9E8D57;
+    internal const uint KeyStepA = 0x9E3779B9;
+    internal const uint KeyStepB = 0xBB67AE85;
+    internal const int Rounds = 10;
 
     /// <summary>The 4x32 output block for counter (element, stream, purpose) under seed.</summary>
     public static UInt4 Generate(ulong seed, ulong stream, uint element, uint purpose)
@@ -37,7 +39,7 @@ public static class Philox
         var counter = new UInt4(element, (uint)stream, (uint)(stream >> 32), purpose);
         uint keyA = (uint)seed;
         uint keyB = (uint)(seed >> 32);
-        for (int round = 0; round < 10; round++)
+        for (int round = 0; round < Rounds; round++)
         {
             ulong productA = (ulong)MultiplierA * counter.X;
             ulong productB = (ulong)MultiplierB * counter.Z;

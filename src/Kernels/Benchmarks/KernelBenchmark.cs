@@ -1,3 +1,4 @@
+using GpuVae.Kernels.Host;
 using GpuVae.Kernels.Ilgpu;
 
 namespace GpuVae.Kernels.Benchmarks;
@@ -76,23 +77,36 @@ public static class KernelBenchmark
         using var gradient = Random(backend, random, Pixels, Hidden);
         long step = 0;
         // Bytes moved: every tensor read or written once, 4 bytes an element.
-        var elementwise = new (string Name, Tensor Shape, int Tensors, Action Run)[]
+        var elementwise = new List<(string Name, string Variant, Tensor Shape, int Tensors, Action Run)>
         {
-            ("bias_add", y, 2, () => backend.AddBias(y, bias)),
-            ("tanh_forward", y, 2, () => backend.ActivationForward(Activation.Tanh, y, x)),
-            ("elu_backward", y, 4, () => backend.ActivationBackward(Activation.Elu, y, dy, x, x)),
-            ("dropout_forward", y, 2, () => backend.DropoutForward(y, x, 0.9f, 1, 2)),
-            ("bias_gradient", y, 1, () => backend.SumColumns(bias, dy, 1)),
-            ("bce_forward", pixelsP, 2, () => backend.BinaryCrossEntropy(perImage, pixelsP, pixelsT)),
-            ("bce_backward", pixelsP, 3, () => backend.BinaryCrossEntropyBackward(pixelsP, pixelsP, pixelsT, 1f / Batch)),
-            ("adam", parameters, 7, () => backend.AdamUpdate(parameters, m1, m2, gradient, AdamStep.Default(1e-3f, ++step))),
+            ("bias_add", "default", y, 2, () => backend.AddBias(y, bias)),
+            ("tanh_forward", "default", y, 2, () => backend.ActivationForward(Activation.Tanh, y, x)),
+            ("elu_backward", "default", y, 4, () => backend.ActivationBackward(Activation.Elu, y, dy, x, x)),
+            ("dropout_forward", "default", y, 2, () => backend.DropoutForward(y, x, 0.9f, 1, 2)),
         };
-        foreach (var (name, shape, tensors, run) in elementwise)
+
+        // The host's narrower Philox generators beside the one it picked: what each width buys.
+        if (backend is HostBackend host)
+        {
+            foreach (var isa in Enum.GetValues<HostPhiloxIsa>().Where(i => i != HostPhilox.BestIsa && HostPhilox.IsSupported(i)))
+            {
+                elementwise.Add(("dropout_forward", isa.ToString(), y, 2, () => host.DropoutForward(isa, y, x, 0.9f, 1, 2)));
+            }
+        }
+
+        elementwise.AddRange(
+        [
+            ("bias_gradient", "default", y, 1, () => backend.SumColumns(bias, dy, 1)),
+            ("bce_forward", "default", pixelsP, 2, () => backend.BinaryCrossEntropy(perImage, pixelsP, pixelsT)),
+            ("bce_backward", "default", pixelsP, 3, () => backend.BinaryCrossEntropyBackward(pixelsP, pixelsP, pixelsT, 1f / Batch)),
+            ("adam", "default", parameters, 7, () => backend.AdamUpdate(parameters, m1, m2, gradient, AdamStep.Default(1e-3f, ++step))),
+        ]);
+        foreach (var (name, variant, shape, tensors, run) in elementwise)
         {
             double ms = Timing.MedianMilliseconds(backend, run, warmups, repeats);
             double backToBack = Timing.MedianMilliseconds(backend, run, warmups, repeats, LaunchesPerSync);
             double gigabytes = (double)tensors * shape.Length * sizeof(float) / 1e9;
-            timings.Add(new KernelTiming(name, "default", string.Empty, shape.Rows, shape.Cols, 0, ms, backToBack, 0, gigabytes / (backToBack / 1000)));
+            timings.Add(new KernelTiming(name, variant, string.Empty, shape.Rows, shape.Cols, 0, ms, backToBack, 0, gigabytes / (backToBack / 1000)));
         }
 
         return timings;

@@ -3,7 +3,7 @@ namespace GpuVae.Kernels.Host;
 /// <summary>
 /// Plain .NET on the CPU, no ILGPU: the way to train without a GPU. The hot operations
 /// (GEMM, activations, dropout, bias, BCE, Adam) are SIMD and multi-core (<see cref="HostGemm"/>,
-/// <see cref="HostElementwise"/>); the rest are their families' references, which are also
+/// <see cref="HostElementwise"/>, <see cref="HostPhilox"/>); the rest are their families' references, which are also
 /// the oracle every kernel is tested against.
 /// </summary>
 public sealed class HostBackend : IBackend
@@ -84,10 +84,14 @@ public sealed class HostBackend : IBackend
         HostElementwise.ActivationBackward(activation, Data(dx), Data(dy), Data(x), Data(y), dx.Length);
     }
 
-    public void DropoutForward(Tensor y, Tensor x, float keepProbability, ulong seed, ulong stream)
+    public void DropoutForward(Tensor y, Tensor x, float keepProbability, ulong seed, ulong stream) =>
+        DropoutForward(HostPhilox.BestIsa, y, x, keepProbability, seed, stream);
+
+    /// <summary>The same dropout with a chosen Philox generator, so benchmarks can show what each width buys.</summary>
+    public void DropoutForward(HostPhiloxIsa isa, Tensor y, Tensor x, float keepProbability, ulong seed, ulong stream)
     {
         RequireSameShape(y, x);
-        HostElementwise.Dropout(Data(y), Data(x), keepProbability, seed, stream, y.Length);
+        HostElementwise.Dropout(isa, Data(y), Data(x), keepProbability, seed, stream, y.Length);
     }
 
     public void DropoutBackward(Tensor dx, Tensor dy, float keepProbability, ulong seed, ulong stream)
