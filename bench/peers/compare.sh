@@ -15,7 +15,7 @@ if [ -z "$gpuvae" ]; then
   gpuvae="dotnet src/App/bin/Release/net10.0/GpuVae.dll"
 fi
 
-$gpuvae bench --accelerator "$accelerator" --dims 20 --json "$out/ours.json" | tail -n 3
+$gpuvae bench --accelerator "$accelerator" --dims 20 --json "$out/ours.json" | grep "^training step"
 ours=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['step']['images_per_second'])" "$out/ours.json")
 best=0
 for threads in ${PEER_THREADS:-1 2}; do
