@@ -60,7 +60,8 @@ public static class Activations
     /// <summary>y = f(x), grid-stride.</summary>
     public static void ForwardKernel(Activation activation, FloatView y, FloatView x, int length)
     {
-        for (int i = Launch.Start; i < length; i += Launch.Step)
+        int stride = Launch.Step;
+        for (int i = Launch.Start; i < length; i += stride)
         {
             float value = x[i];
             y[i] = activation switch
@@ -80,7 +81,8 @@ public static class Activations
     /// </summary>
     public static void BackwardKernel(Activation activation, FloatView dx, FloatView dy, FloatView x, FloatView y, int length)
     {
-        for (int i = Launch.Start; i < length; i += Launch.Step)
+        int stride = Launch.Step;
+        for (int i = Launch.Start; i < length; i += stride)
         {
             float derivative;
             if (activation == Activation.Softplus)

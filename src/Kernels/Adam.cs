@@ -42,7 +42,8 @@ public static class Adam
     {
         float beta1 = step.Beta1;
         float beta2 = step.Beta2;
-        for (int i = Launch.Start; i < length; i += Launch.Step)
+        int stride = Launch.Step;
+        for (int i = Launch.Start; i < length; i += stride)
         {
             float g = gradient[i];
             float firstMoment = (beta1 * m[i]) + ((1 - beta1) * g);

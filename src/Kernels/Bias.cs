@@ -23,7 +23,8 @@ public static class Bias
     /// <summary>y (rows, cols) += bias (1, cols), grid-stride over the elements of y.</summary>
     public static void AddKernel(FloatView y, FloatView bias, int rows, int cols)
     {
-        for (int e = Launch.Start; e < rows * cols; e += Launch.Step)
+        int stride = Launch.Step;
+        for (int e = Launch.Start; e < rows * cols; e += stride)
         {
             y[e] += bias[e % cols];
         }

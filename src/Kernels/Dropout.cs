@@ -45,7 +45,8 @@ public static class Dropout
     /// <summary>y = x * mask / keep with the reference's mask: the same Philox counter per element.</summary>
     public static void ForwardKernel(FloatView y, FloatView x, float keepProbability, ulong seed, ulong stream, int length)
     {
-        for (int i = Launch.Start; i < length; i += Launch.Step)
+        int stride = Launch.Step;
+        for (int i = Launch.Start; i < length; i += stride)
         {
             y[i] = Keeps(keepProbability, seed, stream, i) ? x[i] / keepProbability : 0;
         }

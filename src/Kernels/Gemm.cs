@@ -66,7 +66,8 @@ public static class Gemm
         FloatView c, FloatView a, int transposeA, FloatView b, int transposeB,
         float alpha, float beta, int m, int n, int k)
     {
-        for (int e = Launch.Start; e < m * n; e += Launch.Step)
+        int stride = Launch.Step;
+        for (int e = Launch.Start; e < m * n; e += stride)
         {
             int row = e / n;
             int col = e % n;
@@ -125,7 +126,8 @@ public static class Gemm
     /// <summary>c = alpha * (sum of the layers of partials, in layer order) + beta * c.</summary>
     public static void SplitKReduceKernel(FloatView c, FloatView partials, int layers, float alpha, float beta, int length)
     {
-        for (int i = Launch.Start; i < length; i += Launch.Step)
+        int stride = Launch.Step;
+        for (int i = Launch.Start; i < length; i += stride)
         {
             float sum = 0;
             for (int layer = 0; layer < layers; layer++)
@@ -274,7 +276,8 @@ public static class Gemm
         int bCol = transposeB != 0 ? k : 1;
         int blockCols = (n + WideBlock - 1) / WideBlock;
         int blocks = ((m + WideBlock - 1) / WideBlock) * blockCols;
-        for (int blockIndex = Launch.Start; blockIndex < blocks; blockIndex += Launch.Step)
+        int stride = Launch.Step;
+        for (int blockIndex = Launch.Start; blockIndex < blocks; blockIndex += stride)
         {
             int r0 = blockIndex / blockCols * WideBlock;
             int c0 = blockIndex % blockCols * WideBlock;

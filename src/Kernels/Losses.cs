@@ -108,7 +108,8 @@ public static class Losses
     /// <summary>One thread per image sums its pixels in order: deterministic for any B.</summary>
     public static void BinaryCrossEntropyKernel(FloatView loss, FloatView p, FloatView target, int rows, int cols)
     {
-        for (int row = Launch.Start; row < rows; row += Launch.Step)
+        int stride = Launch.Step;
+        for (int row = Launch.Start; row < rows; row += stride)
         {
             float sum = 0;
             for (int i = row * cols; i < (row + 1) * cols; i++)
@@ -166,7 +167,8 @@ public static class Losses
     /// <summary>dLogits = scale * (p - t) where the clamp is inactive, else 0.</summary>
     public static void BinaryCrossEntropyBackwardKernel(FloatView dLogits, FloatView p, FloatView target, float scale, int length)
     {
-        for (int i = Launch.Start; i < length; i += Launch.Step)
+        int stride = Launch.Step;
+        for (int i = Launch.Start; i < length; i += stride)
         {
             float pi = p[i];
             // 1 - p < 1e-8 is the reference's p > 1 - 1e-8 without leaving float: it holds for p = 1 only.
@@ -178,7 +180,8 @@ public static class Losses
     /// <summary>One thread per image sums its Z terms in order: deterministic for any B.</summary>
     public static void KlDivergenceKernel(FloatView kl, FloatView mu, FloatView sigma, int rows, int latent)
     {
-        for (int row = Launch.Start; row < rows; row += Launch.Step)
+        int stride = Launch.Step;
+        for (int row = Launch.Start; row < rows; row += stride)
         {
             float sum = 0;
             for (int i = row * latent; i < (row + 1) * latent; i++)
@@ -195,7 +198,8 @@ public static class Losses
     /// <summary>dMu += scale * mu; dSigma += scale * (sigma - sigma / (1e-8 + sigma^2)).</summary>
     public static void KlDivergenceBackwardKernel(FloatView dMu, FloatView dSigma, FloatView mu, FloatView sigma, float scale, int length)
     {
-        for (int i = Launch.Start; i < length; i += Launch.Step)
+        int stride = Launch.Step;
+        for (int i = Launch.Start; i < length; i += stride)
         {
             float s = sigma[i];
             dMu[i] += scale * mu[i];
@@ -206,7 +210,8 @@ public static class Losses
     /// <summary>One thread per image: logWeight = sum_z [log sigma + (eps^2 - z^2) / 2].</summary>
     public static void LogPriorOverPosteriorKernel(FloatView logWeight, FloatView z, FloatView eps, FloatView sigma, int rows, int latent)
     {
-        for (int row = Launch.Start; row < rows; row += Launch.Step)
+        int stride = Launch.Step;
+        for (int row = Launch.Start; row < rows; row += stride)
         {
             float sum = 0;
             for (int i = row * latent; i < (row + 1) * latent; i++)

@@ -23,7 +23,8 @@ public static class Memory
 
     public static void FillKernel(FloatView y, float value, int length)
     {
-        for (int i = Launch.Start; i < length; i += Launch.Step)
+        int stride = Launch.Step;
+        for (int i = Launch.Start; i < length; i += stride)
         {
             y[i] = value;
         }
@@ -31,7 +32,8 @@ public static class Memory
 
     public static void CopyKernel(FloatView y, FloatView x, int length)
     {
-        for (int i = Launch.Start; i < length; i += Launch.Step)
+        int stride = Launch.Step;
+        for (int i = Launch.Start; i < length; i += stride)
         {
             y[i] = x[i];
         }
@@ -40,7 +42,9 @@ public static class Memory
     /// <summary>y (len(rows), cols) = x[rows, :], grid-stride over the elements of y.</summary>
     public static void GatherRowsKernel(FloatView y, FloatView x, ArrayView1D<int, Stride1D.Dense> rows, int cols)
     {
-        for (int e = Launch.Start; e < rows.IntLength * cols; e += Launch.Step)
+        int length = rows.IntLength * cols;
+        int stride = Launch.Step;
+        for (int e = Launch.Start; e < length; e += stride)
         {
             y[e] = x[(rows[e / cols] * cols) + (e % cols)];
         }

@@ -46,7 +46,8 @@ public static class Reductions
     /// </summary>
     public static void SumColumnsKernel(FloatView sums, FloatView x, float alpha, int rows, int cols)
     {
-        for (int col = Launch.Start; col < cols; col += Launch.Step)
+        int stride = Launch.Step;
+        for (int col = Launch.Start; col < cols; col += stride)
         {
             float sum = 0;
             for (int row = 0; row < rows; row++)

@@ -88,7 +88,8 @@ public static class Sampling
     /// <summary>mu = h[:, :Z]; sigma = 1e-6 + softplus(h[:, Z:]); grid-stride over the (B, Z) outputs.</summary>
     public static void GaussianHeadKernel(FloatView mu, FloatView sigma, FloatView h, int rows, int latent)
     {
-        for (int e = Launch.Start; e < rows * latent; e += Launch.Step)
+        int stride = Launch.Step;
+        for (int e = Launch.Start; e < rows * latent; e += stride)
         {
             int start = (e / latent * 2 * latent) + (e % latent);
             mu[e] = h[start];
@@ -99,7 +100,8 @@ public static class Sampling
     /// <summary>dh = [dMu, dSigma * sigmoid(h[:, Z:])]; grid-stride over the (B, Z) inputs.</summary>
     public static void GaussianHeadBackwardKernel(FloatView dh, FloatView dMu, FloatView dSigma, FloatView h, int rows, int latent)
     {
-        for (int e = Launch.Start; e < rows * latent; e += Launch.Step)
+        int stride = Launch.Step;
+        for (int e = Launch.Start; e < rows * latent; e += stride)
         {
             int start = (e / latent * 2 * latent) + (e % latent);
             dh[start] = dMu[e];
@@ -118,7 +120,8 @@ public static class Sampling
     /// <summary>eps = N(0, 1) draws; z = mu + sigma * eps.</summary>
     public static void ReparameterizeKernel(FloatView z, FloatView eps, FloatView mu, FloatView sigma, ulong seed, ulong stream, int length)
     {
-        for (int i = Launch.Start; i < length; i += Launch.Step)
+        int stride = Launch.Step;
+        for (int i = Launch.Start; i < length; i += stride)
         {
             float draw = StandardNormal(seed, stream, i);
             eps[i] = draw;
@@ -129,7 +132,8 @@ public static class Sampling
     /// <summary>dMu = dz; dSigma = dz * eps.</summary>
     public static void ReparameterizeBackwardKernel(FloatView dMu, FloatView dSigma, FloatView dz, FloatView eps, int length)
     {
-        for (int i = Launch.Start; i < length; i += Launch.Step)
+        int stride = Launch.Step;
+        for (int i = Launch.Start; i < length; i += stride)
         {
             float gradient = dz[i];
             dMu[i] = gradient;
@@ -140,7 +144,8 @@ public static class Sampling
     /// <summary>The reference's corruption, draw for draw: the same Philox counter per element.</summary>
     public static void SaltAndPepperKernel(FloatView y, FloatView x, float fraction, ulong seed, ulong stream, int length)
     {
-        for (int i = Launch.Start; i < length; i += Launch.Step)
+        int stride = Launch.Step;
+        for (int i = Launch.Start; i < length; i += stride)
         {
             float u = Philox.UniformOpenAbove(Philox.Generate(seed, stream, (uint)i, RandomPurpose.SaltAndPepper).X);
             y[i] = u < fraction / 2 ? 0 : u < fraction ? 1 : x[i];

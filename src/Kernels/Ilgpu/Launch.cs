@@ -6,7 +6,10 @@ namespace GpuVae.Kernels.Ilgpu;
 /// <summary>
 /// Launch shapes and the grid-stride index every elementwise kernel loops with. A kernel
 /// walks its work from <see cref="Start"/> in steps of <see cref="Step"/>, so any launch
-/// size is correct and the launcher picks the one that suits the device.
+/// size is correct and the launcher picks the one that suits the device. Kernels read
+/// <see cref="Step"/> once, into a local, before the loop: on ILGPU's CPU accelerator each
+/// read of the grid's dimensions costs about 0.1 us, ten times the work of an elementwise
+/// iteration (a 128x500 bias add took 9.0 ms reading it per element, 0.96 ms reading it once).
 /// </summary>
 public static class Launch
 {
