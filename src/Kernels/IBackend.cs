@@ -18,6 +18,9 @@ public interface IBackend : IDisposable
     /// <summary>A zero-filled (rows, cols) tensor.</summary>
     Tensor Allocate(int rows, int cols);
 
+    /// <summary>Zero-filled tensors of these shapes, in one allocation where the backend can make one.</summary>
+    TensorBlock AllocateBlock(IReadOnlyList<(int Rows, int Cols)> shapes);
+
     void Upload(Tensor destination, ReadOnlySpan<float> source);
 
     void Download(Tensor source, Span<float> destination);
@@ -96,6 +99,9 @@ public interface IBackend : IDisposable
     /// </summary>
     void LogPriorOverPosterior(Tensor logWeight, Tensor z, Tensor eps, Tensor sigma);
 
-    /// <summary>One fused, bias-corrected Adam update of parameters with its moments m and v.</summary>
-    void AdamUpdate(Tensor parameters, Tensor m, Tensor v, Tensor gradient, AdamStep step);
+    /// <summary>
+    /// One fused, bias-corrected Adam update of every parameter in a block with its moments m
+    /// and v, all four blocks of the same shapes: one launch over the whole block on a device.
+    /// </summary>
+    void AdamUpdate(TensorBlock parameters, TensorBlock m, TensorBlock v, TensorBlock gradients, AdamStep step);
 }

@@ -18,4 +18,19 @@ public static class ShapeCheck
             throw new ArgumentException($"{name} is {tensor}, expected ({rows}, {cols})", name);
         }
     }
+
+    /// <summary>Throws unless both blocks hold tensors of the same shapes in the same order.</summary>
+    public static void SameLayout(TensorBlock block, TensorBlock other, string name)
+    {
+        bool same = other.Parts.Count == block.Parts.Count;
+        for (int i = 0; same && i < block.Parts.Count; i++)
+        {
+            same = block.Parts[i].Rows == other.Parts[i].Rows && block.Parts[i].Cols == other.Parts[i].Cols;
+        }
+
+        if (!same)
+        {
+            throw new ArgumentException($"{name} holds [{string.Join(", ", other.Parts)}], expected [{string.Join(", ", block.Parts)}]", name);
+        }
+    }
 }

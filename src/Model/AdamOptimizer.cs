@@ -5,7 +5,7 @@ namespace GpuVae.Model;
 /// <summary>Adam over every parameter of a model, counting its steps for the bias correction.</summary>
 public sealed class AdamOptimizer
 {
-    public AdamOptimizer(IBackend backend, IReadOnlyList<Parameter> parameters, float learningRate)
+    public AdamOptimizer(IBackend backend, ModelParameters parameters, float learningRate)
     {
         if (!(learningRate > 0) || float.IsInfinity(learningRate))
         {
@@ -24,15 +24,12 @@ public sealed class AdamOptimizer
 
     private IBackend Backend { get; }
 
-    private IReadOnlyList<Parameter> Parameters { get; }
+    private ModelParameters Parameters { get; }
 
     public void Step()
     {
         StepsTaken++;
         var step = AdamStep.Default(LearningRate, StepsTaken);
-        foreach (var parameter in Parameters)
-        {
-            Backend.AdamUpdate(parameter.Value, parameter.FirstMoment, parameter.SecondMoment, parameter.Gradient, step);
-        }
+        Backend.AdamUpdate(Parameters.Values, Parameters.FirstMoments, Parameters.SecondMoments, Parameters.Gradients, step);
     }
 }

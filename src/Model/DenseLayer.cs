@@ -6,13 +6,14 @@ namespace GpuVae.Model;
 /// y = x W + b with W (in, out) and b (1, out), as the seed's tf.matmul layers: the weight
 /// layout is the one saved in checkpoints.
 /// </summary>
-public sealed class DenseLayer : IDisposable
+public sealed class DenseLayer
 {
-    public DenseLayer(IBackend backend, string name, int inputs, int outputs)
+    /// <summary>The layer over the parameters that <see cref="Shapes"/> named.</summary>
+    public DenseLayer(IBackend backend, ModelParameters parameters, string name)
     {
         Backend = backend;
-        Weight = new Parameter(backend, name + ".weight", inputs, outputs);
-        Bias = new Parameter(backend, name + ".bias", 1, outputs);
+        Weight = parameters[name + ".weight"];
+        Bias = parameters[name + ".bias"];
     }
 
     public Parameter Weight { get; }
@@ -24,6 +25,10 @@ public sealed class DenseLayer : IDisposable
     public int Outputs => Weight.Cols;
 
     private IBackend Backend { get; }
+
+    /// <summary>The parameters a layer <paramref name="name"/> from inputs to outputs needs, as <see cref="ModelParameters"/> takes them.</summary>
+    public static (string Name, int Rows, int Cols)[] Shapes(string name, int inputs, int outputs) =>
+        [(name + ".weight", inputs, outputs), (name + ".bias", 1, outputs)];
 
     /// <summary>y (B, out) = x (B, in) W + b.</summary>
     public void Forward(Tensor y, Tensor x)
@@ -41,11 +46,5 @@ public sealed class DenseLayer : IDisposable
         {
             Backend.Gemm(dx, dy, false, Weight.Value, true, 1, 0);
         }
-    }
-
-    public void Dispose()
-    {
-        Weight.Dispose();
-        Bias.Dispose();
     }
 }

@@ -6,12 +6,12 @@ namespace GpuVae.Model;
 /// dense -> activation -> dropout: one hidden layer of the seed's MLPs, with its backward
 /// pass beside its forward pass.
 /// </summary>
-public sealed class HiddenLayer : IDisposable
+public sealed class HiddenLayer
 {
-    public HiddenLayer(IBackend backend, string name, int inputs, int outputs, Activation activation, int slot)
+    public HiddenLayer(IBackend backend, ModelParameters parameters, string name, Activation activation, int slot)
     {
         Backend = backend;
-        Dense = new DenseLayer(backend, name, inputs, outputs);
+        Dense = new DenseLayer(backend, parameters, name);
         Activation = activation;
         Slot = slot;
     }
@@ -46,8 +46,6 @@ public sealed class HiddenLayer : IDisposable
         Backend.ActivationBackward(Activation, a.Gradient, a.Gradient, a.PreActivation, a.PostActivation);
         Dense.Backward(dx, a.Gradient, x);
     }
-
-    public void Dispose() => Dense.Dispose();
 
     private ulong StreamOf(DropoutSettings dropout) => RandomStreams.Of(dropout.Stream, Slot);
 }

@@ -17,18 +17,19 @@ public sealed class Vae : IDisposable
         Backend = backend;
         Config = config;
         int d = config.Pixels, h = config.Hidden, z = config.Latent;
-        Encoder0 = new HiddenLayer(backend, "encoder.hidden0", d, h, Activation.Elu, slot: 0);
-        Encoder1 = new HiddenLayer(backend, "encoder.hidden1", h, h, Activation.Tanh, slot: 1);
-        EncoderOutput = new DenseLayer(backend, "encoder.output", h, 2 * z);
-        Decoder0 = new HiddenLayer(backend, "decoder.hidden0", z, h, Activation.Tanh, slot: 2);
-        Decoder1 = new HiddenLayer(backend, "decoder.hidden1", h, h, Activation.Elu, slot: 3);
-        DecoderOutput = new DenseLayer(backend, "decoder.output", h, d);
-        Parameters =
-        [
-            Encoder0.Dense.Weight, Encoder0.Dense.Bias, Encoder1.Dense.Weight, Encoder1.Dense.Bias,
-            EncoderOutput.Weight, EncoderOutput.Bias, Decoder0.Dense.Weight, Decoder0.Dense.Bias,
-            Decoder1.Dense.Weight, Decoder1.Dense.Bias, DecoderOutput.Weight, DecoderOutput.Bias,
-        ];
+        Parameters = new ModelParameters(
+            backend,
+            [
+                .. DenseLayer.Shapes("encoder.hidden0", d, h), .. DenseLayer.Shapes("encoder.hidden1", h, h),
+                .. DenseLayer.Shapes("encoder.output", h, 2 * z), .. DenseLayer.Shapes("decoder.hidden0", z, h),
+                .. DenseLayer.Shapes("decoder.hidden1", h, h), .. DenseLayer.Shapes("decoder.output", h, d),
+            ]);
+        Encoder0 = new HiddenLayer(backend, Parameters, "encoder.hidden0", Activation.Elu, slot: 0);
+        Encoder1 = new HiddenLayer(backend, Parameters, "encoder.hidden1", Activation.Tanh, slot: 1);
+        EncoderOutput = new DenseLayer(backend, Parameters, "encoder.output");
+        Decoder0 = new HiddenLayer(backend, Parameters, "decoder.hidden0", Activation.Tanh, slot: 2);
+        Decoder1 = new HiddenLayer(backend, Parameters, "decoder.hidden1", Activation.Elu, slot: 3);
+        DecoderOutput = new DenseLayer(backend, Parameters, "decoder.output");
     }
 
     public IBackend Backend { get; }
@@ -36,7 +37,7 @@ public sealed class Vae : IDisposable
     public VaeConfig Config { get; }
 
     /// <summary>Every trainable tensor, in checkpoint order.</summary>
-    public IReadOnlyList<Parameter> Parameters { get; }
+    public ModelParameters Parameters { get; }
 
     private HiddenLayer Encoder0 { get; }
 
@@ -132,15 +133,7 @@ public sealed class Vae : IDisposable
         Encoder0.Backward(null, w.Encoder0, x, dropout);
     }
 
-    public void Dispose()
-    {
-        Encoder0.Dispose();
-        Encoder1.Dispose();
-        EncoderOutput.Dispose();
-        Decoder0.Dispose();
-        Decoder1.Dispose();
-        DecoderOutput.Dispose();
-    }
+    public void Dispose() => Parameters.Dispose();
 
     /// <summary>Box-Muller draws, redrawn until within two standard deviations.</summary>
     private static double TruncatedStandardNormal(Random random)

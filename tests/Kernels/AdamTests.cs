@@ -7,34 +7,68 @@ namespace GpuVae.Tests.Kernels;
 [Collection(nameof(AcceleratorCollection))]
 public sealed class AdamTests
 {
-    // The kernel updates in float and takes its bias corrections from float pow, the reference
-    // works in double: moments and parameters agree to a few ulp of their size (1e-5 relative)
-    // plus 1e-7 absolute, a ten-thousandth of a 1e-3 learning rate.
+    // The kernel updates in float, the reference in double (both take the bias corrections
+    // computed once in double): moments and parameters agree to a few ulp of their size (1e-5
+    // relative) plus 1e-7 absolute, a ten-thousandth of a 1e-3 learning rate.
     private static readonly Tolerance Update = new(1e-7, 1e-5);
 
+    public static TheoryData<string, int> Cases()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (string kind in Accelerators.Names)
+        {
+            for (int layout = 0; layout < Layouts.Length; layout++)
+            {
+                data.Add(kind, layout);
+            }
+        }
+
+        return data;
+    }
+
+    // One tensor; a weight and its bias, odd-sized; and a model-sized block of four tensors
+    // whose later parts start at offsets that are no multiple of any vector or group width.
+    private static readonly ((int Rows, int Cols)[] Shapes, long StepNumber)[] Layouts =
+    [
+        ([(1, 1)], 1),
+        ([(7, 33), (1, 33)], 2),
+        ([(784, 500), (1, 500), (500, 7), (1, 7)], 1000),
+    ];
+
     [Theory]
-    [MemberData(nameof(Accelerators.Kinds), MemberType = typeof(Accelerators))]
-    public void UpdateMatchesReference(string kind)
+    [MemberData(nameof(Cases))]
+    public void BlockUpdateMatchesReference(string kind, int layout)
     {
         var backend = Accelerators.Get(kind);
         var inputs = new RandomInputs();
-        foreach (var (rows, cols, stepNumber) in new[] { (1, 1, 1L), (7, 33, 2L), (784, 500, 1000L) })
-        {
-            var step = AdamStep.Default(1e-3f, stepNumber);
-            float[] parameters = inputs.Uniform(rows * cols);
-            float[] m = inputs.Uniform(rows * cols, -0.1f, 0.1f);
-            float[] v = inputs.Uniform(rows * cols, 0, 0.01f);
-            float[] g = inputs.Uniform(rows * cols);
-            using var pDevice = DeviceData.Upload(backend, parameters, rows, cols);
-            using var mDevice = DeviceData.Upload(backend, m, rows, cols);
-            using var vDevice = DeviceData.Upload(backend, v, rows, cols);
-            using var gDevice = DeviceData.Upload(backend, g, rows, cols);
-            Adam.UpdateReference(parameters, m, v, g, step, parameters.Length);
-            backend.AdamUpdate(pDevice, mDevice, vDevice, gDevice, step);
-            string what = $"{kind} Adam ({rows}, {cols}) step {stepNumber}";
-            Compare.AllClose(m, DeviceData.Download(backend, mDevice), Update, $"{what} m");
-            Compare.AllClose(v, DeviceData.Download(backend, vDevice), Update, $"{what} v");
-            Compare.AllClose(parameters, DeviceData.Download(backend, pDevice), Update, $"{what} parameters");
-        }
+        var (shapes, stepNumber) = Layouts[layout];
+        int length = shapes.Sum(shape => shape.Rows * shape.Cols);
+        var step = AdamStep.Default(1e-3f, stepNumber);
+        float[] parameters = inputs.Uniform(length);
+        float[] m = inputs.Uniform(length, -0.1f, 0.1f);
+        float[] v = inputs.Uniform(length, 0, 0.01f);
+        float[] g = inputs.Uniform(length);
+        using var pBlock = DeviceData.Upload(backend, parameters, shapes);
+        using var mBlock = DeviceData.Upload(backend, m, shapes);
+        using var vBlock = DeviceData.Upload(backend, v, shapes);
+        using var gBlock = DeviceData.Upload(backend, g, shapes);
+        Adam.UpdateReference(parameters, m, v, g, step, length);
+        backend.AdamUpdate(pBlock, mBlock, vBlock, gBlock, step);
+        string what = $"{kind} Adam [{string.Join(", ", shapes)}] step {stepNumber} (seed {inputs.Seed})";
+        Compare.AllClose(m, DeviceData.Download(backend, mBlock), Update, $"{what} m");
+        Compare.AllClose(v, DeviceData.Download(backend, vBlock), Update, $"{what} v");
+        Compare.AllClose(parameters, DeviceData.Download(backend, pBlock), Update, $"{what} parameters");
+    }
+
+    [Theory]
+    [MemberData(nameof(Accelerators.Kinds), MemberType = typeof(Accelerators))]
+    public void BlocksOfDifferentShapesAreRejected(string kind)
+    {
+        var backend = Accelerators.Get(kind);
+        using var weightAndBias = backend.AllocateBlock([(7, 33), (1, 33)]);
+        using var transposed = backend.AllocateBlock([(33, 7), (1, 33)]);
+        var error = Assert.Throws<ArgumentException>(
+            () => backend.AdamUpdate(weightAndBias, weightAndBias, transposed, weightAndBias, AdamStep.Default(1e-3f, 1)));
+        Assert.Contains("(33, 7)", error.Message, StringComparison.Ordinal);
     }
 }

@@ -12,6 +12,20 @@ public static class DeviceData
         return tensor;
     }
 
+    /// <summary>A block of these shapes holding values, the parts' elements one after another.</summary>
+    public static TensorBlock Upload(IBackend backend, float[] values, IReadOnlyList<(int Rows, int Cols)> layout)
+    {
+        var block = backend.AllocateBlock(layout);
+        int offset = 0;
+        foreach (var part in block.Parts)
+        {
+            backend.Upload(part, values.AsSpan(offset, part.Length));
+            offset += part.Length;
+        }
+
+        return block;
+    }
+
     /// <summary>An output filled with NaN, so any element the kernel fails to write fails the comparison.</summary>
     public static Tensor Poisoned(IBackend backend, int rows, int cols)
     {
@@ -26,4 +40,7 @@ public static class DeviceData
         backend.Download(tensor, values);
         return values;
     }
+
+    /// <summary>The parts' elements one after another.</summary>
+    public static float[] Download(IBackend backend, TensorBlock block) => [.. block.Parts.SelectMany(part => Download(backend, part))];
 }

@@ -71,10 +71,14 @@ public static class KernelBenchmark
         using var pixelsP = Random(backend, random, Batch, Pixels);
         using var pixelsT = Random(backend, random, Batch, Pixels);
         using var perImage = backend.Allocate(Batch, 1);
-        using var parameters = Random(backend, random, Pixels, Hidden);
-        using var m1 = backend.Allocate(Pixels, Hidden);
-        using var m2 = backend.Allocate(Pixels, Hidden);
-        using var gradient = Random(backend, random, Pixels, Hidden);
+        // Adam over one (D, H) weight; in a step it runs once over a block of every parameter.
+        (int Rows, int Cols)[] weight = [(Pixels, Hidden)];
+        using var parameters = backend.AllocateBlock(weight);
+        using var m1 = backend.AllocateBlock(weight);
+        using var m2 = backend.AllocateBlock(weight);
+        using var gradient = backend.AllocateBlock(weight);
+        backend.Upload(parameters.Parts[0], RandomValues(random, Pixels * Hidden));
+        backend.Upload(gradient.Parts[0], RandomValues(random, Pixels * Hidden));
         long step = 0;
         // Bytes moved: every tensor read or written once, 4 bytes an element.
         var elementwise = new List<(string Name, string Variant, Tensor Shape, int Tensors, Action Run)>
@@ -99,7 +103,7 @@ public static class KernelBenchmark
             ("bias_gradient", "default", y, 1, () => backend.SumColumns(bias, dy, 1)),
             ("bce_forward", "default", pixelsP, 2, () => backend.BinaryCrossEntropy(perImage, pixelsP, pixelsT)),
             ("bce_backward", "default", pixelsP, 3, () => backend.BinaryCrossEntropyBackward(pixelsP, pixelsP, pixelsT, 1f / Batch)),
-            ("adam", "default", parameters, 7, () => backend.AdamUpdate(parameters, m1, m2, gradient, AdamStep.Default(1e-3f, ++step))),
+            ("adam", "default", parameters.Parts[0], 7, () => backend.AdamUpdate(parameters, m1, m2, gradient, AdamStep.Default(1e-3f, ++step))),
         ]);
         foreach (var (name, variant, shape, tensors, run) in elementwise)
         {
@@ -127,14 +131,19 @@ public static class KernelBenchmark
 
     private static Tensor Random(IBackend backend, Random random, int rows, int cols)
     {
-        var values = new float[rows * cols];
+        var tensor = backend.Allocate(rows, cols);
+        backend.Upload(tensor, RandomValues(random, rows * cols));
+        return tensor;
+    }
+
+    private static float[] RandomValues(Random random, int length)
+    {
+        var values = new float[length];
         for (int i = 0; i < values.Length; i++)
         {
             values[i] = (float)((random.NextDouble() * 2) - 1);
         }
 
-        var tensor = backend.Allocate(rows, cols);
-        backend.Upload(tensor, values);
-        return tensor;
+        return values;
     }
 }

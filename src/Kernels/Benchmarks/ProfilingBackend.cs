@@ -23,6 +23,8 @@ public sealed class ProfilingBackend(IBackend inner) : IBackend
 
     public Tensor Allocate(int rows, int cols) => inner.Allocate(rows, cols);
 
+    public TensorBlock AllocateBlock(IReadOnlyList<(int Rows, int Cols)> shapes) => inner.AllocateBlock(shapes);
+
     public void Upload(Tensor destination, ReadOnlySpan<float> source)
     {
         long start = Begin();
@@ -179,10 +181,10 @@ public sealed class ProfilingBackend(IBackend inner) : IBackend
         End("log_prior_over_posterior", start);
     }
 
-    public void AdamUpdate(Tensor parameters, Tensor m, Tensor v, Tensor gradient, AdamStep step)
+    public void AdamUpdate(TensorBlock parameters, TensorBlock m, TensorBlock v, TensorBlock gradients, AdamStep step)
     {
         long start = Begin();
-        inner.AdamUpdate(parameters, m, v, gradient, step);
+        inner.AdamUpdate(parameters, m, v, gradients, step);
         End("adam", start);
     }
 

@@ -14,6 +14,13 @@ public sealed class HostBackend : IBackend
 
     public Tensor Allocate(int rows, int cols) => new HostTensor(rows, cols);
 
+    /// <summary>Separate arrays: host kernels index from 0, and a host launch costs nothing to save.</summary>
+    public TensorBlock AllocateBlock(IReadOnlyList<(int Rows, int Cols)> shapes)
+    {
+        ArgumentNullException.ThrowIfNull(shapes);
+        return new TensorBlock([.. shapes.Select(shape => Allocate(shape.Rows, shape.Cols))], whole: null);
+    }
+
     public void Upload(Tensor destination, ReadOnlySpan<float> source)
     {
         RequireLength(source.Length, destination.Length, nameof(source));
@@ -174,12 +181,16 @@ public sealed class HostBackend : IBackend
         Losses.LogPriorOverPosteriorReference(Data(logWeight), Data(z), Data(eps), Data(sigma), z.Rows, z.Cols);
     }
 
-    public void AdamUpdate(Tensor parameters, Tensor m, Tensor v, Tensor gradient, AdamStep step)
+    public void AdamUpdate(TensorBlock parameters, TensorBlock m, TensorBlock v, TensorBlock gradients, AdamStep step)
     {
-        RequireSameShape(parameters, m);
-        RequireSameShape(parameters, v);
-        RequireSameShape(parameters, gradient);
-        HostElementwise.AdamUpdate(Data(parameters), Data(m), Data(v), Data(gradient), step, parameters.Length);
+        ShapeCheck.SameLayout(parameters, m, nameof(m));
+        ShapeCheck.SameLayout(parameters, v, nameof(v));
+        ShapeCheck.SameLayout(parameters, gradients, nameof(gradients));
+        for (int i = 0; i < parameters.Parts.Count; i++)
+        {
+            HostElementwise.AdamUpdate(
+                Data(parameters.Parts[i]), Data(m.Parts[i]), Data(v.Parts[i]), Data(gradients.Parts[i]), step, parameters.Parts[i].Length);
+        }
     }
 
     public void Dispose()

@@ -84,6 +84,28 @@ public sealed class IlgpuBackend : IBackend
         return tensor;
     }
 
+    /// <summary>One buffer, owned by the block's whole tensor; each part a view into it.</summary>
+    public TensorBlock AllocateBlock(IReadOnlyList<(int Rows, int Cols)> shapes)
+    {
+        ArgumentNullException.ThrowIfNull(shapes);
+        long length = shapes.Sum(shape => (long)shape.Rows * shape.Cols);
+        if (length > int.MaxValue)
+        {
+            throw new ArgumentException($"a block of {length:N0} floats is more than one tensor can hold", nameof(shapes));
+        }
+
+        var whole = (DeviceTensor)Allocate(1, (int)length);
+        var parts = new List<Tensor>(shapes.Count);
+        long offset = 0;
+        foreach (var (rows, cols) in shapes)
+        {
+            parts.Add(new DeviceTensor(accelerator, whole.View.SubView(offset, (long)rows * cols), rows, cols));
+            offset += (long)rows * cols;
+        }
+
+        return new TensorBlock(parts, whole);
+    }
+
     public void Upload(Tensor destination, ReadOnlySpan<float> source)
     {
         RequireLength(source.Length, destination.Length, nameof(source));
@@ -256,12 +278,12 @@ public sealed class IlgpuBackend : IBackend
         losses.LogPriorOverPosterior(View(logWeight), View(z), View(eps), View(sigma), z.Rows, z.Cols);
     }
 
-    public void AdamUpdate(Tensor parameters, Tensor m, Tensor v, Tensor gradient, AdamStep step)
+    public void AdamUpdate(TensorBlock parameters, TensorBlock m, TensorBlock v, TensorBlock gradients, AdamStep step)
     {
-        ShapeCheck.Same(parameters, m);
-        ShapeCheck.Same(parameters, v);
-        ShapeCheck.Same(parameters, gradient);
-        adam.Update(View(parameters), View(m), View(v), View(gradient), step, parameters.Length);
+        ShapeCheck.SameLayout(parameters, m, nameof(m));
+        ShapeCheck.SameLayout(parameters, v, nameof(v));
+        ShapeCheck.SameLayout(parameters, gradients, nameof(gradients));
+        adam.Update(View(Whole(parameters)), View(Whole(m)), View(Whole(v)), View(Whole(gradients)), step, parameters.Length);
     }
 
     public void Dispose()
@@ -272,8 +294,11 @@ public sealed class IlgpuBackend : IBackend
         context.Dispose();
     }
 
+    private static Tensor Whole(TensorBlock block) =>
+        block.Whole ?? throw new ArgumentException("a block of separate tensors from another backend was passed to an ILGPU backend");
+
     private ArrayView1D<float, Stride1D.Dense> View(Tensor tensor) =>
-        tensor is DeviceTensor device && device.Buffer.Accelerator == accelerator
+        tensor is DeviceTensor device && device.Accelerator == accelerator
             ? device.View
             : throw new ArgumentException($"a {tensor.GetType().Name} {tensor} from another backend was passed to the {Kind} backend");
 

@@ -167,17 +167,22 @@ public static class KernelCheck
             backend.SaltAndPepper(corruptOutput, input, 0.3f, seed, 2);
             Add("salt and pepper", shape, corrupted, corruptOutput, ExactTolerance);
 
+            // Adam runs over a block: a weight and a bias after it, so the bias starts at an offset.
+            (int Rows, int Cols)[] layout = [(rows, cols), (1, cols)];
+            int blockLength = length + cols;
             var step = AdamStep.Default(1e-3f, 10);
-            float[] parameters = (float[])x.Clone();
-            float[] m = Uniform(length, 0.1f);
-            float[] v = Uniform(length, 0.01f).Select(Math.Abs).ToArray();
-            using var pDevice = Upload(parameters, rows, cols);
-            using var mDevice = Upload(m, rows, cols);
-            using var vDevice = Upload(v, rows, cols);
-            Adam.UpdateReference(parameters, m, v, dy, step, length);
-            backend.AdamUpdate(pDevice, mDevice, vDevice, gradient, step);
-            Add("adam parameters", shape, parameters, pDevice, TranscendentalTolerance);
-            Add("adam moments", shape, m.Concat(v).ToArray(), Download(mDevice).Concat(Download(vDevice)).ToArray(), TranscendentalTolerance);
+            float[] parameters = Uniform(blockLength);
+            float[] m = Uniform(blockLength, 0.1f);
+            float[] v = Uniform(blockLength, 0.01f).Select(Math.Abs).ToArray();
+            float[] g = Uniform(blockLength);
+            using var pBlock = Upload(parameters, layout);
+            using var mBlock = Upload(m, layout);
+            using var vBlock = Upload(v, layout);
+            using var gBlock = Upload(g, layout);
+            Adam.UpdateReference(parameters, m, v, g, step, blockLength);
+            backend.AdamUpdate(pBlock, mBlock, vBlock, gBlock, step);
+            Add("adam parameters", shape, parameters, Download(pBlock), TranscendentalTolerance);
+            Add("adam moments", shape, m.Concat(v).ToArray(), Download(mBlock).Concat(Download(vBlock)).ToArray(), TranscendentalTolerance);
         }
 
         public void Losses(int rows, int cols)
@@ -287,6 +292,19 @@ public static class KernelCheck
             return tensor;
         }
 
+        private TensorBlock Upload(float[] values, IReadOnlyList<(int Rows, int Cols)> layout)
+        {
+            var block = backend.AllocateBlock(layout);
+            int offset = 0;
+            foreach (var part in block.Parts)
+            {
+                backend.Upload(part, values.AsSpan(offset, part.Length));
+                offset += part.Length;
+            }
+
+            return block;
+        }
+
         // NaN outputs: an element the kernel fails to write makes the error NaN, which fails.
         private Tensor Poisoned(int rows, int cols) => Upload(Enumerable.Repeat(float.NaN, rows * cols).ToArray(), rows, cols);
 
@@ -296,6 +314,8 @@ public static class KernelCheck
             backend.Download(tensor, values);
             return values;
         }
+
+        private float[] Download(TensorBlock block) => [.. block.Parts.SelectMany(Download)];
 
         private void Add(string kernel, string shape, float[] expected, Tensor actual, double tolerance) =>
             Add(kernel, shape, expected, Download(actual), tolerance);
