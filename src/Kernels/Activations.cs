@@ -57,74 +57,64 @@ public static class Activations
     /// <summary>Float softplus for kernels, in the reference's overflow-free form.</summary>
     public static float Softplus(float x) => XMath.Max(x, 0) + XMath.Log(1 + XMath.Exp(-XMath.Abs(x)));
 
-    /// <summary>y = f(x), grid-stride.</summary>
-    public static void ForwardKernel(Activation activation, FloatView y, FloatView x, int length)
+    /// <summary>
+    /// f(x) in float, for kernels: the one definition every kernel that applies an activation
+    /// calls, so a fused kernel does exactly the float operations of the separate ones.
+    /// </summary>
+    public static float Forward(Activation activation, float x) => activation switch
     {
-        int stride = Launch.Step;
-        for (int i = Launch.Start; i < length; i += stride)
-        {
-            float value = x[i];
-            y[i] = activation switch
-            {
-                Activation.Elu => value > 0 ? value : XMath.Exp(value) - 1,
-                Activation.Tanh => XMath.Tanh(value),
-                Activation.Sigmoid => Sigmoid(value),
-                _ => Softplus(value),
-            };
-        }
-    }
+        Activation.Elu => x > 0 ? x : XMath.Exp(x) - 1,
+        Activation.Tanh => XMath.Tanh(x),
+        Activation.Sigmoid => Sigmoid(x),
+        _ => Softplus(x),
+    };
 
     /// <summary>
-    /// dx = dy * f'(x). ELU, tanh and sigmoid take f' from y = f(x) (e^x = y + 1, 1 - y^2,
-    /// y (1 - y)) and save a transcendental; softplus' is sigmoid(x). dx may alias dy: each
-    /// element reads dy before it writes dx.
+    /// f'(x) in float, for kernels. ELU, tanh and sigmoid take it from y = f(x) (e^x = y + 1,
+    /// 1 - y^2, y (1 - y)) and save a transcendental; softplus' is sigmoid(x). Reads only the
+    /// views it needs, so a kernel loads what the activation uses.
     /// </summary>
+    public static float Derivative(Activation activation, FloatView x, FloatView y, int i)
+    {
+        if (activation == Activation.Softplus)
+        {
+            return Sigmoid(x[i]);
+        }
+
+        float value = y[i];
+        return activation switch
+        {
+            Activation.Elu => x[i] > 0 ? 1 : value + 1,
+            Activation.Tanh => 1 - (value * value),
+            _ => value * (1 - value),
+        };
+    }
+
+    /// <summary>dx = dy * f'(x), grid-stride. dx may alias dy: each element reads dy before it writes dx.</summary>
     public static void BackwardKernel(Activation activation, FloatView dx, FloatView dy, FloatView x, FloatView y, int length)
     {
         int stride = Launch.Step;
         for (int i = Launch.Start; i < length; i += stride)
         {
-            float derivative;
-            if (activation == Activation.Softplus)
-            {
-                derivative = Sigmoid(x[i]);
-            }
-            else
-            {
-                float value = y[i];
-                derivative = activation switch
-                {
-                    Activation.Elu => x[i] > 0 ? 1 : value + 1,
-                    Activation.Tanh => 1 - (value * value),
-                    _ => value * (1 - value),
-                };
-            }
-
-            dx[i] = dy[i] * derivative;
+            dx[i] = dy[i] * Derivative(activation, x, y, i);
         }
     }
 
-    /// <summary>Loads the activation kernels on one accelerator once and launches them.</summary>
+    /// <summary>
+    /// Loads the backward kernel on one accelerator once and launches it: the dropout-free
+    /// backward pass (gradient checks, --keep-prob 1). Forward runs fused with the bias, and
+    /// backward with dropout fused with the mask, in <see cref="Epilogues"/>.
+    /// </summary>
     public sealed class Launcher
     {
         private readonly Accelerator accelerator;
-        private readonly Action<KernelConfig, Activation, FloatView, FloatView, int> forward;
         private readonly Action<KernelConfig, Activation, FloatView, FloatView, FloatView, FloatView, int> backward;
 
         public Launcher(Accelerator accelerator)
         {
             ArgumentNullException.ThrowIfNull(accelerator);
             this.accelerator = accelerator;
-            forward = accelerator.LoadStreamKernel<Activation, FloatView, FloatView, int>(ForwardKernel);
             backward = accelerator.LoadStreamKernel<Activation, FloatView, FloatView, FloatView, FloatView, int>(BackwardKernel);
-        }
-
-        public void Forward(Activation activation, FloatView y, FloatView x, int length)
-        {
-            RequireDefined(activation);
-            Launch.Require(y, length, nameof(y));
-            Launch.Require(x, length, nameof(x));
-            forward(Launch.GridStride(accelerator, length), activation, y, x, length);
         }
 
         public void Backward(Activation activation, FloatView dx, FloatView dy, FloatView x, FloatView y, int length)
@@ -137,8 +127,8 @@ public static class Activations
             backward(Launch.GridStride(accelerator, length), activation, dx, dy, x, y, length);
         }
 
-        // The kernels treat any unknown value as their last case, so reject it here.
-        private static void RequireDefined(Activation activation)
+        /// <summary>The kernels treat any unknown value as their last case, so launchers reject it.</summary>
+        internal static void RequireDefined(Activation activation)
         {
             if (!Enum.IsDefined(activation))
             {

@@ -1,14 +1,10 @@
-using GpuVae.Kernels.Ilgpu;
-using ILGPU;
-using ILGPU.Runtime;
-using FloatView = ILGPU.Runtime.ArrayView1D<float, ILGPU.Stride1D.Dense>;
-
 namespace GpuVae.Kernels;
 
 /// <summary>
 /// Inverted dropout (scale by 1 / keep at training time, identity at test time). The mask
 /// of element i is a pure function of (seed, stream, i), so backward recomputes it instead
-/// of storing it, and every accelerator draws the same mask.
+/// of storing it, and every accelerator draws the same mask. The kernels that apply it run
+/// fused with the activation, in <see cref="Epilogues"/>.
 /// </summary>
 public static class Dropout
 {
@@ -42,43 +38,19 @@ public static class Dropout
     public static void BackwardReference(Span<float> dx, ReadOnlySpan<float> dy, float keepProbability, ulong seed, ulong stream, int length) =>
         ForwardReference(dx, dy, keepProbability, seed, stream, length);
 
-    /// <summary>y = x * mask / keep with the reference's mask: the same Philox counter per element.</summary>
-    public static void ForwardKernel(FloatView y, FloatView x, float keepProbability, ulong seed, ulong stream, int length)
+    /// <summary>
+    /// x * mask / keep for element i in float, for kernels: dividing by keep (not multiplying
+    /// by 1 / keep) is what the reference and the host do, so all agree to the bit.
+    /// </summary>
+    public static float Apply(float x, float keepProbability, ulong seed, ulong stream, int element) =>
+        Keeps(keepProbability, seed, stream, element) ? x / keepProbability : 0;
+
+    /// <summary>Launchers reject a keep probability outside (0, 1]; 1 keeps every unit (y = x / 1 = x).</summary>
+    internal static void RequireKeepProbability(float keepProbability)
     {
-        int stride = Launch.Step;
-        for (int i = Launch.Start; i < length; i += stride)
+        if (!(keepProbability > 0 && keepProbability <= 1))
         {
-            y[i] = Keeps(keepProbability, seed, stream, i) ? x[i] / keepProbability : 0;
+            throw new ArgumentOutOfRangeException(nameof(keepProbability), keepProbability, "keep probability must be in (0, 1]");
         }
-    }
-
-    /// <summary>Loads the dropout kernel on one accelerator once and launches it forward and backward.</summary>
-    public sealed class Launcher
-    {
-        private readonly Accelerator accelerator;
-        private readonly Action<KernelConfig, FloatView, FloatView, float, ulong, ulong, int> forward;
-
-        public Launcher(Accelerator accelerator)
-        {
-            ArgumentNullException.ThrowIfNull(accelerator);
-            this.accelerator = accelerator;
-            forward = accelerator.LoadStreamKernel<FloatView, FloatView, float, ulong, ulong, int>(ForwardKernel);
-        }
-
-        public void Forward(FloatView y, FloatView x, float keepProbability, ulong seed, ulong stream, int length)
-        {
-            if (!(keepProbability > 0 && keepProbability <= 1))
-            {
-                throw new ArgumentOutOfRangeException(nameof(keepProbability), keepProbability, "keep probability must be in (0, 1]");
-            }
-
-            Launch.Require(y, length, nameof(y));
-            Launch.Require(x, length, nameof(x));
-            forward(Launch.GridStride(accelerator, length), y, x, keepProbability, seed, stream, length);
-        }
-
-        /// <summary>The mask is recomputed from (seed, stream, i), so backward is the forward kernel on dy.</summary>
-        public void Backward(FloatView dx, FloatView dy, float keepProbability, ulong seed, ulong stream, int length) =>
-            Forward(dx, dy, keepProbability, seed, stream, length);
     }
 }

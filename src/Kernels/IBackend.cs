@@ -38,22 +38,36 @@ public interface IBackend : IDisposable
     /// <summary>c = alpha * op(a) * op(b) + beta * c, op transposes when asked.</summary>
     void Gemm(Tensor c, Tensor a, bool transposeA, Tensor b, bool transposeB, float alpha, float beta);
 
-    /// <summary>y (B, N) += bias (1, N) on every row.</summary>
+    /// <summary>y (B, N) += bias (1, N) on every row: the encoder's output layer, which has no activation.</summary>
     void AddBias(Tensor y, Tensor bias);
 
     /// <summary>sums (1, N) = alpha * column sums of x (B, N): bias gradients and batch means.</summary>
     void SumColumns(Tensor sums, Tensor x, float alpha);
 
-    void ActivationForward(Activation activation, Tensor y, Tensor x);
+    /// <summary>
+    /// x (B, N) += bias (1, N), then y = f(x), in one pass: a dense layer's epilogue (the
+    /// decoder's sigmoid output, a hidden layer without dropout). x keeps the pre-activation
+    /// that backward needs, so y must not alias it.
+    /// </summary>
+    void BiasActivationForward(Activation activation, Tensor y, Tensor x, Tensor bias);
 
-    /// <summary>dx = dy * f'(x), given x and y = f(x); dx may alias dy.</summary>
+    /// <summary>
+    /// x (B, N) += bias (1, N), y = f(x), dropped = y * mask / keep with
+    /// mask[i] = uniform(seed, stream, i) &lt; keep, in one pass: a hidden layer's epilogue when
+    /// training. x and y are kept for backward; no two of the outputs may alias.
+    /// </summary>
+    void BiasActivationDropoutForward(
+        Activation activation, Tensor dropped, Tensor y, Tensor x, Tensor bias, float keepProbability, ulong seed, ulong stream);
+
+    /// <summary>dx = dy * f'(x), given x and y = f(x); dx may alias dy. A hidden layer's backward without dropout.</summary>
     void ActivationBackward(Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y);
 
-    /// <summary>y = x * mask / keep, mask[i] = uniform(seed, stream, i) &lt; keep; y may alias x.</summary>
-    void DropoutForward(Tensor y, Tensor x, float keepProbability, ulong seed, ulong stream);
-
-    /// <summary>dx = dy * mask / keep with the forward pass's mask; dx may alias dy.</summary>
-    void DropoutBackward(Tensor dx, Tensor dy, float keepProbability, ulong seed, ulong stream);
+    /// <summary>
+    /// dx = (dy * mask / keep) * f'(x) with the forward pass's mask, given x and y = f(x), in
+    /// one pass; dx may alias dy. A hidden layer's backward when training.
+    /// </summary>
+    void DropoutActivationBackward(
+        Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y, float keepProbability, ulong seed, ulong stream);
 
     /// <summary>
     /// Splits the encoder's output h (B, 2Z) into mu = h[:, :Z] and

@@ -33,9 +33,15 @@ public sealed class DenseLayer
     /// <summary>y (B, out) = x (B, in) W + b.</summary>
     public void Forward(Tensor y, Tensor x)
     {
-        Backend.Gemm(y, x, false, Weight.Value, false, 1, 0);
+        Multiply(y, x);
         Backend.AddBias(y, Bias.Value);
     }
+
+    /// <summary>
+    /// y (B, out) = x (B, in) W without the bias: for layers whose activation adds it in a
+    /// fused epilogue (<see cref="IBackend.BiasActivationForward"/>).
+    /// </summary>
+    public void Multiply(Tensor y, Tensor x) => Backend.Gemm(y, x, false, Weight.Value, false, 1, 0);
 
     /// <summary>dW = x^T dy; db = column sums of dy; dx = dy W^T when dx is wanted.</summary>
     public void Backward(Tensor? dx, Tensor dy, Tensor x)

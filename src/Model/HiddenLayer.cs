@@ -25,13 +25,18 @@ public sealed class HiddenLayer
 
     private IBackend Backend { get; }
 
+    /// <summary>The GEMM, then bias, activation and dropout in one fused pass: two launches.</summary>
     public void Forward(HiddenActivations a, Tensor x, DropoutSettings dropout)
     {
-        Dense.Forward(a.PreActivation, x);
-        Backend.ActivationForward(Activation, a.PostActivation, a.PreActivation);
+        Dense.Multiply(a.PreActivation, x);
         if (dropout.IsActive)
         {
-            Backend.DropoutForward(a.Dropped, a.PostActivation, dropout.KeepProbability, dropout.Seed, StreamOf(dropout));
+            Backend.BiasActivationDropoutForward(
+                Activation, a.Dropped, a.PostActivation, a.PreActivation, Dense.Bias.Value, dropout.KeepProbability, dropout.Seed, StreamOf(dropout));
+        }
+        else
+        {
+            Backend.BiasActivationForward(Activation, a.PostActivation, a.PreActivation, Dense.Bias.Value);
         }
     }
 
@@ -40,10 +45,14 @@ public sealed class HiddenLayer
     {
         if (dropout.IsActive)
         {
-            Backend.DropoutBackward(a.Gradient, a.Gradient, dropout.KeepProbability, dropout.Seed, StreamOf(dropout));
+            Backend.DropoutActivationBackward(
+                Activation, a.Gradient, a.Gradient, a.PreActivation, a.PostActivation, dropout.KeepProbability, dropout.Seed, StreamOf(dropout));
+        }
+        else
+        {
+            Backend.ActivationBackward(Activation, a.Gradient, a.Gradient, a.PreActivation, a.PostActivation);
         }
 
-        Backend.ActivationBackward(Activation, a.Gradient, a.Gradient, a.PreActivation, a.PostActivation);
         Dense.Backward(dx, a.Gradient, x);
     }
 

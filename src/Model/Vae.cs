@@ -95,8 +95,8 @@ public sealed class Vae : IDisposable
     {
         Decoder0.Forward(w.Decoder0, w.Z, dropout);
         Decoder1.Forward(w.Decoder1, w.Decoder0.Output(dropout), dropout);
-        DecoderOutput.Forward(w.Logits, w.Decoder1.Output(dropout));
-        Backend.ActivationForward(Activation.Sigmoid, w.Probabilities, w.Logits);
+        DecoderOutput.Multiply(w.Logits, w.Decoder1.Output(dropout));
+        Backend.BiasActivationForward(Activation.Sigmoid, w.Probabilities, w.Logits, DecoderOutput.Bias.Value);
     }
 
     /// <summary>

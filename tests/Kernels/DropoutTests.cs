@@ -4,6 +4,11 @@ using Xunit;
 
 namespace GpuVae.Tests.Kernels;
 
+/// <summary>
+/// The dropout masks, on every accelerator. Masks are applied only inside the fused epilogues
+/// (<see cref="Epilogues"/>); with a zero bias and inputs above 0, ELU and its derivative
+/// (1) are exact, so what those return is the mask alone, to the bit.
+/// </summary>
 [Collection(nameof(AcceleratorCollection))]
 public sealed class DropoutTests
 {
@@ -18,12 +23,14 @@ public sealed class DropoutTests
         ulong seed = inputs.NextSeed();
         foreach (var (rows, cols) in new[] { (1, 1), (7, 33), (128, 500), (1, 64001) })
         {
-            float[] x = inputs.Uniform(rows * cols);
+            float[] x = inputs.Uniform(rows * cols, 0.01f, 1);
             float[] expected = new float[x.Length];
             Dropout.ForwardReference(expected, x, Keep, seed, 7, x.Length);
             using var input = DeviceData.Upload(backend, x, rows, cols);
+            using var zeroBias = backend.Allocate(1, cols);
+            using var post = DeviceData.Poisoned(backend, rows, cols);
             using var output = DeviceData.Poisoned(backend, rows, cols);
-            backend.DropoutForward(output, input, Keep, seed, 7);
+            backend.BiasActivationDropoutForward(Activation.Elu, output, post, input, zeroBias, Keep, seed, 7);
             Compare.Identical(expected, DeviceData.Download(backend, output), $"{kind} dropout forward ({rows}, {cols})");
 
             // Backward applies the same mask to the gradient, in place.
@@ -31,7 +38,7 @@ public sealed class DropoutTests
             float[] dx = new float[x.Length];
             Dropout.BackwardReference(dx, dy, Keep, seed, 7, x.Length);
             using var gradient = DeviceData.Upload(backend, dy, rows, cols);
-            backend.DropoutBackward(gradient, gradient, Keep, seed, 7);
+            backend.DropoutActivationBackward(Activation.Elu, gradient, gradient, input, post, Keep, seed, 7);
             Compare.Identical(dx, DeviceData.Download(backend, gradient), $"{kind} dropout backward ({rows}, {cols})");
         }
     }
@@ -66,11 +73,15 @@ public sealed class DropoutTests
         Assert.All(mask, value => Assert.True(value == 0 || value == 1 / Keep));
     }
 
+    /// <summary>ELU(1 + 0) = 1, so the dropped output is the mask: 0 or 1 / keep.</summary>
     private static float[] Mask(IBackend backend, ulong seed, ulong stream)
     {
         using var ones = backend.Allocate(128, 500);
+        using var zeroBias = backend.Allocate(1, 500);
+        using var post = backend.Allocate(128, 500);
+        using var dropped = backend.Allocate(128, 500);
         backend.Fill(ones, 1);
-        backend.DropoutForward(ones, ones, Keep, seed, stream);
-        return DeviceData.Download(backend, ones);
+        backend.BiasActivationDropoutForward(Activation.Elu, dropped, post, ones, zeroBias, Keep, seed, stream);
+        return DeviceData.Download(backend, dropped);
     }
 }

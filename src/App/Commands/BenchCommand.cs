@@ -86,14 +86,15 @@ public static class BenchCommand
             double peak = PeakGflops.Estimate(backend);
             var kernels = KernelBenchmark.Run(backend, latents[0], warmups: 3, repeats: repeatCount, seed: 2, parse.GetValue(variants) ? GemmVariantsFor(backend) : []);
             Console.WriteLine("ms: one call, launch to synchronize; b2b ms: per call, 20 queued back to back, which GFLOP/s and GB/s are from");
-            Console.WriteLine($"{"kernel",-16} {"variant",-16} {"layer",-16} {"shape",-16} {"ms",9} {"b2b ms",9} {"GFLOP/s",9} {"% peak",7} {"GB/s",8}");
+            // 25 wide: the longest kernel name, bias_tanh_dropout_forward.
+            Console.WriteLine($"{"kernel",-25} {"variant",-16} {"layer",-16} {"shape",-16} {"ms",9} {"b2b ms",9} {"GFLOP/s",9} {"% peak",7} {"GB/s",8}");
             foreach (var k in kernels)
             {
                 string shape = k.K > 0 ? $"{k.M}x{k.N}x{k.K}" : $"{k.M}x{k.N}";
                 string percent = k.Gflops > 0 && peak > 0 ? $"{100 * k.Gflops / peak,7:F1}" : $"{string.Empty,7}";
                 string gflops = k.Gflops > 0 ? $"{k.Gflops,9:F1}" : $"{string.Empty,9}";
                 string gbps = k.GigabytesPerSecond > 0 ? $"{k.GigabytesPerSecond,8:F1}" : string.Empty;
-                Console.WriteLine($"{k.Name,-16} {k.Variant,-16} {k.Layer,-16} {shape,-16} {k.Milliseconds,9:F4} {k.BackToBackMilliseconds,9:F4} {gflops} {percent} {gbps}");
+                Console.WriteLine($"{k.Name,-25} {k.Variant,-16} {k.Layer,-16} {shape,-16} {k.Milliseconds,9:F4} {k.BackToBackMilliseconds,9:F4} {gflops} {percent} {gbps}");
             }
 
             Console.WriteLine($"(% peak against an assumed {peak:F0} GFLOP/s: {PeakGflops.Describe(backend)})");

@@ -66,6 +66,7 @@ public static class KernelBenchmark
 
         using var x = Random(backend, random, Batch, Hidden);
         using var y = backend.Allocate(Batch, Hidden);
+        using var dropped = backend.Allocate(Batch, Hidden);
         using var dy = Random(backend, random, Batch, Hidden);
         using var bias = Random(backend, random, 1, Hidden);
         using var pixelsP = Random(backend, random, Batch, Pixels);
@@ -80,13 +81,15 @@ public static class KernelBenchmark
         backend.Upload(parameters.Parts[0], RandomValues(random, Pixels * Hidden));
         backend.Upload(gradient.Parts[0], RandomValues(random, Pixels * Hidden));
         long step = 0;
-        // Bytes moved: every tensor read or written once, 4 bytes an element.
+        // Bytes moved: every tensor read or written once, 4 bytes an element (the fused forward
+        // epilogues read x and write it back with the bias added, so x counts twice).
         var elementwise = new List<(string Name, string Variant, Tensor Shape, int Tensors, Action Run)>
         {
             ("bias_add", "default", y, 2, () => backend.AddBias(y, bias)),
-            ("tanh_forward", "default", y, 2, () => backend.ActivationForward(Activation.Tanh, y, x)),
+            ("bias_sigmoid_forward", "default", y, 3, () => backend.BiasActivationForward(Activation.Sigmoid, y, x, bias)),
+            ("bias_tanh_dropout_forward", "default", y, 4, () => backend.BiasActivationDropoutForward(Activation.Tanh, dropped, y, x, bias, 0.9f, 1, 2)),
             ("elu_backward", "default", y, 4, () => backend.ActivationBackward(Activation.Elu, y, dy, x, x)),
-            ("dropout_forward", "default", y, 2, () => backend.DropoutForward(y, x, 0.9f, 1, 2)),
+            ("dropout_elu_backward", "default", y, 4, () => backend.DropoutActivationBackward(Activation.Elu, y, dy, x, x, 0.9f, 1, 2)),
         };
 
         // The host's narrower Philox generators beside the one it picked: what each width buys.
@@ -94,7 +97,9 @@ public static class KernelBenchmark
         {
             foreach (var isa in Enum.GetValues<HostPhiloxIsa>().Where(i => i != HostPhilox.BestIsa && HostPhilox.IsSupported(i)))
             {
-                elementwise.Add(("dropout_forward", isa.ToString(), y, 2, () => host.DropoutForward(isa, y, x, 0.9f, 1, 2)));
+                elementwise.Add((
+                    "bias_tanh_dropout_forward", isa.ToString(), y, 4,
+                    () => host.BiasActivationDropoutForward(isa, Activation.Tanh, dropped, y, x, bias, 0.9f, 1, 2)));
             }
         }
 

@@ -83,32 +83,34 @@ public sealed class ProfilingBackend(IBackend inner) : IBackend
         End("sum_columns", start);
     }
 
-    public void ActivationForward(Activation activation, Tensor y, Tensor x)
+    public void BiasActivationForward(Activation activation, Tensor y, Tensor x, Tensor bias)
     {
         long start = Begin();
-        inner.ActivationForward(activation, y, x);
-        End($"{activation.ToString().ToLowerInvariant()}_forward", start);
+        inner.BiasActivationForward(activation, y, x, bias);
+        End($"bias_{Name(activation)}_forward", start);
+    }
+
+    public void BiasActivationDropoutForward(
+        Activation activation, Tensor dropped, Tensor y, Tensor x, Tensor bias, float keepProbability, ulong seed, ulong stream)
+    {
+        long start = Begin();
+        inner.BiasActivationDropoutForward(activation, dropped, y, x, bias, keepProbability, seed, stream);
+        End($"bias_{Name(activation)}_dropout_forward", start);
     }
 
     public void ActivationBackward(Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y)
     {
         long start = Begin();
         inner.ActivationBackward(activation, dx, dy, x, y);
-        End($"{activation.ToString().ToLowerInvariant()}_backward", start);
+        End($"{Name(activation)}_backward", start);
     }
 
-    public void DropoutForward(Tensor y, Tensor x, float keepProbability, ulong seed, ulong stream)
+    public void DropoutActivationBackward(
+        Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y, float keepProbability, ulong seed, ulong stream)
     {
         long start = Begin();
-        inner.DropoutForward(y, x, keepProbability, seed, stream);
-        End("dropout_forward", start);
-    }
-
-    public void DropoutBackward(Tensor dx, Tensor dy, float keepProbability, ulong seed, ulong stream)
-    {
-        long start = Begin();
-        inner.DropoutBackward(dx, dy, keepProbability, seed, stream);
-        End("dropout_backward", start);
+        inner.DropoutActivationBackward(activation, dx, dy, x, y, keepProbability, seed, stream);
+        End($"dropout_{Name(activation)}_backward", start);
     }
 
     public void GaussianHead(Tensor mu, Tensor sigma, Tensor h)
@@ -192,6 +194,8 @@ public sealed class ProfilingBackend(IBackend inner) : IBackend
     public void Dispose()
     {
     }
+
+    private static string Name(Activation activation) => activation.ToString().ToLowerInvariant();
 
     // Work queued before this call must not be charged to it.
     private long Begin()

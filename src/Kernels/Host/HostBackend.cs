@@ -2,7 +2,7 @@ namespace GpuVae.Kernels.Host;
 
 /// <summary>
 /// Plain .NET on the CPU, no ILGPU: the way to train without a GPU. The hot operations
-/// (GEMM, activations, dropout, bias, BCE, Adam) are SIMD and multi-core (<see cref="HostGemm"/>,
+/// (GEMM, the fused bias-activation-dropout epilogues, bias, BCE, Adam) are SIMD and multi-core (<see cref="HostGemm"/>,
 /// <see cref="HostElementwise"/>, <see cref="HostPhilox"/>); the rest are their families' references, which are also
 /// the oracle every kernel is tested against.
 /// </summary>
@@ -77,10 +77,25 @@ public sealed class HostBackend : IBackend
         HostElementwise.SumColumns(Data(sums), Data(x), alpha, x.Rows, x.Cols);
     }
 
-    public void ActivationForward(Activation activation, Tensor y, Tensor x)
+    public void BiasActivationForward(Activation activation, Tensor y, Tensor x, Tensor bias)
     {
         RequireSameShape(y, x);
-        HostElementwise.ActivationForward(activation, Data(y), Data(x), y.Length);
+        RequireShape(bias, 1, x.Cols, nameof(bias));
+        HostElementwise.BiasActivation(activation, Data(y), Data(x), Data(bias), x.Rows, x.Cols);
+    }
+
+    public void BiasActivationDropoutForward(
+        Activation activation, Tensor dropped, Tensor y, Tensor x, Tensor bias, float keepProbability, ulong seed, ulong stream) =>
+        BiasActivationDropoutForward(HostPhilox.BestIsa, activation, dropped, y, x, bias, keepProbability, seed, stream);
+
+    /// <summary>The same epilogue with a chosen Philox generator, so benchmarks can show what each width buys.</summary>
+    public void BiasActivationDropoutForward(
+        HostPhiloxIsa isa, Activation activation, Tensor dropped, Tensor y, Tensor x, Tensor bias, float keepProbability, ulong seed, ulong stream)
+    {
+        RequireSameShape(dropped, x);
+        RequireSameShape(y, x);
+        RequireShape(bias, 1, x.Cols, nameof(bias));
+        HostElementwise.BiasActivationDropout(isa, activation, Data(dropped), Data(y), Data(x), Data(bias), keepProbability, seed, stream, x.Rows, x.Cols);
     }
 
     public void ActivationBackward(Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y)
@@ -91,20 +106,13 @@ public sealed class HostBackend : IBackend
         HostElementwise.ActivationBackward(activation, Data(dx), Data(dy), Data(x), Data(y), dx.Length);
     }
 
-    public void DropoutForward(Tensor y, Tensor x, float keepProbability, ulong seed, ulong stream) =>
-        DropoutForward(HostPhilox.BestIsa, y, x, keepProbability, seed, stream);
-
-    /// <summary>The same dropout with a chosen Philox generator, so benchmarks can show what each width buys.</summary>
-    public void DropoutForward(HostPhiloxIsa isa, Tensor y, Tensor x, float keepProbability, ulong seed, ulong stream)
-    {
-        RequireSameShape(y, x);
-        HostElementwise.Dropout(isa, Data(y), Data(x), keepProbability, seed, stream, y.Length);
-    }
-
-    public void DropoutBackward(Tensor dx, Tensor dy, float keepProbability, ulong seed, ulong stream)
+    public void DropoutActivationBackward(
+        Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y, float keepProbability, ulong seed, ulong stream)
     {
         RequireSameShape(dx, dy);
-        HostElementwise.Dropout(Data(dx), Data(dy), keepProbability, seed, stream, dx.Length);
+        RequireSameShape(dx, x);
+        RequireSameShape(dx, y);
+        HostElementwise.DropoutActivationBackward(activation, Data(dx), Data(dy), Data(x), Data(y), keepProbability, seed, stream, dx.Length);
     }
 
     public void GaussianHead(Tensor mu, Tensor sigma, Tensor h)

@@ -10,114 +10,88 @@ namespace GpuVae.Kernels.Host;
 /// </summary>
 public static class HostElementwise
 {
-    /// <summary>Words generated, then applied, per batch: 4 KiB of stack, well inside L1.</summary>
-    private const int DropoutWordsPerBatch = 1024;
+    /// <summary>
+    /// Elements the fused epilogues take through every stage before the next: with dropout,
+    /// 4 KiB of Philox words on the stack and 4 KiB of each buffer, well inside L1. A multiple
+    /// of 64, so only the last block of the whole tensor can end off a vector boundary, and
+    /// every element takes the same vector or scalar path it takes in a single pass.
+    /// </summary>
+    private const int ElementsPerBlock = 1024;
 
     /// <summary>
     /// Dropout costs 0.6-0.75 ns an element on one core with the AVX2 generator (a Philox
     /// block per four elements), against ~0.2 for bias_add, so it pays to split far below
     /// HostParallel's 32k default. Measured here with AVX-512 off: 8192 elements took 6.1 us
-    /// on one core and 4.9 on two, 4096 took 3.1 and 3.2; the step's 64000, 47 and 25.
+    /// on one core and 4.9 on two, 4096 took 3.1 and 3.2; the step's 64000, 47 and 25. The
+    /// fused epilogues only add work per element to it, so they split at the same size.
     /// </summary>
     private const int DropoutMinimumElementsPerChunk = 4 * 1024;
 
-    public static void ActivationForward(Activation activation, float[] y, float[] x, int length) =>
-        HostParallel.For(length, (start, end) =>
+    /// <summary>
+    /// x (rows, cols) += bias (1, cols), then y = f(x): <see cref="Epilogues.ForwardReference"/>
+    /// in float32, in L1-sized blocks so each element makes one trip through memory.
+    /// </summary>
+    public static void BiasActivation(Activation activation, float[] y, float[] x, float[] bias, int rows, int cols) =>
+        HostParallel.For(rows * cols, (start, end) =>
         {
-            int i = start;
-            if (Vector256.IsHardwareAccelerated)
+            for (int block = start; block < end; block += ElementsPerBlock)
             {
-                var one = Vector256.Create(1f);
-                var two = Vector256.Create(2f);
-                for (; i <= end - Vector256<float>.Count; i += Vector256<float>.Count)
-                {
-                    var input = Vector256.LoadUnsafe(ref x[i]);
-                    var output = activation switch
-                    {
-                        Activation.Elu => Vector256.ConditionalSelect(
-                            Vector256.GreaterThan(input, Vector256<float>.Zero), input, Vector256.Exp(input) - one),
-                        // 1 - 2 / (e^2x + 1): saturates to +-1 where e^2x overflows or vanishes.
-                        Activation.Tanh => one - (two / (Vector256.Exp(two * input) + one)),
-                        Activation.Sigmoid => one / (one + Vector256.Exp(-input)),
-                        // max(x, 0) + log(1 + e^-|x|): no overflow for large |x|.
-                        _ => Vector256.Max(input, Vector256<float>.Zero) + Vector256.Log(one + Vector256.Exp(-Vector256.Abs(input))),
-                    };
-                    output.StoreUnsafe(ref y[i]);
-                }
+                int count = Math.Min(ElementsPerBlock, end - block);
+                AddBias(x.AsSpan(block, count), bias.AsSpan(0, cols), block);
+                Activate(activation, y.AsSpan(block, count), x.AsSpan(block, count));
             }
+        });
 
-            for (; i < end; i++)
+    /// <summary>
+    /// x (rows, cols) += bias (1, cols), y = f(x), dropped = y * mask / keep:
+    /// <see cref="Epilogues.DropoutForwardReference"/> in float32, with the masks of
+    /// <see cref="Dropout.Keeps"/> from the widest Philox generator this machine runs.
+    /// </summary>
+    public static void BiasActivationDropout(
+        Activation activation, float[] dropped, float[] y, float[] x, float[] bias, float keepProbability, ulong seed, ulong stream, int rows, int cols) =>
+        BiasActivationDropout(HostPhilox.BestIsa, activation, dropped, y, x, bias, keepProbability, seed, stream, rows, cols);
+
+    /// <summary>The fused forward with the given Philox generator, so tests and benchmarks can run each one.</summary>
+    public static void BiasActivationDropout(
+        HostPhiloxIsa isa, Activation activation, float[] dropped, float[] y, float[] x, float[] bias,
+        float keepProbability, ulong seed, ulong stream, int rows, int cols) =>
+        HostParallel.For(rows * cols, DropoutMinimumElementsPerChunk, (start, end) =>
+        {
+            // HostParallel's chunks start at multiples of 64, so every block starts on a Philox
+            // block, as HostPhilox.Generate requires. A block's words and values stay in L1
+            // from the generator and the activation writing them to the mask reading them.
+            Span<uint> words = stackalloc uint[ElementsPerBlock];
+            for (int block = start; block < end; block += ElementsPerBlock)
             {
-                float input = x[i];
-                y[i] = activation switch
-                {
-                    Activation.Elu => input > 0 ? input : MathF.Exp(input) - 1,
-                    Activation.Tanh => MathF.Tanh(input),
-                    Activation.Sigmoid => 1 / (1 + MathF.Exp(-input)),
-                    _ => MathF.Max(input, 0) + MathF.Log(1 + MathF.Exp(-MathF.Abs(input))),
-                };
+                int count = Math.Min(ElementsPerBlock, end - block);
+                AddBias(x.AsSpan(block, count), bias.AsSpan(0, cols), block);
+                Activate(activation, y.AsSpan(block, count), x.AsSpan(block, count));
+                HostPhilox.Generate(isa, words[..count], seed, stream, RandomPurpose.Dropout, block);
+                ApplyDropoutMask(dropped.AsSpan(block, count), y.AsSpan(block, count), words[..count], keepProbability);
             }
         });
 
     /// <summary>dx = dy * f'(x), written with y = f(x) where that is cheaper than recomputing f.</summary>
     public static void ActivationBackward(Activation activation, float[] dx, float[] dy, float[] x, float[] y, int length) =>
         HostParallel.For(length, (start, end) =>
-        {
-            int i = start;
-            if (Vector256.IsHardwareAccelerated)
-            {
-                var one = Vector256.Create(1f);
-                for (; i <= end - Vector256<float>.Count; i += Vector256<float>.Count)
-                {
-                    var g = Vector256.LoadUnsafe(ref dy[i]);
-                    var output = Vector256.LoadUnsafe(ref y[i]);
-                    var derivative = activation switch
-                    {
-                        // ELU: 1 for x > 0, else exp(x) = y + 1.
-                        Activation.Elu => Vector256.ConditionalSelect(
-                            Vector256.GreaterThan(Vector256.LoadUnsafe(ref x[i]), Vector256<float>.Zero), one, output + one),
-                        Activation.Tanh => one - (output * output),
-                        Activation.Sigmoid => output * (one - output),
-                        _ => SoftplusDerivative(Vector256.LoadUnsafe(ref x[i])),
-                    };
-                    (g * derivative).StoreUnsafe(ref dx[i]);
-                }
-            }
-
-            for (; i < end; i++)
-            {
-                float derivative = activation switch
-                {
-                    Activation.Elu => x[i] > 0 ? 1 : y[i] + 1,
-                    Activation.Tanh => 1 - (y[i] * y[i]),
-                    Activation.Sigmoid => y[i] * (1 - y[i]),
-                    _ => 1 / (1 + MathF.Exp(-x[i])),
-                };
-                dx[i] = dy[i] * derivative;
-            }
-        });
+            MultiplyByDerivative(activation, dx.AsSpan(start, end - start), dy.AsSpan(start, end - start), x.AsSpan(start, end - start), y.AsSpan(start, end - start)));
 
     /// <summary>
-    /// y = x * mask / keep with the masks of <see cref="Dropout.Keeps"/> and the widest Philox
-    /// generator this machine runs. Forward and backward (dx = dy * mask / keep) both call
-    /// this: the mask is recomputed from (seed, stream, i), never stored.
+    /// dx = (dy * mask / keep) * f'(x): <see cref="Epilogues.DropoutBackwardReference"/> in
+    /// float32, the mask recomputed from (seed, stream, i), never stored. dx may alias dy.
     /// </summary>
-    public static void Dropout(float[] y, float[] x, float keepProbability, ulong seed, ulong stream, int length) =>
-        Dropout(HostPhilox.BestIsa, y, x, keepProbability, seed, stream, length);
-
-    /// <summary>Dropout with the given Philox generator, so that tests can run each one.</summary>
-    public static void Dropout(HostPhiloxIsa isa, float[] y, float[] x, float keepProbability, ulong seed, ulong stream, int length) =>
+    public static void DropoutActivationBackward(
+        Activation activation, float[] dx, float[] dy, float[] x, float[] y, float keepProbability, ulong seed, ulong stream, int length) =>
         HostParallel.For(length, DropoutMinimumElementsPerChunk, (start, end) =>
         {
-            // HostParallel's chunks start at multiples of 64, so every batch starts on a Philox
-            // block, as HostPhilox.Generate requires. A batch's words stay in L1 between the
-            // generator writing them and the mask reading them.
-            Span<uint> words = stackalloc uint[DropoutWordsPerBatch];
-            for (int batch = start; batch < end; batch += DropoutWordsPerBatch)
+            Span<uint> words = stackalloc uint[ElementsPerBlock];
+            for (int block = start; block < end; block += ElementsPerBlock)
             {
-                int count = Math.Min(DropoutWordsPerBatch, end - batch);
-                HostPhilox.Generate(isa, words[..count], seed, stream, RandomPurpose.Dropout, batch);
-                ApplyDropoutMask(y.AsSpan(batch, count), x.AsSpan(batch, count), words[..count], keepProbability);
+                int count = Math.Min(ElementsPerBlock, end - block);
+                var gradient = dx.AsSpan(block, count);
+                HostPhilox.Generate(words[..count], seed, stream, RandomPurpose.Dropout, block);
+                ApplyDropoutMask(gradient, dy.AsSpan(block, count), words[..count], keepProbability);
+                MultiplyByDerivative(activation, gradient, gradient, x.AsSpan(block, count), y.AsSpan(block, count));
             }
         });
 
@@ -227,6 +201,105 @@ public static class HostElementwise
         for (; i < y.Length; i++)
         {
             y[i] = Philox.UniformOpenAbove(words[i]) < keepProbability ? x[i] / keepProbability : 0;
+        }
+    }
+
+    /// <summary>
+    /// block (a flat range of a (rows, cols) tensor starting at element first) += the bias of
+    /// each element's column: the float additions <see cref="AddBias(float[], float[], int, int)"/>
+    /// does, row segment by row segment.
+    /// </summary>
+    private static void AddBias(Span<float> block, ReadOnlySpan<float> bias, int first)
+    {
+        int col = first % bias.Length;
+        for (int done = 0; done < block.Length; col = 0)
+        {
+            int count = Math.Min(bias.Length - col, block.Length - done);
+            var segment = block.Slice(done, count);
+            TensorPrimitives.Add(segment, bias.Slice(col, count), segment);
+            done += count;
+        }
+    }
+
+    /// <summary>
+    /// y = f(x) over a span that starts on a vector boundary: eight lanes at a time, the
+    /// remainder one at a time. The vector and scalar forms round differently (tanh's
+    /// especially), so every caller must split a tensor at the same elements.
+    /// </summary>
+    private static void Activate(Activation activation, Span<float> y, ReadOnlySpan<float> x)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var one = Vector256.Create(1f);
+            var two = Vector256.Create(2f);
+            for (; i <= y.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var input = Vector256.LoadUnsafe(in x[i]);
+                var output = activation switch
+                {
+                    Activation.Elu => Vector256.ConditionalSelect(
+                        Vector256.GreaterThan(input, Vector256<float>.Zero), input, Vector256.Exp(input) - one),
+                    // 1 - 2 / (e^2x + 1): saturates to +-1 where e^2x overflows or vanishes.
+                    Activation.Tanh => one - (two / (Vector256.Exp(two * input) + one)),
+                    Activation.Sigmoid => one / (one + Vector256.Exp(-input)),
+                    // max(x, 0) + log(1 + e^-|x|): no overflow for large |x|.
+                    _ => Vector256.Max(input, Vector256<float>.Zero) + Vector256.Log(one + Vector256.Exp(-Vector256.Abs(input))),
+                };
+                output.StoreUnsafe(ref y[i]);
+            }
+        }
+
+        for (; i < y.Length; i++)
+        {
+            float input = x[i];
+            y[i] = activation switch
+            {
+                Activation.Elu => input > 0 ? input : MathF.Exp(input) - 1,
+                Activation.Tanh => MathF.Tanh(input),
+                Activation.Sigmoid => 1 / (1 + MathF.Exp(-input)),
+                _ => MathF.Max(input, 0) + MathF.Log(1 + MathF.Exp(-MathF.Abs(input))),
+            };
+        }
+    }
+
+    /// <summary>
+    /// dx = dy * f'(x) over a span that starts on a vector boundary, with f' from y = f(x)
+    /// where that is cheaper than recomputing f; dx may alias dy. Split like <see cref="Activate"/>.
+    /// </summary>
+    private static void MultiplyByDerivative(Activation activation, Span<float> dx, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var one = Vector256.Create(1f);
+            for (; i <= dx.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var g = Vector256.LoadUnsafe(in dy[i]);
+                var output = Vector256.LoadUnsafe(in y[i]);
+                var derivative = activation switch
+                {
+                    // ELU: 1 for x > 0, else exp(x) = y + 1.
+                    Activation.Elu => Vector256.ConditionalSelect(
+                        Vector256.GreaterThan(Vector256.LoadUnsafe(in x[i]), Vector256<float>.Zero), one, output + one),
+                    Activation.Tanh => one - (output * output),
+                    Activation.Sigmoid => output * (one - output),
+                    _ => SoftplusDerivative(Vector256.LoadUnsafe(in x[i])),
+                };
+                (g * derivative).StoreUnsafe(ref dx[i]);
+            }
+        }
+
+        for (; i < dx.Length; i++)
+        {
+            float derivative = activation switch
+            {
+                Activation.Elu => x[i] > 0 ? 1 : y[i] + 1,
+                Activation.Tanh => 1 - (y[i] * y[i]),
+                Activation.Sigmoid => y[i] * (1 - y[i]),
+                _ => 1 / (1 + MathF.Exp(-x[i])),
+            };
+            dx[i] = dy[i] * derivative;
         }
     }
 

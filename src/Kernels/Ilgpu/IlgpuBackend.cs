@@ -17,7 +17,7 @@ public sealed class IlgpuBackend : IBackend
     private readonly Bias.Launcher bias;
     private readonly Reductions.Launcher reductions;
     private readonly Activations.Launcher activations;
-    private readonly Dropout.Launcher dropout;
+    private readonly Epilogues.Launcher epilogues;
     private readonly Sampling.Launcher sampling;
     private readonly Losses.Launcher losses;
     private readonly Adam.Launcher adam;
@@ -38,7 +38,7 @@ public sealed class IlgpuBackend : IBackend
         bias = new Bias.Launcher(accelerator);
         reductions = new Reductions.Launcher(accelerator);
         activations = new Activations.Launcher(accelerator);
-        dropout = new Dropout.Launcher(accelerator);
+        epilogues = new Epilogues.Launcher(accelerator);
         sampling = new Sampling.Launcher(accelerator);
         losses = new Losses.Launcher(accelerator);
         adam = new Adam.Launcher(accelerator);
@@ -175,10 +175,20 @@ public sealed class IlgpuBackend : IBackend
         reductions.SumColumns(variant, View(sums), View(x), alpha, x.Rows, x.Cols);
     }
 
-    public void ActivationForward(Activation activation, Tensor y, Tensor x)
+    public void BiasActivationForward(Activation activation, Tensor y, Tensor x, Tensor bias)
     {
         ShapeCheck.Same(y, x);
-        activations.Forward(activation, View(y), View(x), y.Length);
+        ShapeCheck.Is(bias, 1, x.Cols, nameof(bias));
+        epilogues.Forward(activation, View(y), View(x), View(bias), x.Rows, x.Cols);
+    }
+
+    public void BiasActivationDropoutForward(
+        Activation activation, Tensor dropped, Tensor y, Tensor x, Tensor bias, float keepProbability, ulong seed, ulong stream)
+    {
+        ShapeCheck.Same(dropped, x);
+        ShapeCheck.Same(y, x);
+        ShapeCheck.Is(bias, 1, x.Cols, nameof(bias));
+        epilogues.DropoutForward(activation, View(dropped), View(y), View(x), View(bias), keepProbability, seed, stream, x.Rows, x.Cols);
     }
 
     public void ActivationBackward(Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y)
@@ -189,16 +199,13 @@ public sealed class IlgpuBackend : IBackend
         activations.Backward(activation, View(dx), View(dy), View(x), View(y), dx.Length);
     }
 
-    public void DropoutForward(Tensor y, Tensor x, float keepProbability, ulong seed, ulong stream)
-    {
-        ShapeCheck.Same(y, x);
-        dropout.Forward(View(y), View(x), keepProbability, seed, stream, y.Length);
-    }
-
-    public void DropoutBackward(Tensor dx, Tensor dy, float keepProbability, ulong seed, ulong stream)
+    public void DropoutActivationBackward(
+        Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y, float keepProbability, ulong seed, ulong stream)
     {
         ShapeCheck.Same(dx, dy);
-        dropout.Backward(View(dx), View(dy), keepProbability, seed, stream, dx.Length);
+        ShapeCheck.Same(dx, x);
+        ShapeCheck.Same(dx, y);
+        epilogues.DropoutBackward(activation, View(dx), View(dy), View(x), View(y), keepProbability, seed, stream, dx.Length);
     }
 
     public void GaussianHead(Tensor mu, Tensor sigma, Tensor h)

@@ -132,34 +132,43 @@ public static class KernelCheck
 
             float[] dy = Uniform(length);
             using var gradient = Upload(dy, rows, cols);
+            ulong seed = (ulong)random.NextInt64();
             foreach (var activation in Enum.GetValues<Activation>())
             {
+                string name = activation.ToString().ToLowerInvariant();
+                float[] pre = (float[])x.Clone();
                 float[] y = new float[length];
-                Activations.ForwardReference(activation, y, x, length);
+                Epilogues.ForwardReference(activation, y, pre, bias, rows, cols);
+                using var preOutput = Upload(x, rows, cols);
                 using var forward = Poisoned(rows, cols);
-                backend.ActivationForward(activation, forward, input);
-                Add($"{activation.ToString().ToLowerInvariant()} forward", shape, y, forward, TranscendentalTolerance);
+                backend.BiasActivationForward(activation, forward, preOutput, biasInput);
+                Add($"bias {name} forward", shape, pre.Concat(y).ToArray(), Download(preOutput).Concat(Download(forward)).ToArray(), TranscendentalTolerance);
 
+                float[] dropped = new float[length];
+                pre = (float[])x.Clone();
+                Epilogues.DropoutForwardReference(activation, dropped, y, pre, bias, 0.8f, seed, 1, rows, cols);
+                using var dropPre = Upload(x, rows, cols);
+                using var dropPost = Poisoned(rows, cols);
+                using var dropOutput = Poisoned(rows, cols);
+                backend.BiasActivationDropoutForward(activation, dropOutput, dropPost, dropPre, biasInput, 0.8f, seed, 1);
+                Add(
+                    $"bias {name} dropout forward", shape, pre.Concat(y).Concat(dropped).ToArray(),
+                    Download(dropPre).Concat(Download(dropPost)).Concat(Download(dropOutput)).ToArray(), TranscendentalTolerance);
+
+                // Backward takes the reference's x and y = f(x), so only its own error shows.
+                using var exactPre = Upload(pre, rows, cols);
+                using var exactPost = Upload(y, rows, cols);
                 float[] dx = new float[length];
-                Activations.BackwardReference(activation, dx, dy, x, y, length);
+                Activations.BackwardReference(activation, dx, dy, pre, y, length);
                 using var backward = Poisoned(rows, cols);
-                using var exactForward = Upload(y, rows, cols);
-                backend.ActivationBackward(activation, backward, gradient, input, exactForward);
-                Add($"{activation.ToString().ToLowerInvariant()} backward", shape, dx, backward, TranscendentalTolerance);
+                backend.ActivationBackward(activation, backward, gradient, exactPre, exactPost);
+                Add($"{name} backward", shape, dx, backward, TranscendentalTolerance);
+
+                Epilogues.DropoutBackwardReference(activation, dx, dy, pre, y, 0.8f, seed, 1, length);
+                using var dropBackward = Poisoned(rows, cols);
+                backend.DropoutActivationBackward(activation, dropBackward, gradient, exactPre, exactPost, 0.8f, seed, 1);
+                Add($"dropout {name} backward", shape, dx, dropBackward, TranscendentalTolerance);
             }
-
-            ulong seed = (ulong)random.NextInt64();
-            float[] dropped = new float[length];
-            Dropout.ForwardReference(dropped, x, 0.8f, seed, 1, length);
-            using var dropOutput = Poisoned(rows, cols);
-            backend.DropoutForward(dropOutput, input, 0.8f, seed, 1);
-            Add("dropout forward", shape, dropped, dropOutput, ExactTolerance);
-
-            float[] droppedGradient = new float[length];
-            Dropout.BackwardReference(droppedGradient, dy, 0.8f, seed, 1, length);
-            using var dropBackward = Poisoned(rows, cols);
-            backend.DropoutBackward(dropBackward, gradient, 0.8f, seed, 1);
-            Add("dropout backward", shape, droppedGradient, dropBackward, ExactTolerance);
 
             float[] corrupted = new float[length];
             Kernels.Sampling.SaltAndPepperReference(corrupted, x, 0.3f, seed, 2, length);
