@@ -69,8 +69,11 @@ public static class KernelBenchmark
         using var dropped = backend.Allocate(Batch, Hidden);
         using var dy = Random(backend, random, Batch, Hidden);
         using var bias = Random(backend, random, 1, Hidden);
-        using var pixelsP = Random(backend, random, Batch, Pixels);
-        using var pixelsT = Random(backend, random, Batch, Pixels);
+        // Probabilities and targets in [0, 1], as the model's; the gradient gets its own tensor,
+        // since written over p it would feed the next call values no step sees.
+        using var pixelsP = Random(backend, random, Batch, Pixels, low: 0);
+        using var pixelsT = Random(backend, random, Batch, Pixels, low: 0);
+        using var pixelsGradient = backend.Allocate(Batch, Pixels);
         using var perImage = backend.Allocate(Batch, 1);
         // Adam over one (D, H) weight; in a step it runs once over a block of every parameter.
         (int Rows, int Cols)[] weight = [(Pixels, Hidden)];
@@ -107,7 +110,7 @@ public static class KernelBenchmark
         [
             ("bias_gradient", "default", y, 1, () => backend.SumColumns(bias, dy, 1)),
             ("bce_forward", "default", pixelsP, 2, () => backend.BinaryCrossEntropy(perImage, pixelsP, pixelsT)),
-            ("bce_backward", "default", pixelsP, 3, () => backend.BinaryCrossEntropyBackward(pixelsP, pixelsP, pixelsT, 1f / Batch)),
+            ("bce_backward", "default", pixelsP, 3, () => backend.BinaryCrossEntropyBackward(pixelsGradient, pixelsP, pixelsT, 1f / Batch)),
             ("adam", "default", parameters.Parts[0], 7, () => backend.AdamUpdate(parameters, m1, m2, gradient, AdamStep.Default(1e-3f, ++step))),
         ]);
         foreach (var (name, variant, shape, tensors, run) in elementwise)
@@ -134,19 +137,20 @@ public static class KernelBenchmark
         ("decoder.output", Hidden, Pixels),
     ];
 
-    private static Tensor Random(IBackend backend, Random random, int rows, int cols)
+    private static Tensor Random(IBackend backend, Random random, int rows, int cols, float low = -1)
     {
         var tensor = backend.Allocate(rows, cols);
-        backend.Upload(tensor, RandomValues(random, rows * cols));
+        backend.Upload(tensor, RandomValues(random, rows * cols, low));
         return tensor;
     }
 
-    private static float[] RandomValues(Random random, int length)
+    /// <summary>Uniform in [low, 1).</summary>
+    private static float[] RandomValues(Random random, int length, float low = -1)
     {
         var values = new float[length];
         for (int i = 0; i < values.Length; i++)
         {
-            values[i] = (float)((random.NextDouble() * 2) - 1);
+            values[i] = (float)(low + (random.NextDouble() * (1 - low)));
         }
 
         return values;
