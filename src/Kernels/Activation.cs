@@ -1,6 +1,6 @@
 namespace GpuVae.Kernels;
 
-/// <summary>The elementwise nonlinearities of the seed's network.</summary>
+/// <summary>The elementwise nonlinearities of the TensorFlow original's network.</summary>
 public enum Activation
 {
     Elu = 0,

@@ -8,15 +8,15 @@ namespace GpuVae.Kernels;
 
 /// <summary>
 /// The VAE's loss terms per image: Bernoulli reconstruction error (BCE summed over pixels)
-/// and KL(N(mu, sigma^2) || N(0, I)) summed over Z, with their gradients, in the seed's exact
+/// and KL(N(mu, sigma^2) || N(0, I)) summed over Z, with their gradients, in the TensorFlow original's exact
 /// form (clamped probabilities, 1e-8 inside the logarithm).
 /// </summary>
 public static class Losses
 {
-    /// <summary>The seed clamps decoder probabilities to [1e-8, 1 - 1e-8] before the logarithm.</summary>
+    /// <summary>The TensorFlow original clamps decoder probabilities to [1e-8, 1 - 1e-8] before the logarithm.</summary>
     public const float ProbabilityClamp = 1e-8f;
 
-    /// <summary>The seed's KL adds 1e-8 to sigma^2 inside the logarithm.</summary>
+    /// <summary>The TensorFlow original's KL adds 1e-8 to sigma^2 inside the logarithm.</summary>
     public const float VarianceFloor = 1e-8f;
 
     /// <summary>loss (B, 1) = -sum_d [t log p + (1 - t) log(1 - p)], p clamped, in double.</summary>

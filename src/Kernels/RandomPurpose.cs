@@ -9,4 +9,5 @@ public static class RandomPurpose
     public const uint Dropout = 1;
     public const uint Normal = 2;
     public const uint SaltAndPepper = 3;
+    public const uint Binarize = 4;
 }

@@ -8,12 +8,13 @@ namespace GpuVae.Kernels;
 
 /// <summary>
 /// The encoder's Gaussian head, the reparameterization trick z = mu + sigma * eps with
-/// eps ~ N(0, 1), and the salt-and-pepper input corruption. Random draws come from Philox
-/// with the element index as counter, so they do not depend on the launch shape.
+/// eps ~ N(0, 1), and the random maps of pixels: salt-and-pepper corruption and Bernoulli
+/// binarization. Random draws come from Philox with the element index as counter, so they do
+/// not depend on the launch shape.
 /// </summary>
 public static class Sampling
 {
-    /// <summary>The seed adds 1e-6 to softplus so that sigma never reaches zero.</summary>
+    /// <summary>The TensorFlow original adds 1e-6 to softplus so that sigma never reaches zero.</summary>
     public const float MinimumSigma = 1e-6f;
 
     /// <summary>mu (B, Z) = h[:, :Z]; sigma (B, Z) = 1e-6 + softplus(h[:, Z:]) for h (B, 2Z).</summary>
@@ -80,8 +81,18 @@ public static class Sampling
     {
         for (int i = 0; i < length; i++)
         {
-            float u = Philox.UniformOpenAbove(Philox.Generate(seed, stream, (uint)i, RandomPurpose.SaltAndPepper).X);
-            y[i] = u < fraction / 2 ? 0 : u < fraction ? 1 : x[i];
+            double u = Philox.UniformOpenAbove(Philox.Generate(seed, stream, (uint)i, RandomPurpose.SaltAndPepper).X);
+            y[i] = u < fraction / 2.0 ? 0 : u < fraction ? 1 : x[i];
+        }
+    }
+
+    /// <summary>y = 1 with probability x, else 0: u &lt; x for u uniform in [0, 1), so 0 stays 0 and 1 stays 1.</summary>
+    public static void BinarizeReference(Span<float> y, ReadOnlySpan<float> x, ulong seed, ulong stream, int length)
+    {
+        for (int i = 0; i < length; i++)
+        {
+            double u = Philox.UniformOpenAbove(Philox.Generate(seed, stream, (uint)i, RandomPurpose.Binarize).X);
+            y[i] = u < x[i] ? 1 : 0;
         }
     }
 
@@ -141,15 +152,28 @@ public static class Sampling
         }
     }
 
-    /// <summary>The reference's corruption, draw for draw: the same Philox counter per element.</summary>
-    public static void SaltAndPepperKernel(FloatView y, FloatView x, float fraction, ulong seed, ulong stream, int length)
+    /// <summary>The kernel of <see cref="SaltAndPepperReference"/> as an <see cref="IElementwiseMap"/>.</summary>
+    public readonly struct SaltAndPepperMap(float fraction, ulong seed, ulong stream) : IElementwiseMap
     {
-        int stride = Launch.Step;
-        for (int i = Launch.Start; i < length; i += stride)
+        private readonly float fraction = fraction;
+        private readonly ulong seed = seed;
+        private readonly ulong stream = stream;
+
+        public float Apply(float x, int index)
         {
-            float u = Philox.UniformOpenAbove(Philox.Generate(seed, stream, (uint)i, RandomPurpose.SaltAndPepper).X);
-            y[i] = u < fraction / 2 ? 0 : u < fraction ? 1 : x[i];
+            float u = Philox.UniformOpenAbove(Philox.Generate(seed, stream, (uint)index, RandomPurpose.SaltAndPepper).X);
+            return u < fraction / 2 ? 0 : u < fraction ? 1 : x;
         }
+    }
+
+    /// <summary>The kernel of <see cref="BinarizeReference"/> as an <see cref="IElementwiseMap"/>.</summary>
+    public readonly struct BinarizeMap(ulong seed, ulong stream) : IElementwiseMap
+    {
+        private readonly ulong seed = seed;
+        private readonly ulong stream = stream;
+
+        public float Apply(float x, int index) =>
+            Philox.UniformOpenAbove(Philox.Generate(seed, stream, (uint)index, RandomPurpose.Binarize).X) < x ? 1 : 0;
     }
 
     /// <summary>Loads the sampling kernels on one accelerator once and launches them.</summary>
@@ -160,7 +184,6 @@ public static class Sampling
         private readonly Action<KernelConfig, FloatView, FloatView, FloatView, FloatView, int, int> gaussianHeadBackward;
         private readonly Action<KernelConfig, FloatView, FloatView, FloatView, FloatView, ulong, ulong, int> reparameterize;
         private readonly Action<KernelConfig, FloatView, FloatView, FloatView, FloatView, int> reparameterizeBackward;
-        private readonly Action<KernelConfig, FloatView, FloatView, float, ulong, ulong, int> saltAndPepper;
 
         public Launcher(Accelerator accelerator)
         {
@@ -170,7 +193,6 @@ public static class Sampling
             gaussianHeadBackward = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, FloatView, int, int>(GaussianHeadBackwardKernel);
             reparameterize = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, FloatView, ulong, ulong, int>(ReparameterizeKernel);
             reparameterizeBackward = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, FloatView, int>(ReparameterizeBackwardKernel);
-            saltAndPepper = accelerator.LoadStreamKernel<FloatView, FloatView, float, ulong, ulong, int>(SaltAndPepperKernel);
         }
 
         public void GaussianHead(FloatView mu, FloatView sigma, FloatView h, int rows, int latent)
@@ -208,18 +230,6 @@ public static class Sampling
             Launch.Require(dz, length, nameof(dz));
             Launch.Require(eps, length, nameof(eps));
             reparameterizeBackward(Launch.GridStride(accelerator, length), dMu, dSigma, dz, eps, length);
-        }
-
-        public void SaltAndPepper(FloatView y, FloatView x, float fraction, ulong seed, ulong stream, int length)
-        {
-            if (!(fraction >= 0 && fraction <= 1))
-            {
-                throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "the corrupted fraction must be in [0, 1]");
-            }
-
-            Launch.Require(y, length, nameof(y));
-            Launch.Require(x, length, nameof(x));
-            saltAndPepper(Launch.GridStride(accelerator, length), y, x, fraction, seed, stream, length);
         }
     }
 }

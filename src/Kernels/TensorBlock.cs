@@ -1,7 +1,7 @@
 namespace GpuVae.Kernels;
 
 /// <summary>
-/// Tensors allocated together (<see cref="IBackend.AllocateBlock"/>): the model's parameters,
+/// Tensors allocated together (<see cref="Backend.AllocateBlock"/>): the model's parameters,
 /// gradients and Adam moments, each kind one block, so that one update of a whole block is
 /// one kernel launch on a GPU rather than one per tensor.
 /// </summary>

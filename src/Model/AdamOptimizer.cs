@@ -5,7 +5,7 @@ namespace GpuVae.Model;
 /// <summary>Adam over every parameter of a model, counting its steps for the bias correction.</summary>
 public sealed class AdamOptimizer
 {
-    public AdamOptimizer(IBackend backend, ModelParameters parameters, float learningRate)
+    public AdamOptimizer(Backend backend, ModelParameters parameters, float learningRate)
     {
         if (!(learningRate > 0) || float.IsInfinity(learningRate))
         {
@@ -22,7 +22,7 @@ public sealed class AdamOptimizer
     /// <summary>Updates taken so far; restored from checkpoints to resume exactly.</summary>
     public long StepsTaken { get; set; }
 
-    private IBackend Backend { get; }
+    private Backend Backend { get; }
 
     private ModelParameters Parameters { get; }
 

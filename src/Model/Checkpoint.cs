@@ -138,7 +138,7 @@ public static class Checkpoint
         return contents;
     }
 
-    private static void Load(string path, Dictionary<string, SafeTensorsFile.Entry> tensors, string name, Tensor destination, IBackend backend)
+    private static void Load(string path, Dictionary<string, SafeTensorsFile.Entry> tensors, string name, Tensor destination, Backend backend)
     {
         if (!tensors.TryGetValue(name, out var entry))
         {
@@ -166,7 +166,7 @@ public static class Checkpoint
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static SafeTensorsFile.Entry Entry(IBackend backend, string name, Tensor tensor)
+    private static SafeTensorsFile.Entry Entry(Backend backend, string name, Tensor tensor)
     {
         var data = new float[tensor.Length];
         backend.Download(tensor, data);

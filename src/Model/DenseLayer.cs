@@ -3,13 +3,13 @@ using GpuVae.Kernels;
 namespace GpuVae.Model;
 
 /// <summary>
-/// y = x W + b with W (in, out) and b (1, out), as the seed's tf.matmul layers: the weight
+/// y = x W + b with W (in, out) and b (1, out), as the TensorFlow original's tf.matmul layers: the weight
 /// layout is the one saved in checkpoints.
 /// </summary>
 public sealed class DenseLayer
 {
     /// <summary>The layer over the parameters that <see cref="Shapes"/> named.</summary>
-    public DenseLayer(IBackend backend, ModelParameters parameters, string name)
+    public DenseLayer(Backend backend, ModelParameters parameters, string name)
     {
         Backend = backend;
         Weight = parameters[name + ".weight"];
@@ -24,7 +24,7 @@ public sealed class DenseLayer
 
     public int Outputs => Weight.Cols;
 
-    private IBackend Backend { get; }
+    private Backend Backend { get; }
 
     /// <summary>The parameters a layer <paramref name="name"/> from inputs to outputs needs, as <see cref="ModelParameters"/> takes them.</summary>
     public static (string Name, int Rows, int Cols)[] Shapes(string name, int inputs, int outputs) =>
@@ -39,7 +39,7 @@ public sealed class DenseLayer
 
     /// <summary>
     /// y (B, out) = x (B, in) W without the bias: for layers whose activation adds it in a
-    /// fused epilogue (<see cref="IBackend.BiasActivationForward"/>).
+    /// fused epilogue (<see cref="Backend.BiasActivationForward"/>).
     /// </summary>
     public void Multiply(Tensor y, Tensor x) => Backend.Gemm(y, x, false, Weight.Value, false, 1, 0);
 

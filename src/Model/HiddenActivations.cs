@@ -7,7 +7,7 @@ public sealed class HiddenActivations : IDisposable
 {
     private readonly Tensor dropped;
 
-    public HiddenActivations(IBackend backend, int rows, int cols)
+    public HiddenActivations(Backend backend, int rows, int cols)
     {
         PreActivation = backend.Allocate(rows, cols);
         PostActivation = backend.Allocate(rows, cols);

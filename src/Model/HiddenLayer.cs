@@ -3,12 +3,12 @@ using GpuVae.Kernels;
 namespace GpuVae.Model;
 
 /// <summary>
-/// dense -> activation -> dropout: one hidden layer of the seed's MLPs, with its backward
+/// dense -> activation -> dropout: one hidden layer of the TensorFlow original's MLPs, with its backward
 /// pass beside its forward pass.
 /// </summary>
 public sealed class HiddenLayer
 {
-    public HiddenLayer(IBackend backend, ModelParameters parameters, string name, Activation activation, int slot)
+    public HiddenLayer(Backend backend, ModelParameters parameters, string name, Activation activation, int slot)
     {
         Backend = backend;
         Dense = new DenseLayer(backend, parameters, name);
@@ -23,7 +23,7 @@ public sealed class HiddenLayer
     /// <summary>Which of the step's random streams this layer's dropout mask uses.</summary>
     public int Slot { get; }
 
-    private IBackend Backend { get; }
+    private Backend Backend { get; }
 
     /// <summary>The GEMM, then bias, activation and dropout in one fused pass: two launches.</summary>
     public void Forward(HiddenActivations a, Tensor x, DropoutSettings dropout)

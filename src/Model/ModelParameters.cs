@@ -12,7 +12,7 @@ public sealed class ModelParameters : IReadOnlyList<Parameter>, IDisposable
 {
     private readonly Parameter[] parameters;
 
-    public ModelParameters(IBackend backend, IReadOnlyList<(string Name, int Rows, int Cols)> shapes)
+    public ModelParameters(Backend backend, IReadOnlyList<(string Name, int Rows, int Cols)> shapes)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(shapes);

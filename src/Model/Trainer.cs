@@ -4,7 +4,7 @@ using GpuVae.Kernels;
 namespace GpuVae.Model;
 
 /// <summary>
-/// The seed's training loop: each epoch shuffles the training images (seeded by the run's
+/// The TensorFlow original's training loop: each epoch shuffles the training images (seeded by the run's
 /// seed and the epoch, so a resumed run shuffles alike), takes floor(N / B) full batches of
 /// forward, loss, backward and Adam update, then evaluates the whole test set without dropout.
 /// </summary>
@@ -13,11 +13,8 @@ public sealed class Trainer : IDisposable
     private readonly Tensor trainImages;
     private readonly float[] testImages;
     private readonly int trainCount;
-    private readonly VaeWorkspace workspace;
-    private readonly AdamOptimizer optimizer;
+    private readonly TrainingStep trainingStep;
     private readonly VaeInference inference;
-    private readonly float[] bce;
-    private readonly float[] kl;
 
     /// <param name="trainImages">(N, D) pixels in [0, 1], uploaded to the backend once.</param>
     /// <param name="testImages">(M, D) pixels in [0, 1].</param>
@@ -36,11 +33,8 @@ public sealed class Trainer : IDisposable
         this.trainImages = Backend.Allocate(trainCount, pixels);
         Backend.Upload(this.trainImages, trainImages);
         this.testImages = testImages;
-        workspace = new VaeWorkspace(Backend, model.Config, options.BatchSize);
-        optimizer = new AdamOptimizer(Backend, model.Parameters, options.LearningRate);
+        trainingStep = new TrainingStep(model, options);
         inference = new VaeInference(model, (ulong)options.Seed, options.EvaluationBatchSize);
-        bce = new float[options.BatchSize];
-        kl = new float[options.BatchSize];
     }
 
     public Vae Model { get; }
@@ -52,11 +46,11 @@ public sealed class Trainer : IDisposable
     /// <summary>Training steps taken so far over all epochs: the random streams' counter.</summary>
     public long GlobalStep
     {
-        get => optimizer.StepsTaken;
-        set => optimizer.StepsTaken = value;
+        get => trainingStep.StepsTaken;
+        set => trainingStep.StepsTaken = value;
     }
 
-    private IBackend Backend => Model.Backend;
+    private Backend Backend => Model.Backend;
 
     /// <summary>
     /// Trains epoch (1-based), or the rest of it after an interruption, and evaluates the test
@@ -73,7 +67,6 @@ public sealed class Trainer : IDisposable
         var order = ShuffledOrder(epoch);
         var train = resumeFrom is null ? new LossTotals() : new LossTotals(resumeFrom.BceSum, resumeFrom.KldSum, resumeFrom.Images);
         double earlierSeconds = resumeFrom?.Seconds ?? 0;
-        ulong seed = (ulong)Options.Seed;
         var clock = Stopwatch.StartNew();
         for (int step = resumeFrom?.StepsDone ?? 0; step < StepsPerEpoch; step++)
         {
@@ -83,31 +76,13 @@ public sealed class Trainer : IDisposable
                 throw new TrainingInterruptedException(new EpochPosition(epoch, step, train.Bce, train.Kld, train.Images, earlierSeconds + clock.Elapsed.TotalSeconds));
             }
 
-            ulong globalStep = (ulong)GlobalStep;
-            Backend.GatherRows(workspace.Target, trainImages, order.AsSpan(step * Options.BatchSize, Options.BatchSize));
-            var input = workspace.Target;
-            if (Options.InputNoise > 0)
-            {
-                Backend.SaltAndPepper(
-                    workspace.CorruptedInput, workspace.Target, Options.InputNoise, seed, RandomStreams.Of(globalStep, RandomStreams.InputNoiseSlot));
-                input = workspace.CorruptedInput;
-            }
-
-            var dropout = new DropoutSettings(Options.KeepProbability, seed, globalStep);
-            Model.Forward(workspace, input, dropout, seed, globalStep);
-            Model.Backward(workspace, input, dropout);
-
-            Backend.Download(workspace.Bce, bce);
-            Backend.Download(workspace.Kl, kl);
-            var batch = new LossTotals();
-            batch.Add(bce, kl);
+            var batch = trainingStep.Run(trainImages, order.AsSpan(step * Options.BatchSize, Options.BatchSize));
             if (!double.IsFinite(batch.MeanLoss))
             {
                 throw new NonFiniteLossException(epoch, step + 1, batch.MeanLoss);
             }
 
-            optimizer.Step();
-            train.Add(bce, kl);
+            train.Add(trainingStep.Bce, trainingStep.Kl);
             progress?.Report(new TrainingProgress(
                 epoch, step + 1, StepsPerEpoch, train.MeanLoss, train.MeanBce, train.MeanKld, clock.Elapsed, train.Images - (resumeFrom?.Images ?? 0)));
         }
@@ -123,7 +98,7 @@ public sealed class Trainer : IDisposable
     public void Dispose()
     {
         trainImages.Dispose();
-        workspace.Dispose();
+        trainingStep.Dispose();
         inference.Dispose();
     }
 

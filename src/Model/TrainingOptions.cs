@@ -1,6 +1,6 @@
 namespace GpuVae.Model;
 
-/// <summary>The seed's training defaults: Adam 1e-3, batch 128, keep probability 0.9, 20 epochs.</summary>
+/// <summary>The TensorFlow original's training defaults: Adam 1e-3, batch 128, keep probability 0.9, 20 epochs.</summary>
 public sealed record TrainingOptions
 {
     public int Epochs { get; init; } = 20;

@@ -3,7 +3,7 @@ using GpuVae.Kernels;
 namespace GpuVae.Model;
 
 /// <summary>
-/// The seed's variational autoencoder, forward and backward written out layer by layer:
+/// The TensorFlow original's variational autoencoder, forward and backward written out layer by layer:
 /// Gaussian MLP encoder D -> H (ELU) -> H (tanh) -> 2Z giving mu and
 /// sigma = 1e-6 + softplus(.), z = mu + sigma * eps, and Bernoulli MLP decoder
 /// Z -> H (tanh) -> H (ELU) -> D (sigmoid). Dropout follows every hidden layer when training.
@@ -11,19 +11,12 @@ namespace GpuVae.Model;
 /// </summary>
 public sealed class Vae : IDisposable
 {
-    public Vae(IBackend backend, VaeConfig config)
+    public Vae(Backend backend, VaeConfig config)
     {
         config.Validate();
         Backend = backend;
         Config = config;
-        int d = config.Pixels, h = config.Hidden, z = config.Latent;
-        Parameters = new ModelParameters(
-            backend,
-            [
-                .. DenseLayer.Shapes("encoder.hidden0", d, h), .. DenseLayer.Shapes("encoder.hidden1", h, h),
-                .. DenseLayer.Shapes("encoder.output", h, 2 * z), .. DenseLayer.Shapes("decoder.hidden0", z, h),
-                .. DenseLayer.Shapes("decoder.hidden1", h, h), .. DenseLayer.Shapes("decoder.output", h, d),
-            ]);
+        Parameters = new ModelParameters(backend, [.. Layers(config).SelectMany(layer => DenseLayer.Shapes(layer.Name, layer.Inputs, layer.Outputs))]);
         Encoder0 = new HiddenLayer(backend, Parameters, "encoder.hidden0", Activation.Elu, slot: 0);
         Encoder1 = new HiddenLayer(backend, Parameters, "encoder.hidden1", Activation.Tanh, slot: 1);
         EncoderOutput = new DenseLayer(backend, Parameters, "encoder.output");
@@ -32,7 +25,22 @@ public sealed class Vae : IDisposable
         DecoderOutput = new DenseLayer(backend, Parameters, "decoder.output");
     }
 
-    public IBackend Backend { get; }
+    public Backend Backend { get; }
+
+    /// <summary>
+    /// The six dense layers in the order they run and are saved, with their sizes: the one
+    /// statement of the network's shape that parameters, checkpoints and benchmarks read.
+    /// </summary>
+    public static IReadOnlyList<(string Name, int Inputs, int Outputs)> Layers(VaeConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        int d = config.Pixels, h = config.Hidden, z = config.Latent;
+        return
+        [
+            ("encoder.hidden0", d, h), ("encoder.hidden1", h, h), ("encoder.output", h, 2 * z),
+            ("decoder.hidden0", z, h), ("decoder.hidden1", h, h), ("decoder.output", h, d),
+        ];
+    }
 
     public VaeConfig Config { get; }
 
@@ -52,7 +60,7 @@ public sealed class Vae : IDisposable
     private DenseLayer DecoderOutput { get; }
 
     /// <summary>
-    /// The seed's initialization (tf.contrib.layers.variance_scaling_initializer defaults):
+    /// The TensorFlow original's initialization (tf.contrib.layers.variance_scaling_initializer defaults):
     /// weights from a normal with stddev sqrt(1.3 * 2 / fan_in) truncated at two standard
     /// deviations (the 1.3 undoes the truncation's loss of variance), biases zero.
     /// </summary>

@@ -25,7 +25,7 @@ public sealed class VaeInference : IDisposable
 
     public int BatchSize { get; }
 
-    private IBackend Backend => Model.Backend;
+    private Backend Backend => Model.Backend;
 
     private int Pixels => Model.Config.Pixels;
 

@@ -8,7 +8,7 @@ namespace GpuVae.Model;
 /// </summary>
 public sealed class VaeWorkspace : IDisposable
 {
-    public VaeWorkspace(IBackend backend, VaeConfig config, int batch)
+    public VaeWorkspace(Backend backend, VaeConfig config, int batch)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         Batch = batch;

@@ -47,35 +47,6 @@ public sealed class HostPhiloxTests
             }
         }
     }
-
-    [Theory]
-    [MemberData(nameof(Isas))]
-    public void DropoutMatchesReference(HostPhiloxIsa isa)
-    {
-        Assert.SkipUnless(HostPhilox.IsSupported(isa), $"{isa} is not hardware accelerated on this machine");
-        var inputs = new RandomInputs();
-        ulong seed = inputs.NextSeed(), stream = inputs.NextSeed();
-
-        // 1 keeps every element (y = x / 1); a random keep in (0.05, 1) a random share. The
-        // masks reach the host only through the fused epilogue: with a zero bias and inputs
-        // above 0, ELU is the identity to the bit, so what comes out is the mask alone.
-        foreach (float keep in new[] { 0.8f, 0.5f, 1f, inputs.Scalar(0.05f, 1f) })
-        {
-            foreach (int length in Lengths)
-            {
-                float[] x = inputs.Uniform(length, 0.01f, 1);
-                float[] expected = new float[length];
-                Dropout.ForwardReference(expected, x, keep, seed, stream, length);
-
-                float[] y = new float[length], dropped = new float[length];
-                Array.Fill(y, float.NaN);
-                Array.Fill(dropped, float.NaN);
-                HostElementwise.BiasActivationDropout(isa, Activation.Elu, dropped, y, x, new float[length], keep, seed, stream, 1, length);
-                Compare.Identical(expected, dropped, $"{isa} dropout keep {keep} length {length}");
-            }
-        }
-    }
-
     [Fact]
     public void DefaultOverloadUsesBestIsa()
     {

@@ -52,7 +52,7 @@ public sealed class BackendAgreementTests
         }
     }
 
-    private static List<float[]> TrainOneEpoch(IBackend backend, VaeConfig config, TrainingOptions options, float[] train, float[] test)
+    private static List<float[]> TrainOneEpoch(Backend backend, VaeConfig config, TrainingOptions options, float[] train, float[] test)
     {
         using var model = new Vae(backend, config);
         model.Initialize(options.Seed);

@@ -89,7 +89,7 @@ public sealed class GradientCheckTests
         }
     }
 
-    private static float[] Download(IBackend backend, Tensor tensor)
+    private static float[] Download(Backend backend, Tensor tensor)
     {
         var values = new float[tensor.Length];
         backend.Download(tensor, values);

@@ -4,7 +4,7 @@ using GpuVae.Model;
 namespace GpuVae.Tests.Model;
 
 /// <summary>
-/// An independent float64 forward pass of the seed's VAE, written as plain loops: the
+/// An independent float64 forward pass of the TensorFlow original's VAE, written as plain loops: the
 /// function whose central finite differences the hand-written backward pass is checked
 /// against. It takes the noise eps and the dropout masks as given, so it evaluates exactly
 /// the function the backend differentiated.

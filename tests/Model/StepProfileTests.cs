@@ -1,4 +1,5 @@
 using GpuVae.Kernels.Host;
+using GpuVae.Kernels.Verification;
 using GpuVae.Model;
 using Xunit;
 
@@ -19,26 +20,54 @@ public sealed class StepProfileTests
         // bias, activation and dropout run as one fused epilogue each way, the decoder's output
         // whose bias and sigmoid do, and the encoder's output with a bias alone; one Adam
         // update over the block of every weight and bias.
-        Assert.Equal(17, profile.Where(row => row.Operation.StartsWith("gemm_", StringComparison.Ordinal)).Sum(row => row.CallsPerStep));
-        Assert.Equal(2, calls["gemm_nn 128x500x500"]);
-        Assert.Equal(1, calls["gemm_nn 128x40x500"]);
-        Assert.Equal(1, calls["gemm_tn 784x500x128"]);
+        Assert.Equal(17, profile.Where(row => row.Operation.StartsWith("gemm ", StringComparison.Ordinal)).Sum(row => row.CallsPerStep));
+        Assert.Equal(2, calls["gemm nn 128x500x500"]);
+        Assert.Equal(1, calls["gemm nn 128x40x500"]);
+        Assert.Equal(1, calls["gemm tn 784x500x128"]);
         Assert.Equal(1, calls["bias_add"]);
         Assert.Equal(6, calls["sum_columns"]);
-        Assert.Equal(2, calls["bias_elu_dropout_forward"]);
-        Assert.Equal(2, calls["bias_tanh_dropout_forward"]);
-        Assert.Equal(1, calls["bias_sigmoid_forward"]);
-        Assert.Equal(2, calls["dropout_elu_backward"]);
-        Assert.Equal(2, calls["dropout_tanh_backward"]);
+        Assert.Equal(2, calls["bias_activation_dropout_forward elu"]);
+        Assert.Equal(2, calls["bias_activation_dropout_forward tanh"]);
+        Assert.Equal(1, calls["bias_activation_forward sigmoid"]);
+        Assert.Equal(2, calls["dropout_activation_backward elu"]);
+        Assert.Equal(2, calls["dropout_activation_backward tanh"]);
         Assert.Equal(1, calls["adam"]);
         Assert.Equal(1, calls["bce_forward"]);
         Assert.Equal(1, calls["kl_forward"]);
         Assert.Equal(2, calls["download"]);
+        Assert.Equal(1, calls["gather_rows"]);
 
         // 68 operations before: the fused epilogues took 13 away (3 per hidden layer, 1 at the
-        // output), the Adam block 11.
-        Assert.Equal(44, profile.Sum(row => row.CallsPerStep));
+        // output), the Adam block 11; the batch's gather is timed since the benchmark runs the
+        // step training runs.
+        Assert.Equal(45, profile.Sum(row => row.CallsPerStep));
         Assert.All(profile, row => Assert.True(row.MillisecondsPerStep > 0, $"{row.Operation} took no time"));
         Assert.Equal(profile.OrderByDescending(row => row.MillisecondsPerStep).Select(row => row.Operation), profile.Select(row => row.Operation));
+    }
+
+    /// <summary>The GEMMs the model states (what bench and bench/GemmBench time) are the ones a step runs.</summary>
+    [Fact]
+    public void StatedGemmsAreTheOnesAStepRuns()
+    {
+        using var backend = new HostBackend();
+        foreach (int latent in new[] { 1, 20 })
+        {
+            var config = new VaeConfig(Latent: latent, Hidden: 7);
+            var profile = StepBenchmark.Profile(backend, config, batch: 5, steps: 1, seed: 1);
+            var ran = profile.Where(row => row.Operation.StartsWith("gemm ", StringComparison.Ordinal))
+                .SelectMany(row => Enumerable.Repeat(row.Operation, row.CallsPerStep)).Order();
+            var stated = TrainingStep.Gemms(config, batch: 5).Select(gemm => gemm.Name).Order();
+            Assert.Equal(stated, ran);
+        }
+    }
+
+    /// <summary>Every operation a step runs has cases in the kernel table, so `check` covers the whole step.</summary>
+    [Fact]
+    public void EveryOperationOfAStepIsChecked()
+    {
+        using var backend = new HostBackend();
+        var profile = StepBenchmark.Profile(backend, new VaeConfig(Latent: 3, Hidden: 7), batch: 5, steps: 1, seed: 1);
+        var operations = profile.Select(row => row.Operation.Split(' ')[0]).Where(name => name is not ("upload" or "download")).Distinct();
+        Assert.All(operations, operation => Assert.Contains(operation, KernelCases.Operations));
     }
 }

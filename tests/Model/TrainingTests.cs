@@ -31,7 +31,7 @@ public sealed class TrainingTests
         trainer.TrainEpoch(1, null, CancellationToken.None);
         var metrics = trainer.TrainEpoch(2, null, CancellationToken.None);
 
-        // An untrained decoder outputs ~0.5 everywhere: ~784 * log 2 = 543 nats. The seed's
+        // An untrained decoder outputs ~0.5 everywhere: ~784 * log 2 = 543 nats. The TensorFlow original's
         // model passes 200 within an epoch of 6,400 images; anything above half the
         // untrained loss means the gradients do not train.
         Assert.InRange(untrained, 400, 700);
@@ -178,7 +178,7 @@ public sealed class TrainingTests
         public void Report(TrainingProgress value) => report(value);
     }
 
-    private static float[] Download(IBackend backend, Tensor tensor)
+    private static float[] Download(Backend backend, Tensor tensor)
     {
         var values = new float[tensor.Length];
         backend.Download(tensor, values);

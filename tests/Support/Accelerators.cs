@@ -15,39 +15,24 @@ namespace GpuVae.Tests.Support;
 /// </summary>
 public static class Accelerators
 {
-    private static readonly ConcurrentDictionary<string, Lazy<(IBackend? Backend, string Reason)>> Backends = new();
+    private static readonly ConcurrentDictionary<string, Lazy<(Backend? Backend, string Reason)>> Backends = new();
 
     public static readonly IReadOnlyList<string> Names = ["host", "cpu", "cuda", "opencl"];
 
     public static TheoryData<string> Kinds => new(Names);
 
-    /// <summary>The ILGPU kinds alone, for tests of what only ILGPU has (its GEMM variants).</summary>
+    /// <summary>The ILGPU kinds alone, for tests of what only ILGPU has (its group kernels' grids).</summary>
     public static readonly IReadOnlyList<string> IlgpuNames = ["cpu", "cuda", "opencl"];
 
     public static TheoryData<string> IlgpuKinds => new(IlgpuNames);
-
-    /// <summary>Every ILGPU kind with each reduction kernel, so both run wherever ILGPU does.</summary>
-    public static TheoryData<string, ReductionVariant> IlgpuKindsAndReductions()
-    {
-        var data = new TheoryData<string, ReductionVariant>();
-        foreach (string kind in IlgpuNames)
-        {
-            foreach (var variant in Enum.GetValues<ReductionVariant>())
-            {
-                data.Add(kind, variant);
-            }
-        }
-
-        return data;
-    }
 
     /// <summary>The shared ILGPU backend of this kind, or the test is skipped.</summary>
     public static IlgpuBackend GetIlgpu(string kind) => (IlgpuBackend)Get(kind);
 
     /// <summary>The shared backend of this kind, or the test is skipped with the reason it is unavailable.</summary>
-    public static IBackend Get(string kind)
+    public static Backend Get(string kind)
     {
-        var (backend, reason) = Backends.GetOrAdd(kind, k => new Lazy<(IBackend?, string)>(() => Create(k))).Value;
+        var (backend, reason) = Backends.GetOrAdd(kind, k => new Lazy<(Backend?, string)>(() => Create(k))).Value;
         if (backend is null)
         {
             Assert.Skip(reason);
@@ -56,7 +41,7 @@ public static class Accelerators
         return backend;
     }
 
-    private static (IBackend?, string) Create(string kind)
+    private static (Backend?, string) Create(string kind)
     {
         try
         {

@@ -5,7 +5,7 @@ namespace GpuVae.Tests.Support;
 /// <summary>Moves test data onto and off a backend.</summary>
 public static class DeviceData
 {
-    public static Tensor Upload(IBackend backend, float[] values, int rows, int cols)
+    public static Tensor Upload(Backend backend, float[] values, int rows, int cols)
     {
         var tensor = backend.Allocate(rows, cols);
         backend.Upload(tensor, values);
@@ -13,7 +13,7 @@ public static class DeviceData
     }
 
     /// <summary>A block of these shapes holding values, the parts' elements one after another.</summary>
-    public static TensorBlock Upload(IBackend backend, float[] values, IReadOnlyList<(int Rows, int Cols)> layout)
+    public static TensorBlock Upload(Backend backend, float[] values, IReadOnlyList<(int Rows, int Cols)> layout)
     {
         var block = backend.AllocateBlock(layout);
         int offset = 0;
@@ -27,14 +27,14 @@ public static class DeviceData
     }
 
     /// <summary>An output filled with NaN, so any element the kernel fails to write fails the comparison.</summary>
-    public static Tensor Poisoned(IBackend backend, int rows, int cols)
+    public static Tensor Poisoned(Backend backend, int rows, int cols)
     {
         var tensor = backend.Allocate(rows, cols);
         backend.Upload(tensor, Enumerable.Repeat(float.NaN, rows * cols).ToArray());
         return tensor;
     }
 
-    public static float[] Download(IBackend backend, Tensor tensor)
+    public static float[] Download(Backend backend, Tensor tensor)
     {
         var values = new float[tensor.Length];
         backend.Download(tensor, values);
@@ -42,5 +42,5 @@ public static class DeviceData
     }
 
     /// <summary>The parts' elements one after another.</summary>
-    public static float[] Download(IBackend backend, TensorBlock block) => [.. block.Parts.SelectMany(part => Download(backend, part))];
+    public static float[] Download(Backend backend, TensorBlock block) => [.. block.Parts.SelectMany(part => Download(backend, part))];
 }

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using GpuVae.Kernels;
 using GpuVae.Kernels.Benchmarks;
-using GpuVae.Kernels.Ilgpu;
+using GpuVae.App.Options;
 using GpuVae.Kernels.Verification;
 using GpuVae.Model;
 
@@ -14,37 +14,31 @@ namespace GpuVae.App.Commands;
 /// </summary>
 public static class BenchCommand
 {
-    /// <summary>The ILGPU GEMM kernels to time besides the default one when asked: those the accelerator runs well.</summary>
-    private static IReadOnlyList<GemmVariant> GemmVariantsFor(IBackend backend) => backend is IlgpuBackend ilgpu ? ilgpu.UsableGemms : [];
-
     /// <summary>Warm steps the per-operation profile averages over.</summary>
     private const int ProfileSteps = 20;
 
+    /// <summary>The TensorFlow original's batch, which every timed step and kernel uses.</summary>
+    private const int Batch = 128;
+
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    /// <summary>The whole step timed with each GEMM kernel in turn: what choosing that kernel would buy training.</summary>
-    private static List<(GemmVariant Variant, StepBenchmark.Result Step)> StepPerGemmVariant(IBackend backend, int latent, int repeats)
+    /// <summary>The whole step timed with each GEMM kernel the backend can pick: what choosing that kernel would buy training.</summary>
+    private static List<(string Variant, StepBenchmark.Result Step)> StepPerGemmKernel(Backend backend, int latent, int repeats)
     {
-        if (backend is not IlgpuBackend ilgpu)
+        var results = new List<(string, StepBenchmark.Result)>();
+        if (backend.Choices.FirstOrDefault(choice => choice.Name == "gemm") is not { } gemm)
         {
-            return [];
+            return results;
         }
 
-        var chosen = ilgpu.GemmKernel;
-        var results = new List<(GemmVariant, StepBenchmark.Result)>();
-        try
+        foreach (string kernel in gemm.Kernels.Where(kernel => kernel != nameof(GemmVariant.Naive) && !gemm.IsSlow(kernel)))
         {
-            foreach (var variant in ilgpu.UsableGemms.Where(v => v != GemmVariant.Naive))
+            using (gemm.Select(kernel))
             {
-                ilgpu.GemmKernel = variant;
-                var step = StepBenchmark.Run(backend, new VaeConfig(latent), 128, warmups: 3, repeats: repeats, seed: 3);
-                Console.WriteLine($"training step, dim {latent}, GEMM {variant}: {step.Milliseconds:F3} ms, {step.ImagesPerSecond:F0} images/s");
-                results.Add((variant, step));
+                var step = StepBenchmark.Run(backend, new VaeConfig(latent), Batch, warmups: 3, repeats: repeats, seed: 3);
+                Console.WriteLine($"training step, dim {latent}, GEMM {kernel}: {step.Milliseconds:F3} ms, {step.ImagesPerSecond:F0} images/s");
+                results.Add((kernel, step));
             }
-        }
-        finally
-        {
-            ilgpu.GemmKernel = chosen;
         }
 
         return results;
@@ -52,13 +46,20 @@ public static class BenchCommand
 
     public static Command Create()
     {
-        var accelerator = new Option<string>("--accelerator") { Description = "auto | cuda | opencl | cpu | host", DefaultValueFactory = _ => "auto" };
-        var device = new Option<int>("--device") { Description = "Index among the devices of the chosen accelerator type", DefaultValueFactory = _ => 0 };
-        var dims = new Option<string>("--dims") { Description = "Latent dimensions whose whole training step is timed", DefaultValueFactory = _ => "20,2" };
+        var device = new DeviceOptions();
+        var dims = new DimsOption("Latent dimensions whose whole training step is timed (the first also for the kernels and the profile)", "20,2");
         var repeats = new Option<int>("--repeats") { Description = "Timed repeats per kernel (the median is reported)", DefaultValueFactory = _ => 30 };
         var json = new Option<string?>("--json") { Description = "Also write the numbers to this JSON file" };
-        var variants = new Option<bool>("--gemm-variants") { Description = "Also time every ILGPU GEMM kernel at every shape (on the CPU accelerator only the barrier-free ones)" };
-        var command = new Command("bench", "Validate, then time the kernels and the training step at the model's shapes") { accelerator, device, dims, repeats, json, variants };
+        var variants = new Option<bool>("--variants")
+        {
+            Description = "Also time every other kernel the backend can pick (GEMM tilings, reduction kernels, SIMD widths) at every shape, and the step with each GEMM kernel",
+        };
+        var command = new Command("bench", "Validate, then time the kernels and the training step at the model's shapes") { dims.Dims, repeats, json, variants };
+        foreach (var option in device.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(parse => CommandRunner.Run(_ =>
         {
             int repeatCount = parse.GetValue(repeats);
@@ -67,16 +68,15 @@ public static class BenchCommand
                 throw new UsageException($"--repeats must be at least 1, got {repeatCount}");
             }
 
-            var latents = parse.GetValue(dims)!.Split(',', StringSplitOptions.TrimEntries)
-                .Select(text => int.TryParse(text, out int dim) && dim > 0 ? dim : throw new UsageException($"--dims must list positive integers, got '{parse.GetValue(dims)}'"))
-                .ToList();
-            using var backend = BackendFactory.Create(parse.GetValue(accelerator)!.ToLowerInvariant(), parse.GetValue(device), Console.WriteLine);
+            var latents = dims.Read(parse);
+            device.Read(parse);
+            using var backend = device.Create(parse, Console.WriteLine);
             var failures = KernelCheck.Run(backend, seed: 1).Where(row => !row.Pass).ToList();
             if (failures.Count > 0)
             {
                 foreach (var row in failures)
                 {
-                    Console.Error.WriteLine($"check failed: {row.Kernel} {row.Shape}: error {row.MaxError:E2} > {row.Tolerance:E2}");
+                    Console.Error.WriteLine($"check failed: {row}");
                 }
 
                 throw new InvalidOperationException($"{failures.Count} kernels disagree with the host reference on {backend.Kind}; not timing them");
@@ -84,7 +84,9 @@ public static class BenchCommand
 
             Console.WriteLine($"validated every kernel against the host reference on {backend.Kind}: {backend.DeviceName}");
             double peak = PeakGflops.Estimate(backend);
-            var kernels = KernelBenchmark.Run(backend, latents[0], warmups: 3, repeats: repeatCount, seed: 2, parse.GetValue(variants) ? GemmVariantsFor(backend) : []);
+            var config = new VaeConfig(latents[0]);
+            var kernels = KernelBenchmark.Run(
+                backend, TrainingStep.Gemms(config, Batch), Batch, config.Pixels, config.Hidden, warmups: 3, repeats: repeatCount, seed: 2, parse.GetValue(variants));
             Console.WriteLine("ms: one call, launch to synchronize; b2b ms: per call, 20 queued back to back, which GFLOP/s and GB/s are from");
             // 25 wide: the longest kernel name, bias_tanh_dropout_forward.
             Console.WriteLine($"{"kernel",-25} {"variant",-16} {"layer",-16} {"shape",-16} {"ms",9} {"b2b ms",9} {"GFLOP/s",9} {"% peak",7} {"GB/s",8}");
@@ -98,14 +100,14 @@ public static class BenchCommand
             }
 
             Console.WriteLine($"(% peak against an assumed {peak:F0} GFLOP/s: {PeakGflops.Describe(backend)})");
-            var steps = latents.Select(dim => StepBenchmark.Run(backend, new VaeConfig(dim), 128, warmups: 3, repeats: repeatCount, seed: 3)).ToList();
+            var steps = latents.Select(dim => StepBenchmark.Run(backend, new VaeConfig(dim), Batch, warmups: 3, repeats: repeatCount, seed: 3)).ToList();
             foreach (var step in steps)
             {
                 Console.WriteLine($"training step, dim {step.Latent}, batch {step.Batch}: {step.Milliseconds:F3} ms, {step.ImagesPerSecond:F0} images/s, an epoch of 60,000 images in {step.EpochSeconds:F1} s");
             }
 
-            var variantSteps = parse.GetValue(variants) ? StepPerGemmVariant(backend, latents[0], repeatCount) : [];
-            var profile = StepBenchmark.Profile(backend, new VaeConfig(latents[0]), 128, ProfileSteps, seed: 3);
+            var variantSteps = parse.GetValue(variants) ? StepPerGemmKernel(backend, latents[0], repeatCount) : [];
+            var profile = StepBenchmark.Profile(backend, config, Batch, ProfileSteps, seed: 3);
             Console.WriteLine($"where a dim-{latents[0]} step goes, each operation synchronized (so the sum exceeds the step), mean of {ProfileSteps} steps:");
             Console.WriteLine($"{"operation",-32} {"calls",6} {"ms/step",9} {"share",7}");
             double profiled = profile.Sum(row => row.MillisecondsPerStep);
@@ -126,7 +128,7 @@ public static class BenchCommand
                     Kernels = kernels.Select(k => new { k.Name, k.Variant, k.Layer, k.M, k.N, k.K, Ms = k.Milliseconds, BackToBackMs = k.BackToBackMilliseconds, k.Gflops, Gbps = k.GigabytesPerSecond }),
                     Step = steps.Select(s => new { Dim = s.Latent, s.Batch, Ms = s.Milliseconds, s.ImagesPerSecond, s.EpochSeconds }).First(),
                     Steps = steps.Select(s => new { Dim = s.Latent, s.Batch, Ms = s.Milliseconds, s.ImagesPerSecond, s.EpochSeconds }),
-                    StepPerGemmVariant = variantSteps.Select(v => new { Variant = v.Variant.ToString(), Dim = v.Step.Latent, Ms = v.Step.Milliseconds, v.Step.ImagesPerSecond }),
+                    StepPerGemmVariant = variantSteps.Select(v => new { v.Variant, Dim = v.Step.Latent, Ms = v.Step.Milliseconds, v.Step.ImagesPerSecond }),
                     Profile = profile.Select(row => new { row.Operation, Calls = row.CallsPerStep, Ms = row.MillisecondsPerStep }),
                 };
                 AtomicFile.WriteAllText(path, JsonSerializer.Serialize(report, JsonOptions));

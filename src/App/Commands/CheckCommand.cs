@@ -1,56 +1,68 @@
 using System.CommandLine;
 using System.Globalization;
-using GpuVae.Kernels.Ilgpu;
+using GpuVae.App.Options;
 using GpuVae.Kernels.Verification;
 
 namespace GpuVae.App.Commands;
 
-/// <summary><c>GpuVae check [--accelerator X]</c>: every kernel on X against the host references.</summary>
+/// <summary><c>GpuVae check [--accelerator X]</c>: every kernel case on X, with every kernel X can pick, against the references.</summary>
 public static class CheckCommand
 {
     public static Command Create()
     {
-        var accelerator = new Option<string>("--accelerator")
+        var device = new DeviceOptions();
+        var seed = new Option<int>("--seed") { Description = "Seed of the random inputs", DefaultValueFactory = _ => 1 };
+        var operations = new Option<string?>("--operations")
         {
-            Description = $"where to run the kernels: {string.Join(", ", BackendFactory.Accelerators)}",
-            DefaultValueFactory = _ => "auto",
+            Description = $"Comma-separated operations to check (default: all of {string.Join(", ", KernelCases.Operations)})",
         };
-        var device = new Option<int>("--device")
+        var command = new Command("check", "Run every kernel case against its plain .NET reference; non-zero exit on any failure") { seed, operations };
+        foreach (var option in device.All)
         {
-            Description = "index of the device among those of its kind (see `GpuVae devices`)",
-            DefaultValueFactory = _ => 0,
-        };
-        var seed = new Option<int>("--seed")
+            command.Options.Add(option);
+        }
+
+        command.SetAction(parse => CommandRunner.Run(_ =>
         {
-            Description = "seed of the random inputs",
-            DefaultValueFactory = _ => 1,
-        };
-        var command = new Command("check", "Run every kernel against its host reference over several shapes; non-zero exit on any failure")
-        {
-            accelerator,
-            device,
-            seed,
-        };
-        command.SetAction(parseResult => CommandRunner.Run(_ => Run(
-            parseResult.GetValue(accelerator) ?? "auto", parseResult.GetValue(device), parseResult.GetValue(seed))));
+            var chosen = ReadOperations(parse.GetValue(operations));
+            device.Read(parse);
+            using var backend = device.Create(parse, Console.WriteLine);
+            var rows = KernelCheck.Run(backend, parse.GetValue(seed), chosen);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"operation",-32} | {"shape",-36} | {"kernel",-15} | {"max error",10} | {"tolerance",10} | result"));
+            Console.WriteLine(new string('-', 128));
+            foreach (var row in rows)
+            {
+                Console.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{row.Case.Operation,-32} | {row.Case.Shape,-36} | {row.Kernel,-15} | {row.MaxError,10:0.00E+00} | {row.Case.Tolerance.MaxError,10:0.00E+00} | {(row.Pass ? "pass" : "FAIL")}"));
+            }
+
+            var failures = rows.Where(row => !row.Pass).ToList();
+            foreach (var row in failures)
+            {
+                Console.Error.WriteLine($"FAIL {row}");
+            }
+
+            Console.WriteLine($"{backend.Kind} ({backend.DeviceName}): {rows.Count - failures.Count} passed, {failures.Count} failed");
+            return failures.Count == 0 ? CommandRunner.Success : CommandRunner.Failure;
+        }));
         return command;
     }
 
-    private static int Run(string accelerator, int deviceIndex, int seed)
+    private static IReadOnlyCollection<string>? ReadOperations(string? text)
     {
-        using var backend = BackendFactory.Create(accelerator, deviceIndex, Console.WriteLine);
-        var rows = KernelCheck.Run(backend, seed);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"kernel",-32} | {"shape",-16} | {"max error",10} | {"tolerance",10} | result"));
-        Console.WriteLine(new string('-', 80));
-        foreach (var row in rows)
+        if (text is null)
         {
-            Console.WriteLine(string.Create(
-                CultureInfo.InvariantCulture,
-                $"{row.Kernel,-32} | {row.Shape,-16} | {row.MaxError,10:0.00E+00} | {row.Tolerance,10:0.00E+00} | {(row.Pass ? "pass" : "FAIL")}"));
+            return null;
         }
 
-        int failures = rows.Count(row => !row.Pass);
-        Console.WriteLine($"{backend.Kind} ({backend.DeviceName}): {rows.Count - failures} passed, {failures} failed");
-        return failures == 0 ? CommandRunner.Success : CommandRunner.Failure;
+        var chosen = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        var unknown = chosen.Except(KernelCases.Operations).ToList();
+        if (chosen.Count == 0 || unknown.Count > 0)
+        {
+            throw new UsageException($"--operations must list some of {string.Join(", ", KernelCases.Operations)}; unknown: '{string.Join(", ", unknown)}'");
+        }
+
+        return chosen;
     }
 }

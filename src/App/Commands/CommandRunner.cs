@@ -34,6 +34,12 @@ public static class CommandRunner
             Console.Error.WriteLine($"error: {e.Message}");
             return UsageError;
         }
+        catch (DeviceMemoryException e)
+        {
+            // The kernels say what did not fit; which options shrink it is the command line's to say.
+            Console.Error.WriteLine($"error: {e.Message}; a smaller --batch-size or --hidden needs less");
+            return Failure;
+        }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             Console.Error.WriteLine("interrupted: the run is saved where it stopped; --resume continues it");

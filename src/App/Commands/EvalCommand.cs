@@ -1,6 +1,6 @@
 using System.CommandLine;
 using GpuVae.App.Data;
-using GpuVae.Kernels.Ilgpu;
+using GpuVae.App.Options;
 using GpuVae.Model;
 
 namespace GpuVae.App.Commands;
@@ -17,10 +17,14 @@ public static class EvalCommand
         var samples = new Option<int>("--samples") { Description = "Importance samples k per image for the log-likelihood bound (0 skips it)", DefaultValueFactory = _ => 1000 };
         var images = new Option<int?>("--images") { Description = "Evaluate the first N test images only (default: all 10,000)" };
         var seed = new Option<int>("--seed") { Description = "Seed of the latent draws", DefaultValueFactory = _ => 0 };
-        var data = new Option<string>("--data") { Description = "Folder with the MNIST IDX files (downloaded there if missing)", DefaultValueFactory = _ => Path.Combine("data", "mnist") };
-        var accelerator = new Option<string>("--accelerator") { Description = "auto | cuda | opencl | cpu | host", DefaultValueFactory = _ => "auto" };
-        var device = new Option<int>("--device") { Description = "Index among the devices of the chosen accelerator type", DefaultValueFactory = _ => 0 };
-        var command = new Command("eval", "Evaluate a saved model on the MNIST test set") { checkpoint, samples, images, seed, data, accelerator, device };
+        var data = new DataOption();
+        var device = new DeviceOptions();
+        var command = new Command("eval", "Evaluate a saved model on the MNIST test set") { checkpoint, samples, images, seed, data.Data };
+        foreach (var option in device.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(parse => CommandRunner.Run(_ =>
         {
             string directory = parse.GetValue(checkpoint)!;
@@ -36,9 +40,11 @@ public static class EvalCommand
                 throw new UsageException($"--images must be at least 1, got {limit}");
             }
 
+            string dataFolder = data.Read(parse);
+            device.Read(parse);
             var config = Checkpoint.ReadConfig(directory);
-            using var backend = BackendFactory.Create(parse.GetValue(accelerator)!.ToLowerInvariant(), parse.GetValue(device), Console.WriteLine);
-            var test = MnistData.Load(parse.GetValue(data)!, Console.WriteLine).Test;
+            using var backend = device.Create(parse, Console.WriteLine);
+            var test = MnistData.Load(dataFolder, Console.WriteLine).Test;
             int count = Math.Min(limit ?? test.Count, test.Count);
             var pixels = test.Images.AsSpan(0, count * config.Pixels);
             using var model = new Vae(backend, config);

@@ -1,16 +1,16 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
 using GpuVae.App.Data;
 using GpuVae.App.Experiment;
 using GpuVae.App.Training;
 using GpuVae.Kernels.Ilgpu;
+using GpuVae.App.Options;
 using GpuVae.Model;
 
 namespace GpuVae.App.Commands;
 
 /// <summary>
-/// `GpuVae sweep`: the seed's experiment. Trains every latent dimension in turn (finished
+/// `GpuVae sweep`: the TensorFlow original's experiment. Trains every latent dimension in turn (finished
 /// ones are skipped and interrupted ones resumed, so a sweep can be continued), then draws
 /// every picture, estimates each dim's NLL and writes report.md.
 /// </summary>
@@ -20,10 +20,10 @@ public static class SweepCommand
     {
         var arguments = new TrainingArguments();
         var figureArguments = new FigureArguments();
-        var dims = new Option<string>("--dims") { Description = "Comma-separated latent dimensions", DefaultValueFactory = _ => "2,4,8,10,20,100" };
+        var dims = new DimsOption("Comma-separated latent dimensions", "2,4,8,10,20,100");
         var nllSamples = new Option<int>("--nll-samples") { Description = "Importance samples k per image for each dim's test NLL (0 skips it)", DefaultValueFactory = _ => 1000 };
         var nllImages = new Option<int>("--nll-images") { Description = "Test images the NLL averages over (the first N)", DefaultValueFactory = _ => 10_000 };
-        var command = new Command("sweep", "Train every latent dimension, then draw all pictures and write <out>/report.md") { dims };
+        var command = new Command("sweep", "Train every latent dimension, then draw all pictures and write <out>/report.md") { dims.Dims };
         foreach (var option in arguments.Common.Concat(figureArguments.All).Append(nllSamples).Append(nllImages))
         {
             command.Options.Add(option);
@@ -35,7 +35,7 @@ public static class SweepCommand
             // Read before training: the report must name the code that ran, not a later checkout.
             string commandLine = RunFacts.CommandLine();
             string commit = RunFacts.CurrentCommit();
-            var latents = ParseDims(parse.GetValue(dims)!);
+            var latents = dims.Read(parse);
             var runs = latents.Select(dim => arguments.Read(parse, dim, resume: true)).ToList();
             var figures = figureArguments.Read(parse);
             var nll = ReadNll(parse.GetValue(nllSamples), parse.GetValue(nllImages));
@@ -80,25 +80,6 @@ public static class SweepCommand
             return CommandRunner.Success;
         }));
         return command;
-    }
-
-    private static List<int> ParseDims(string text)
-    {
-        var dims = new List<int>();
-        foreach (string part in text.Split(',', StringSplitOptions.TrimEntries))
-        {
-            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int dim) || dim is < 1 or > 4096)
-            {
-                throw new UsageException($"--dims must list latent dimensions between 1 and 4096 separated by commas, got '{text}'");
-            }
-
-            if (!dims.Contains(dim))
-            {
-                dims.Add(dim);
-            }
-        }
-
-        return dims;
     }
 
     private static NllOptions? ReadNll(int samples, int images)

@@ -2,7 +2,7 @@ namespace GpuVae.App.Data;
 
 /// <summary>
 /// N MNIST images with their labels. Pixels are scaled to [0, 1] as pixel / 255 and kept
-/// grey, not binarized, as the seed does.
+/// grey, not binarized, as the TensorFlow original does.
 /// </summary>
 public sealed class MnistSet
 {

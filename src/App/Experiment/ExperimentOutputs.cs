@@ -17,7 +17,7 @@ public static class ExperimentOutputs
     /// <summary>Draws every dim's pictures and the learning curves, and returns each dim's results for the report.</summary>
     /// <param name="nll">How to estimate the NLL; null reuses the estimates cached beside each run.</param>
     public static IReadOnlyList<DimResult> Draw(
-        string outputDirectory, IBackend backend, MnistData data, int seed, FigureOptions figures, NllOptions? nll, TextWriter log)
+        string outputDirectory, Backend backend, MnistData data, int seed, FigureOptions figures, NllOptions? nll, TextWriter log)
     {
         var results = new List<DimResult>();
         foreach (var (dim, history) in SavedRuns.LoadMetrics(outputDirectory))

@@ -33,7 +33,7 @@ public static class SavedRuns
     public static string RunDirectory(string outputDirectory, int dim) => Path.Combine(outputDirectory, $"dim{dim}");
 
     /// <summary>The trained model saved in a run folder, on the given backend.</summary>
-    public static Vae LoadModel(string runDirectory, IBackend backend)
+    public static Vae LoadModel(string runDirectory, Backend backend)
     {
         var model = new Vae(backend, Checkpoint.ReadConfig(runDirectory));
         try

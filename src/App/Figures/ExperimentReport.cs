@@ -5,7 +5,7 @@ using GpuVae.Model;
 namespace GpuVae.App.Figures;
 
 /// <summary>
-/// Writes report.md for a latent-dimension sweep, laid out like the seed project's README
+/// Writes report.md for a latent-dimension sweep, laid out like the TensorFlow original's README
 /// (hwalsuklee/tensorflow-mnist-VAE): the model, a results table with one row per dim, the
 /// run's facts and every picture found beside the report.
 /// </summary>

@@ -21,7 +21,7 @@ public static class DimensionRun
     }
 
     public static IReadOnlyList<EpochMetrics> Train(
-        RunSettings settings, IBackend backend, MnistData data, TextWriter log, bool interactive, CancellationToken cancellation)
+        RunSettings settings, Backend backend, MnistData data, TextWriter log, bool interactive, CancellationToken cancellation)
     {
         string directory = settings.RunDirectory;
         string metricsPath = Path.Combine(directory, MetricsFileName);

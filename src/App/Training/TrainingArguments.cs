@@ -1,12 +1,12 @@
 using System.CommandLine;
-using GpuVae.Kernels.Ilgpu;
+using GpuVae.App.Options;
 using GpuVae.Model;
 
 namespace GpuVae.App.Training;
 
 /// <summary>
 /// The options shared by `train` (and the bare `GpuVae`, which trains) and `sweep`, with the
-/// seed's defaults, and their validation into <see cref="RunSettings"/>.
+/// TensorFlow original's defaults, and their validation into <see cref="RunSettings"/>.
 /// </summary>
 public sealed class TrainingArguments
 {
@@ -24,13 +24,11 @@ public sealed class TrainingArguments
 
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of initialization, shuffling, dropout and noise", DefaultValueFactory = _ => 0 };
 
-    public Option<string> Data { get; } = new("--data") { Description = "Folder with the MNIST IDX files (downloaded there if missing)", DefaultValueFactory = _ => Path.Combine("data", "mnist") };
+    public DataOption Data { get; } = new();
 
     public Option<string> Out { get; } = new("--out") { Description = "Folder for results: <out>/dim<Z>/ holds metrics, checkpoints and images", DefaultValueFactory = _ => "save" };
 
-    public Option<string> Accelerator { get; } = new("--accelerator") { Description = "auto | cuda | opencl | cpu (ILGPU's CPU accelerator) | host (plain .NET)", DefaultValueFactory = _ => "auto" };
-
-    public Option<int> Device { get; } = new("--device") { Description = "Index among the devices of the chosen accelerator type", DefaultValueFactory = _ => 0 };
+    public DeviceOptions Device { get; } = new();
 
     public Option<bool> Resume { get; } = new("--resume") { Description = "Continue from the checkpoint in <out>/dim<Z>/" };
 
@@ -43,7 +41,7 @@ public sealed class TrainingArguments
     /// <summary>The options of both train and sweep; train adds --dim and --resume, sweep --dims.</summary>
     public IEnumerable<Option> Common =>
     [
-        Epochs, BatchSize, Hidden, LearningRate, KeepProbability, Seed, Data, Out, Accelerator, Device, TrainLimit, AddNoise, NoiseFraction,
+        Epochs, BatchSize, Hidden, LearningRate, KeepProbability, Seed, Data.Data, Out, .. Device.All, TrainLimit, AddNoise, NoiseFraction,
     ];
 
     public RunSettings Read(ParseResult parse, int dim, bool resume)
@@ -54,17 +52,16 @@ public sealed class TrainingArguments
         float lr = parse.GetValue(LearningRate);
         float keep = parse.GetValue(KeepProbability);
         float noise = parse.GetValue(NoiseFraction);
-        string accelerator = parse.GetValue(Accelerator)!.ToLowerInvariant();
+        var (accelerator, device) = Device.Read(parse);
+        string data = Data.Read(parse);
         int? limit = parse.GetValue(TrainLimit);
-        Require(dim is > 0 and <= 4096, $"--dim must be between 1 and 4096, got {dim}");
+        Require(dim is > 0 and <= DimsOption.MaximumDim, $"--dim must be between 1 and {DimsOption.MaximumDim}, got {dim}");
         Require(epochs is > 0 and <= 100_000, $"--epochs must be between 1 and 100000, got {epochs}");
         Require(batch is > 0 and <= 60_000, $"--batch-size must be between 1 and 60000, got {batch}");
         Require(hidden is > 0 and <= 65_536, $"--hidden must be between 1 and 65536, got {hidden}");
         Require(float.IsFinite(lr) && lr > 0 && lr <= 1, $"--lr must be in (0, 1], got {lr}");
         Require(float.IsFinite(keep) && keep > 0 && keep <= 1, $"--keep-prob must be in (0, 1], got {keep}");
         Require(float.IsFinite(noise) && noise >= 0 && noise <= 1, $"--noise-fraction must be in [0, 1], got {noise}");
-        Require(BackendFactory.Accelerators.Contains(accelerator), $"--accelerator must be one of {string.Join(", ", BackendFactory.Accelerators)}, got '{parse.GetValue(Accelerator)}'");
-        Require(parse.GetValue(Device) >= 0, $"--device must be 0 or more, got {parse.GetValue(Device)}");
         Require(limit is null or > 0, $"--train-limit must be at least 1, got {limit}");
         Require(limit is null || batch <= limit, $"--batch-size {batch} is larger than --train-limit {limit}: no full batch to train on");
         return new RunSettings(
@@ -78,10 +75,10 @@ public sealed class TrainingArguments
                 Seed = parse.GetValue(Seed),
                 InputNoise = parse.GetValue(AddNoise) ? noise : 0,
             },
-            parse.GetValue(Data)!,
+            data,
             parse.GetValue(Out)!,
             accelerator,
-            parse.GetValue(Device),
+            device,
             resume,
             limit);
     }

@@ -4,8 +4,8 @@ namespace GpuVae.Kernels.Benchmarks;
 /// One timed kernel. Milliseconds is one call synchronized on its own (launch and synchronize
 /// included); BackToBackMilliseconds is the time per call when calls are queued back to back,
 /// which GFLOP/s (GEMMs) and GB/s (elementwise kernels) are computed from. Variant names the
-/// ILGPU GEMM kernel or the host's Philox generator when one was chosen explicitly, else
-/// "default" (what training runs).
+/// kernel picked from the backend's <see cref="Backend.Choices"/> (a GEMM tiling, a reduction,
+/// a SIMD width) when one was picked explicitly, else "default" (what training runs).
 /// </summary>
 public sealed record KernelTiming(
     string Name, string Variant, string Layer, int M, int N, int K, double Milliseconds, double BackToBackMilliseconds, double Gflops, double GigabytesPerSecond);

@@ -12,13 +12,13 @@ namespace GpuVae.Kernels.Benchmarks;
 public static class PeakGflops
 {
     // ILGPU reports a CUDA device's clock in MHz (an H100 read 1980).
-    public static double Estimate(IBackend backend) => backend switch
+    public static double Estimate(Backend backend) => backend switch
     {
         IlgpuBackend { Accelerator: CudaAccelerator cuda } => cuda.NumMultiprocessors * CudaCoresPerMultiprocessor(cuda) * 2.0 * cuda.ClockRate / 1e3,
         _ => Environment.ProcessorCount * HostFlopsPerCycle() * HostGigahertz(),
     };
 
-    public static string Describe(IBackend backend) => backend switch
+    public static string Describe(Backend backend) => backend switch
     {
         IlgpuBackend { Accelerator: CudaAccelerator cuda } =>
             $"{cuda.NumMultiprocessors} SMs x {CudaCoresPerMultiprocessor(cuda)} FP32 lanes x 2 (FMA) x {cuda.ClockRate / 1e3:F2} GHz",

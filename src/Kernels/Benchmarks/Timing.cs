@@ -17,7 +17,7 @@ public static class Timing
     /// call's whole latency, launch and synchronize included; with more, a device that runs
     /// ahead of its host shows its throughput, what a training step's back-to-back launches see.
     /// </summary>
-    public static double MedianMilliseconds(IBackend backend, Action operation, int warmups, int repeats, int launchesPerSync = 1)
+    public static double MedianMilliseconds(Backend backend, Action operation, int warmups, int repeats, int launchesPerSync = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(repeats);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(launchesPerSync);

@@ -45,13 +45,8 @@ public static class HostElementwise
     /// <summary>
     /// x (rows, cols) += bias (1, cols), y = f(x), dropped = y * mask / keep:
     /// <see cref="Epilogues.DropoutForwardReference"/> in float32, with the masks of
-    /// <see cref="Dropout.Keeps"/> from the widest Philox generator this machine runs.
+    /// <see cref="Dropout.Keeps"/> from the given Philox generator (the backend's choice).
     /// </summary>
-    public static void BiasActivationDropout(
-        Activation activation, float[] dropped, float[] y, float[] x, float[] bias, float keepProbability, ulong seed, ulong stream, int rows, int cols) =>
-        BiasActivationDropout(HostPhilox.BestIsa, activation, dropped, y, x, bias, keepProbability, seed, stream, rows, cols);
-
-    /// <summary>The fused forward with the given Philox generator, so tests and benchmarks can run each one.</summary>
     public static void BiasActivationDropout(
         HostPhiloxIsa isa, Activation activation, float[] dropped, float[] y, float[] x, float[] bias,
         float keepProbability, ulong seed, ulong stream, int rows, int cols) =>

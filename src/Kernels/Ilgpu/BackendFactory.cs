@@ -19,7 +19,7 @@ public static class BackendFactory
     private const string GenericAddressSpaceReason =
         "lacks the OpenCL generic address space ILGPU needs (Debian's PoCL 3.1 is one such driver)";
 
-    public static IBackend Create(string accelerator, int deviceIndex, Action<string> log)
+    public static Backend Create(string accelerator, int deviceIndex, Action<string> log)
     {
         ArgumentNullException.ThrowIfNull(accelerator);
         ArgumentNullException.ThrowIfNull(log);
@@ -78,7 +78,7 @@ public static class BackendFactory
     /// </summary>
     public static CPUDevice CpuDevice() => new(4, 64, Environment.ProcessorCount);
 
-    private static IBackend CreateAuto(int deviceIndex, Action<string> log)
+    private static Backend CreateAuto(int deviceIndex, Action<string> log)
     {
         var reasons = new List<string>();
         foreach (string kind in new[] { "cuda", "opencl" })
@@ -146,7 +146,8 @@ public static class BackendFactory
             try
             {
                 var backend = new IlgpuBackend(context, accelerator, kind);
-                log($"accelerator {kind} device {deviceIndex}: {accelerator.Name}, {accelerator.MemorySize / (1 << 20)} MiB, warp {accelerator.WarpSize}, {accelerator.NumMultiprocessors} multiprocessors, GEMM {backend.GemmKernel}, reductions {backend.PreferredReduction}");
+                log($"accelerator {kind} device {deviceIndex}: {accelerator.Name}, {accelerator.MemorySize / (1 << 20)} MiB, warp {accelerator.WarpSize}, {accelerator.NumMultiprocessors} multiprocessors, "
+                    + string.Join(", ", backend.Choices.Select(choice => $"{choice.Name} {choice.Selected}")));
                 return backend;
             }
             catch (Exception e) when (e is not OutOfMemoryException)

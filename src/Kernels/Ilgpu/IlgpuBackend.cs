@@ -5,10 +5,10 @@ namespace GpuVae.Kernels.Ilgpu;
 
 /// <summary>
 /// Our kernels on one ILGPU accelerator (CUDA, OpenCL or ILGPU's CPU accelerator). Owns the
-/// context and the accelerator, loads every kernel once at construction, and checks shapes
-/// exactly as <see cref="Host.HostBackend"/> does. Not thread-safe: one stream, one caller.
+/// context and the accelerator and loads every kernel once at construction; arguments are
+/// checked once, in <see cref="Backend"/>. Not thread-safe: one stream, one caller.
 /// </summary>
-public sealed class IlgpuBackend : IBackend
+public sealed class IlgpuBackend : Backend
 {
     private readonly Context context;
     private readonly Accelerator accelerator;
@@ -19,8 +19,11 @@ public sealed class IlgpuBackend : IBackend
     private readonly Activations.Launcher activations;
     private readonly Epilogues.Launcher epilogues;
     private readonly Sampling.Launcher sampling;
+    private readonly ElementwiseMap.Launcher maps;
     private readonly Losses.Launcher losses;
     private readonly Adam.Launcher adam;
+    private readonly KernelChoice<GemmVariant> gemmChoice;
+    private readonly KernelChoice<ReductionVariant> reductionChoice;
 
     // Row indices for GatherRows, grown to the largest batch seen and reused.
     private MemoryBuffer1D<int, Stride1D.Dense>? rowIndices;
@@ -40,30 +43,31 @@ public sealed class IlgpuBackend : IBackend
         activations = new Activations.Launcher(accelerator);
         epilogues = new Epilogues.Launcher(accelerator);
         sampling = new Sampling.Launcher(accelerator);
+        maps = new ElementwiseMap.Launcher(accelerator);
         losses = new Losses.Launcher(accelerator);
         adam = new Adam.Launcher(accelerator);
-        GemmKernel = gemm.Preferred;
+        // On ILGPU's CPU accelerator barriers synchronize real threads: the kernels with
+        // barriers are correct there but thousands of times slower, so only small checks run them.
+        bool cpu = accelerator.AcceleratorType == AcceleratorType.CPU;
+        var gemms = Enum.GetValues<GemmVariant>();
+        gemmChoice = new KernelChoice<GemmVariant>(
+            "gemm", ["gemm"], [gemm.Preferred, .. gemm.Usable.Where(v => v != gemm.Preferred)], cpu ? [.. gemms.Except(gemm.Usable)] : null);
+        var preferredReduction = Reductions.PreferredOn(accelerator);
+        var otherReductions = Enum.GetValues<ReductionVariant>().Where(v => v != preferredReduction).ToList();
+        reductionChoice = new KernelChoice<ReductionVariant>(
+            "reduction", ["sum_columns", "bce_forward"], cpu ? [preferredReduction] : [preferredReduction, .. otherReductions], cpu ? otherReductions : null);
     }
 
-    public string Kind { get; }
+    public override string Kind { get; }
 
-    public string DeviceName => accelerator.Name;
+    public override string DeviceName => accelerator.Name;
 
     public Accelerator Accelerator => accelerator;
 
-    /// <summary>
-    /// The GEMM kernel <see cref="Gemm(Tensor, Tensor, bool, Tensor, bool, float, float)"/> runs:
-    /// the accelerator's preferred one unless a benchmark sets another to time whole steps with it.
-    /// </summary>
-    public GemmVariant GemmKernel { get; set; }
+    /// <summary>The GEMM kernels worth checking and timing here, and the sums' kernels (BCE, bias gradients).</summary>
+    public override IReadOnlyList<IKernelChoice> Choices => [gemmChoice, reductionChoice];
 
-    /// <summary>The GEMM kernels worth checking and timing on this accelerator.</summary>
-    public IReadOnlyList<GemmVariant> UsableGemms => gemm.Usable;
-
-    /// <summary>The kernel <see cref="SumColumns(Tensor, Tensor, float)"/> and <see cref="BinaryCrossEntropy(Tensor, Tensor, Tensor)"/> run here.</summary>
-    public ReductionVariant PreferredReduction => reductions.Preferred;
-
-    public Tensor Allocate(int rows, int cols)
+    protected override Tensor AllocateCore(int rows, int cols)
     {
         MemoryBuffer1D<float, Stride1D.Dense> buffer;
         try
@@ -75,7 +79,7 @@ public sealed class IlgpuBackend : IBackend
             long bytes = (long)rows * cols * sizeof(float);
             throw new DeviceMemoryException(
                 $"{Kind} device '{DeviceName}' is out of memory: a ({rows}, {cols}) tensor needs {bytes:N0} bytes "
-                + $"(the device has {accelerator.MemorySize:N0} in all); a smaller --batch-size or --hidden needs less",
+                + $"(the device has {accelerator.MemorySize:N0} in all)",
                 e);
         }
 
@@ -85,16 +89,10 @@ public sealed class IlgpuBackend : IBackend
     }
 
     /// <summary>One buffer, owned by the block's whole tensor; each part a view into it.</summary>
-    public TensorBlock AllocateBlock(IReadOnlyList<(int Rows, int Cols)> shapes)
+    protected override TensorBlock AllocateBlockCore(IReadOnlyList<(int Rows, int Cols)> shapes)
     {
-        ArgumentNullException.ThrowIfNull(shapes);
-        long length = shapes.Sum(shape => (long)shape.Rows * shape.Cols);
-        if (length > int.MaxValue)
-        {
-            throw new ArgumentException($"a block of {length:N0} floats is more than one tensor can hold", nameof(shapes));
-        }
-
-        var whole = (DeviceTensor)Allocate(1, (int)length);
+        int length = shapes.Sum(shape => shape.Rows * shape.Cols);
+        var whole = (DeviceTensor)Allocate(1, length);
         var parts = new List<Tensor>(shapes.Count);
         long offset = 0;
         foreach (var (rows, cols) in shapes)
@@ -106,39 +104,18 @@ public sealed class IlgpuBackend : IBackend
         return new TensorBlock(parts, whole);
     }
 
-    public void Upload(Tensor destination, ReadOnlySpan<float> source)
+    public override void Synchronize() => accelerator.Synchronize();
+
+    protected override void UploadCore(Tensor destination, ReadOnlySpan<float> source) => View(destination).AsContiguous().CopyFromCPU(source);
+
+    protected override void DownloadCore(Tensor source, Span<float> destination) => View(source).AsContiguous().CopyToCPU(destination);
+
+    protected override void FillCore(Tensor y, float value) => memory.Fill(View(y), value, y.Length);
+
+    protected override void CopyCore(Tensor y, Tensor x) => memory.Copy(View(y), View(x), y.Length);
+
+    protected override void GatherRowsCore(Tensor y, Tensor x, ReadOnlySpan<int> rows)
     {
-        RequireLength(source.Length, destination.Length, nameof(source));
-        View(destination).AsContiguous().CopyFromCPU(source);
-    }
-
-    public void Download(Tensor source, Span<float> destination)
-    {
-        RequireLength(destination.Length, source.Length, nameof(destination));
-        View(source).AsContiguous().CopyToCPU(destination);
-    }
-
-    public void Synchronize() => accelerator.Synchronize();
-
-    public void Fill(Tensor y, float value) => memory.Fill(View(y), value, y.Length);
-
-    public void Copy(Tensor y, Tensor x)
-    {
-        ShapeCheck.Same(y, x);
-        memory.Copy(View(y), View(x), y.Length);
-    }
-
-    public void GatherRows(Tensor y, Tensor x, ReadOnlySpan<int> rows)
-    {
-        ShapeCheck.Is(y, rows.Length, x.Cols, nameof(y));
-        foreach (int row in rows)
-        {
-            if ((uint)row >= (uint)x.Rows)
-            {
-                throw new ArgumentOutOfRangeException(nameof(rows), $"row {row} is outside x {x}");
-            }
-        }
-
         if (rowIndices is null || rowIndices.Length < rows.Length)
         {
             rowIndices?.Dispose();
@@ -150,155 +127,98 @@ public sealed class IlgpuBackend : IBackend
         memory.GatherRows(View(y), View(x), indices, x.Cols);
     }
 
-    public void Gemm(Tensor c, Tensor a, bool transposeA, Tensor b, bool transposeB, float alpha, float beta) =>
-        Gemm(GemmKernel, c, a, transposeA, b, transposeB, alpha, beta);
+    protected override void GemmCore(Tensor c, Tensor a, bool transposeA, Tensor b, bool transposeB, float alpha, float beta, int m, int n, int k) =>
+        gemm.Run(gemmChoice.Current, View(c), View(a), transposeA, View(b), transposeB, alpha, beta, m, n, k);
 
-    /// <summary>The same GEMM with a chosen kernel, so tests and benchmarks can run every variant here.</summary>
-    public void Gemm(GemmVariant variant, Tensor c, Tensor a, bool transposeA, Tensor b, bool transposeB, float alpha, float beta)
+    protected override void AddBiasCore(Tensor y, Tensor bias)
     {
-        var (m, n, k) = GemmShape.Of(c, a, transposeA, b, transposeB);
-        gemm.Run(variant, View(c), View(a), transposeA, View(b), transposeB, alpha, beta, m, n, k);
-    }
-
-    public void AddBias(Tensor y, Tensor bias)
-    {
-        ShapeCheck.Is(bias, 1, y.Cols, nameof(bias));
         this.bias.Add(View(y), View(bias), y.Rows, y.Cols);
     }
 
-    public void SumColumns(Tensor sums, Tensor x, float alpha) => SumColumns(reductions.Preferred, sums, x, alpha);
+    protected override void SumColumnsCore(Tensor sums, Tensor x, float alpha) =>
+        reductions.SumColumns(reductionChoice.Current, View(sums), View(x), alpha, x.Rows, x.Cols);
 
-    /// <summary>The same sum with a chosen kernel, so tests can run both variants here.</summary>
-    public void SumColumns(ReductionVariant variant, Tensor sums, Tensor x, float alpha)
+    protected override void BiasActivationForwardCore(Activation activation, Tensor y, Tensor x, Tensor bias)
     {
-        ShapeCheck.Is(sums, 1, x.Cols, nameof(sums));
-        reductions.SumColumns(variant, View(sums), View(x), alpha, x.Rows, x.Cols);
-    }
-
-    public void BiasActivationForward(Activation activation, Tensor y, Tensor x, Tensor bias)
-    {
-        ShapeCheck.Same(y, x);
-        ShapeCheck.Is(bias, 1, x.Cols, nameof(bias));
         epilogues.Forward(activation, View(y), View(x), View(bias), x.Rows, x.Cols);
     }
 
-    public void BiasActivationDropoutForward(
+    protected override void BiasActivationDropoutForwardCore(
         Activation activation, Tensor dropped, Tensor y, Tensor x, Tensor bias, float keepProbability, ulong seed, ulong stream)
     {
-        ShapeCheck.Same(dropped, x);
-        ShapeCheck.Same(y, x);
-        ShapeCheck.Is(bias, 1, x.Cols, nameof(bias));
         epilogues.DropoutForward(activation, View(dropped), View(y), View(x), View(bias), keepProbability, seed, stream, x.Rows, x.Cols);
     }
 
-    public void ActivationBackward(Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y)
+    protected override void ActivationBackwardCore(Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y)
     {
-        ShapeCheck.Same(dx, dy);
-        ShapeCheck.Same(dx, x);
-        ShapeCheck.Same(dx, y);
         activations.Backward(activation, View(dx), View(dy), View(x), View(y), dx.Length);
     }
 
-    public void DropoutActivationBackward(
+    protected override void DropoutActivationBackwardCore(
         Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y, float keepProbability, ulong seed, ulong stream)
     {
-        ShapeCheck.Same(dx, dy);
-        ShapeCheck.Same(dx, x);
-        ShapeCheck.Same(dx, y);
         epilogues.DropoutBackward(activation, View(dx), View(dy), View(x), View(y), keepProbability, seed, stream, dx.Length);
     }
 
-    public void GaussianHead(Tensor mu, Tensor sigma, Tensor h)
+    protected override void GaussianHeadCore(Tensor mu, Tensor sigma, Tensor h)
     {
-        ShapeCheck.Is(h, mu.Rows, 2 * mu.Cols, nameof(h));
-        ShapeCheck.Same(mu, sigma);
         sampling.GaussianHead(View(mu), View(sigma), View(h), mu.Rows, mu.Cols);
     }
 
-    public void GaussianHeadBackward(Tensor dh, Tensor dMu, Tensor dSigma, Tensor h)
+    protected override void GaussianHeadBackwardCore(Tensor dh, Tensor dMu, Tensor dSigma, Tensor h)
     {
-        ShapeCheck.Is(dh, dMu.Rows, 2 * dMu.Cols, nameof(dh));
-        ShapeCheck.Same(dh, h);
-        ShapeCheck.Same(dMu, dSigma);
         sampling.GaussianHeadBackward(View(dh), View(dMu), View(dSigma), View(h), dMu.Rows, dMu.Cols);
     }
 
-    public void Reparameterize(Tensor z, Tensor eps, Tensor mu, Tensor sigma, ulong seed, ulong stream)
+    protected override void ReparameterizeCore(Tensor z, Tensor eps, Tensor mu, Tensor sigma, ulong seed, ulong stream)
     {
-        ShapeCheck.Same(z, eps);
-        ShapeCheck.Same(z, mu);
-        ShapeCheck.Same(z, sigma);
         sampling.Reparameterize(View(z), View(eps), View(mu), View(sigma), seed, stream, z.Length);
     }
 
-    public void ReparameterizeBackward(Tensor dMu, Tensor dSigma, Tensor dz, Tensor eps)
+    protected override void ReparameterizeBackwardCore(Tensor dMu, Tensor dSigma, Tensor dz, Tensor eps)
     {
-        ShapeCheck.Same(dMu, dSigma);
-        ShapeCheck.Same(dMu, dz);
-        ShapeCheck.Same(dMu, eps);
         sampling.ReparameterizeBackward(View(dMu), View(dSigma), View(dz), View(eps), dMu.Length);
     }
 
-    public void SaltAndPepper(Tensor y, Tensor x, float fraction, ulong seed, ulong stream)
-    {
-        ShapeCheck.Same(y, x);
-        sampling.SaltAndPepper(View(y), View(x), fraction, seed, stream, y.Length);
-    }
+    protected override void MapCore<TMap>(TMap map, Tensor y, Tensor x) => maps.Run(map, View(y), View(x), y.Length);
 
-    public void BinaryCrossEntropy(Tensor loss, Tensor p, Tensor target) => BinaryCrossEntropy(losses.Preferred, loss, p, target);
+    protected override void BinaryCrossEntropyCore(Tensor loss, Tensor p, Tensor target) =>
+        losses.BinaryCrossEntropy(reductionChoice.Current, View(loss), View(p), View(target), p.Rows, p.Cols);
 
-    /// <summary>The same loss with a chosen kernel, so tests can run both variants here.</summary>
-    public void BinaryCrossEntropy(ReductionVariant variant, Tensor loss, Tensor p, Tensor target)
+    protected override void BinaryCrossEntropyBackwardCore(Tensor dLogits, Tensor p, Tensor target, float scale)
     {
-        ShapeCheck.Same(p, target);
-        ShapeCheck.Is(loss, p.Rows, 1, nameof(loss));
-        losses.BinaryCrossEntropy(variant, View(loss), View(p), View(target), p.Rows, p.Cols);
-    }
-
-    public void BinaryCrossEntropyBackward(Tensor dLogits, Tensor p, Tensor target, float scale)
-    {
-        ShapeCheck.Same(dLogits, p);
-        ShapeCheck.Same(dLogits, target);
         losses.BinaryCrossEntropyBackward(View(dLogits), View(p), View(target), scale, dLogits.Length);
     }
 
-    public void KlDivergence(Tensor kl, Tensor mu, Tensor sigma)
+    protected override void KlDivergenceCore(Tensor kl, Tensor mu, Tensor sigma)
     {
-        ShapeCheck.Same(mu, sigma);
-        ShapeCheck.Is(kl, mu.Rows, 1, nameof(kl));
         losses.KlDivergence(View(kl), View(mu), View(sigma), mu.Rows, mu.Cols);
     }
 
-    public void KlDivergenceBackward(Tensor dMu, Tensor dSigma, Tensor mu, Tensor sigma, float scale)
+    protected override void KlDivergenceBackwardCore(Tensor dMu, Tensor dSigma, Tensor mu, Tensor sigma, float scale)
     {
-        ShapeCheck.Same(dMu, dSigma);
-        ShapeCheck.Same(dMu, mu);
-        ShapeCheck.Same(dMu, sigma);
         losses.KlDivergenceBackward(View(dMu), View(dSigma), View(mu), View(sigma), scale, dMu.Length);
     }
 
-    public void LogPriorOverPosterior(Tensor logWeight, Tensor z, Tensor eps, Tensor sigma)
+    protected override void LogPriorOverPosteriorCore(Tensor logWeight, Tensor z, Tensor eps, Tensor sigma)
     {
-        ShapeCheck.Same(z, eps);
-        ShapeCheck.Same(z, sigma);
-        ShapeCheck.Is(logWeight, z.Rows, 1, nameof(logWeight));
         losses.LogPriorOverPosterior(View(logWeight), View(z), View(eps), View(sigma), z.Rows, z.Cols);
     }
 
-    public void AdamUpdate(TensorBlock parameters, TensorBlock m, TensorBlock v, TensorBlock gradients, AdamStep step)
+    protected override void AdamUpdateCore(TensorBlock parameters, TensorBlock m, TensorBlock v, TensorBlock gradients, AdamStep step)
     {
-        ShapeCheck.SameLayout(parameters, m, nameof(m));
-        ShapeCheck.SameLayout(parameters, v, nameof(v));
-        ShapeCheck.SameLayout(parameters, gradients, nameof(gradients));
         adam.Update(View(Whole(parameters)), View(Whole(m)), View(Whole(v)), View(Whole(gradients)), step, parameters.Length);
     }
 
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        rowIndices?.Dispose();
-        gemm.Dispose();
-        accelerator.Dispose();
-        context.Dispose();
+        if (disposing)
+        {
+            rowIndices?.Dispose();
+            gemm.Dispose();
+            accelerator.Dispose();
+            context.Dispose();
+        }
     }
 
     private static Tensor Whole(TensorBlock block) =>
@@ -308,12 +228,4 @@ public sealed class IlgpuBackend : IBackend
         tensor is DeviceTensor device && device.Accelerator == accelerator
             ? device.View
             : throw new ArgumentException($"a {tensor.GetType().Name} {tensor} from another backend was passed to the {Kind} backend");
-
-    private static void RequireLength(int actual, int expected, string name)
-    {
-        if (actual != expected)
-        {
-            throw new ArgumentException($"{name} has {actual} elements, the tensor {expected}", name);
-        }
-    }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
+using GpuVae.App.Experiment;
 
-namespace GpuVae.App.Experiment;
+namespace GpuVae.App.Options;
 
 /// <summary>The picture options shared by sweep and plot.</summary>
 public sealed class FigureArguments

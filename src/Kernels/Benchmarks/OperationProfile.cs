@@ -1,0 +1,23 @@
+namespace GpuVae.Kernels.Benchmarks;
+
+/// <summary>
+/// Calls and milliseconds per operation name, filled while it is a backend's
+/// <see cref="Backend.Profile"/>. Each operation is charged from its call until the device
+/// has finished it (a synchronize before and after), which serializes host and device: the
+/// totals exceed an unprofiled step by the overlap lost and two synchronizes a call. They show
+/// where a step's time goes, not how long it takes.
+/// </summary>
+public sealed class OperationProfile
+{
+    private readonly Dictionary<string, (int Calls, double Milliseconds)> totals = [];
+
+    public IReadOnlyDictionary<string, (int Calls, double Milliseconds)> Totals => totals;
+
+    public void Reset() => totals.Clear();
+
+    internal void Add(string operation, double milliseconds)
+    {
+        var (calls, sum) = totals.GetValueOrDefault(operation);
+        totals[operation] = (calls + 1, sum + milliseconds);
+    }
+}

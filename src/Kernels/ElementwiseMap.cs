@@ -1,0 +1,57 @@
+using GpuVae.Kernels.Host;
+using GpuVae.Kernels.Ilgpu;
+using ILGPU;
+using ILGPU.Runtime;
+using FloatView = ILGPU.Runtime.ArrayView1D<float, ILGPU.Stride1D.Dense>;
+
+namespace GpuVae.Kernels;
+
+/// <summary>
+/// Runs any <see cref="IElementwiseMap"/>: one host loop and one ILGPU kernel, generic over the
+/// map, which the JIT and ILGPU each specialize per map type with its Apply inlined. The
+/// references to test against are the maps' own, in their family files.
+/// </summary>
+public static class ElementwiseMap
+{
+    /// <summary>The host's version: the map over cores in chunks.</summary>
+    public static void Host<TMap>(TMap map, float[] y, float[] x, int length)
+        where TMap : struct, IElementwiseMap =>
+        HostParallel.For(length, (start, end) =>
+        {
+            for (int i = start; i < end; i++)
+            {
+                y[i] = map.Apply(x[i], i);
+            }
+        });
+
+    /// <summary>y[i] = map.Apply(x[i], i); grid-stride over the elements.</summary>
+    public static void Kernel<TMap>(FloatView y, FloatView x, TMap map, int length)
+        where TMap : struct, IElementwiseMap
+    {
+        int stride = Launch.Step;
+        for (int i = Launch.Start; i < length; i += stride)
+        {
+            y[i] = map.Apply(x[i], i);
+        }
+    }
+
+    /// <summary>Loads each map's kernel on one accelerator the first time it runs there, then launches it.</summary>
+    public sealed class Launcher(Accelerator accelerator)
+    {
+        private readonly Dictionary<Type, Delegate> kernels = [];
+
+        public void Run<TMap>(TMap map, FloatView y, FloatView x, int length)
+            where TMap : struct, IElementwiseMap
+        {
+            Launch.Require(y, length, nameof(y));
+            Launch.Require(x, length, nameof(x));
+            if (!kernels.TryGetValue(typeof(TMap), out var kernel))
+            {
+                kernel = accelerator.LoadStreamKernel<FloatView, FloatView, TMap, int>(Kernel);
+                kernels.Add(typeof(TMap), kernel);
+            }
+
+            ((Action<KernelConfig, FloatView, FloatView, TMap, int>)kernel)(Launch.GridStride(accelerator, length), y, x, map, length);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+namespace GpuVae.Kernels.Verification;
+
+/// <summary>The backend a case runs on, its random source, and the uploads and downloads every case needs.</summary>
+public sealed class KernelCaseContext(Backend backend, Random random)
+{
+    public Backend Backend { get; } = backend;
+
+    /// <summary>Uniform in [-scale, scale).</summary>
+    public float[] Uniform(int length, float scale = 1)
+    {
+        var values = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            values[i] = scale * ((2 * random.NextSingle()) - 1);
+        }
+
+        return values;
+    }
+
+    public int Next(int maxExclusive) => random.Next(maxExclusive);
+
+    public ulong NextSeed() => (ulong)random.NextInt64();
+
+    public Tensor Upload(float[] values, int rows, int cols)
+    {
+        var tensor = Backend.Allocate(rows, cols);
+        Backend.Upload(tensor, values);
+        return tensor;
+    }
+
+    public TensorBlock Upload(float[] values, IReadOnlyList<(int Rows, int Cols)> layout)
+    {
+        var block = Backend.AllocateBlock(layout);
+        int offset = 0;
+        foreach (var part in block.Parts)
+        {
+            Backend.Upload(part, values.AsSpan(offset, part.Length));
+            offset += part.Length;
+        }
+
+        return block;
+    }
+
+    /// <summary>NaN-filled: an element the kernel fails to write makes the error NaN, which fails.</summary>
+    public Tensor Poisoned(int rows, int cols) => Upload(Enumerable.Repeat(float.NaN, rows * cols).ToArray(), rows, cols);
+
+    public float[] Download(params Tensor[] tensors)
+    {
+        var values = new List<float>();
+        foreach (var tensor in tensors)
+        {
+            var part = new float[tensor.Length];
+            Backend.Download(tensor, part);
+            values.AddRange(part);
+        }
+
+        return [.. values];
+    }
+
+    public float[] Download(TensorBlock block) => Download([.. block.Parts]);
+}

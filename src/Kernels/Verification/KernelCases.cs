@@ -1,0 +1,449 @@
+namespace GpuVae.Kernels.Verification;
+
+/// <summary>
+/// The one table of kernel cases: every <see cref="Backend"/> operation at the shapes that
+/// matter (1, odd, tile- and block-ragged, the model's own), its reference, and one tolerance
+/// per operation with its reason. <c>GpuVae check</c>, <c>bench</c>'s validation and the
+/// tests' theories all enumerate it through <see cref="KernelCheck"/>.
+/// </summary>
+public static class KernelCases
+{
+    private static readonly KernelTolerance GemmTolerance = new(
+        1e-4, "float32 sums of up to 784 products in [-1, 1] against float64: ~3e-5 of rounding on random signs (3.6e-5 the worst seen)");
+
+    private static readonly KernelTolerance ColumnSumTolerance = new(
+        1e-4, "float32 running sums of up to 500 values in [-1, 1] against float64 drift by about sqrt(R) * R * 2^-24 (6e-5 at R = 500)");
+
+    private static readonly KernelTolerance RowSumTolerance = new(
+        1e-4, "float32 per-row sums of up to 784 loss terms against float64 sums");
+
+    private static readonly KernelTolerance TranscendentalTolerance = new(
+        1e-5, "float32 exp, log and tanh against float64: a few ulp (1e-5 is about 80)");
+
+    private static readonly KernelTolerance AdamTolerance = new(
+        1e-5, "the update in float against double with the same bias corrections: a few ulp of each moment and parameter");
+
+    private static readonly KernelTolerance NormalTolerance = new(
+        1e-4, "Box-Muller in float: log and cos errors scaled by a radius up to 5.8, and GPUs may use approximate instructions for them");
+
+    private static readonly KernelTolerance ExactTolerance = new(
+        1e-6, "copies, masks and single float operations done as the reference does them: a wrong element or mask bit shows up as an error near 1");
+
+    /// <summary>
+    /// (M, N, K): 1s, primes, shapes that are no multiple of the 16-wide tiles, the 8x8 blocks
+    /// or the host's Mr = 6 / Nr = 16-32 / Kc = 256 / Mc = 144 / Nc = 1024 blocks (each crossed),
+    /// one deep enough for split-K to sum three layers, the last ragged, and shallow ones whose
+    /// B the host reads in place. Every one in all four transpose combinations.
+    /// </summary>
+    private static readonly (int M, int N, int K)[] GemmShapes =
+    [
+        (1, 1, 1), (7, 1, 33), (1, 33, 7), (33, 7, 1), (33, 7, 17), (17, 33, 40), (67, 131, 19), (33, 7, 300), (500, 33, 7),
+        (7, 1, 500), (7, 33, 784), (33, 500, 784), (145, 49, 257), (300, 70, 130), (70, 300, 260), (6, 1100, 33), (130, 1100, 20),
+    ];
+
+    /// <summary>
+    /// The most multiply-adds a GEMM case may have and still run with the kernels a device runs
+    /// slowly (barrier kernels on ILGPU's CPU accelerator: about 1 MFLOP/s, so ~0.3 s a call here).
+    /// </summary>
+    private const long SmallGemm = 170_000;
+
+    /// <summary>(rows, cols): 1, odd, more rows than columns, the batch by hidden and pixel widths, a ragged 32-column block.</summary>
+    private static readonly (int Rows, int Cols)[] MatrixShapes = [(1, 1), (7, 33), (33, 7), (128, 500), (500, 1), (3, 784), (5, 1000)];
+
+    /// <summary>
+    /// Whether a matrix case is cheap enough for the slow kernels: the group reductions on ILGPU's
+    /// CPU accelerator cost 9 barriers of 256 real threads a row, 30-40 ms, so few rows.
+    /// </summary>
+    private static bool SmallMatrix(int rows, int cols) => rows <= 33 && rows * cols <= 5000;
+
+    /// <summary>(rows, Z): one latent unit, odd, and the batch at Z = 100.</summary>
+    private static readonly (int Rows, int Latent)[] LatentShapes = [(1, 1), (33, 7), (128, 100)];
+
+    public static IReadOnlyList<KernelCase> All { get; } =
+    [
+        .. Gemms(), .. MemoryCases(), .. BiasCases(), .. EpilogueCases(), .. MapCases(), .. LossCases(), .. SamplingCases(), .. AdamCases(),
+    ];
+
+    /// <summary>The operations the table covers, in table order.</summary>
+    public static IReadOnlyList<string> Operations { get; } = [.. All.Select(c => c.Operation).Distinct()];
+
+    private static IEnumerable<KernelCase> Gemms()
+    {
+        var shapes = GemmShapes.SelectMany(s => new[] { (s.M, s.N, s.K, false, false), (s.M, s.N, s.K, false, true), (s.M, s.N, s.K, true, false), (s.M, s.N, s.K, true, true) })
+            // The model's widest GEMMs as it runs them: forward, input gradient, weight gradient.
+            .Concat([(128, 500, 784, false, false), (128, 784, 500, false, true), (784, 500, 128, true, false)]);
+        foreach (var (m, n, k, transposeA, transposeB) in shapes)
+        {
+            foreach (bool scaled in new[] { false, true })
+            {
+                string shape = $"{(transposeA ? 'T' : 'N')}{(transposeB ? 'T' : 'N')} ({m}, {n}, {k}) {(scaled ? "beta random" : "beta 0")}";
+                yield return new KernelCase("gemm", shape, GemmTolerance, false, context =>
+                {
+                    float[] a = context.Uniform(m * k);
+                    float[] b = context.Uniform(k * n);
+                    float[] c = context.Uniform(m * n);
+                    float alpha = context.Uniform(1)[0];
+                    float beta = scaled ? context.Uniform(1)[0] : 0;
+                    using var left = context.Upload(a, transposeA ? k : m, transposeA ? m : k);
+                    using var right = context.Upload(b, transposeB ? n : k, transposeB ? k : n);
+                    // beta == 0 must ignore C, so C starts as NaN there.
+                    using var output = scaled ? context.Upload(c, m, n) : context.Poisoned(m, n);
+                    context.Backend.Gemm(output, left, transposeA, right, transposeB, alpha, beta);
+                    Gemm.Reference(c, a, transposeA, b, transposeB, alpha, beta, m, n, k);
+                    return (c, context.Download(output));
+                }, Small: (long)m * n * k <= SmallGemm);
+            }
+        }
+    }
+
+    private static IEnumerable<KernelCase> MemoryCases()
+    {
+        foreach (var (rows, cols) in MatrixShapes)
+        {
+            string shape = $"({rows}, {cols})";
+            yield return new KernelCase("fill", shape, ExactTolerance, true, context =>
+            {
+                float value = context.Uniform(1)[0];
+                float[] expected = new float[rows * cols];
+                Memory.FillReference(expected, value, expected.Length);
+                using var y = context.Poisoned(rows, cols);
+                context.Backend.Fill(y, value);
+                return (expected, context.Download(y));
+            });
+            yield return new KernelCase("copy", shape, ExactTolerance, true, context =>
+            {
+                float[] x = context.Uniform(rows * cols);
+                using var input = context.Upload(x, rows, cols);
+                using var y = context.Poisoned(rows, cols);
+                context.Backend.Copy(y, input);
+                return (x, context.Download(y));
+            });
+            yield return new KernelCase("gather_rows", shape, ExactTolerance, true, context =>
+            {
+                float[] x = context.Uniform(rows * cols);
+                // Rows picked with repeats, in any order, as a shuffled batch's are.
+                int[] picked = [.. Enumerable.Range(0, rows).Select(_ => context.Next(rows))];
+                float[] expected = new float[rows * cols];
+                Memory.GatherRowsReference(expected, x, picked, cols);
+                using var input = context.Upload(x, rows, cols);
+                using var y = context.Poisoned(rows, cols);
+                context.Backend.GatherRows(y, input, picked);
+                return (expected, context.Download(y));
+            });
+        }
+    }
+
+    private static IEnumerable<KernelCase> BiasCases()
+    {
+        foreach (var (rows, cols) in MatrixShapes)
+        {
+            string shape = $"({rows}, {cols})";
+            yield return new KernelCase("bias_add", shape, ExactTolerance, false, context =>
+            {
+                float[] x = context.Uniform(rows * cols);
+                float[] bias = context.Uniform(cols);
+                using var y = context.Upload(x, rows, cols);
+                using var b = context.Upload(bias, 1, cols);
+                context.Backend.AddBias(y, b);
+                Bias.AddReference(x, bias, rows, cols);
+                return (x, context.Download(y));
+            });
+            yield return new KernelCase("sum_columns", shape, ColumnSumTolerance, false, context =>
+            {
+                float[] x = context.Uniform(rows * cols);
+                float alpha = context.Uniform(1)[0];
+                float[] expected = new float[cols];
+                Reductions.SumColumnsReference(expected, x, alpha, rows, cols);
+                using var input = context.Upload(x, rows, cols);
+                using var sums = context.Poisoned(1, cols);
+                context.Backend.SumColumns(sums, input, alpha);
+                return (expected, context.Download(sums));
+            }, Small: SmallMatrix(rows, cols));
+        }
+    }
+
+    private static IEnumerable<KernelCase> EpilogueCases()
+    {
+        foreach (var (rows, cols) in MatrixShapes)
+        {
+            foreach (var activation in Enum.GetValues<Activation>())
+            {
+                string shape = $"{activation.ToString().ToLowerInvariant()} ({rows}, {cols})";
+                yield return new KernelCase("bias_activation_forward", shape, TranscendentalTolerance, false, context =>
+                {
+                    float[] x = PreActivations(context, rows * cols);
+                    float[] bias = context.Uniform(cols);
+                    using var pre = context.Upload(x, rows, cols);
+                    using var b = context.Upload(bias, 1, cols);
+                    using var y = context.Poisoned(rows, cols);
+                    context.Backend.BiasActivationForward(activation, y, pre, b);
+                    float[] expected = new float[rows * cols];
+                    Epilogues.ForwardReference(activation, expected, x, bias, rows, cols);
+                    return ([.. x, .. expected], context.Download(pre, y));
+                });
+                yield return new KernelCase("bias_activation_dropout_forward", shape, TranscendentalTolerance, false, context =>
+                {
+                    float[] x = PreActivations(context, rows * cols);
+                    float[] bias = context.Uniform(cols);
+                    ulong seed = context.NextSeed();
+                    using var pre = context.Upload(x, rows, cols);
+                    using var b = context.Upload(bias, 1, cols);
+                    using var y = context.Poisoned(rows, cols);
+                    using var dropped = context.Poisoned(rows, cols);
+                    context.Backend.BiasActivationDropoutForward(activation, dropped, y, pre, b, 0.8f, seed, 7);
+                    float[] post = new float[rows * cols];
+                    float[] expected = new float[rows * cols];
+                    Epilogues.DropoutForwardReference(activation, expected, post, x, bias, 0.8f, seed, 7, rows, cols);
+                    return ([.. x, .. post, .. expected], context.Download(pre, y, dropped));
+                });
+                yield return new KernelCase("activation_backward", shape, TranscendentalTolerance, false, context =>
+                {
+                    var (x, y, dy) = BackwardInputs(context, activation, rows * cols);
+                    float[] expected = new float[rows * cols];
+                    Activations.BackwardReference(activation, expected, dy, x, y, expected.Length);
+                    using var pre = context.Upload(x, rows, cols);
+                    using var post = context.Upload(y, rows, cols);
+                    using var gradient = context.Upload(dy, rows, cols);
+                    using var dx = context.Poisoned(rows, cols);
+                    context.Backend.ActivationBackward(activation, dx, gradient, pre, post);
+                    return (expected, context.Download(dx));
+                });
+                yield return new KernelCase("dropout_activation_backward", shape, TranscendentalTolerance, false, context =>
+                {
+                    var (x, y, dy) = BackwardInputs(context, activation, rows * cols);
+                    ulong seed = context.NextSeed();
+                    float[] expected = new float[rows * cols];
+                    Epilogues.DropoutBackwardReference(activation, expected, dy, x, y, 0.8f, seed, 7, expected.Length);
+                    using var pre = context.Upload(x, rows, cols);
+                    using var post = context.Upload(y, rows, cols);
+                    // In place, as the model runs it: dx aliases dy.
+                    using var gradient = context.Upload(dy, rows, cols);
+                    context.Backend.DropoutActivationBackward(activation, gradient, gradient, pre, post, 0.8f, seed, 7);
+                    return (expected, context.Download(gradient));
+                });
+            }
+        }
+    }
+
+    /// <summary>x, y = f(x) from the reference (so only the backward's own error shows), and dy.</summary>
+    private static (float[] X, float[] Y, float[] Dy) BackwardInputs(KernelCaseContext context, Activation activation, int length)
+    {
+        float[] x = PreActivations(context, length);
+        float[] y = [.. x.Select(value => (float)Activations.ForwardReference(activation, value))];
+        return (x, y, context.Uniform(length));
+    }
+
+    /// <summary>
+    /// Values up to 5 in size, where sigmoid and softplus reach their flat ends, and every 13th
+    /// one +-40, where a naive softplus or sigmoid overflows.
+    /// </summary>
+    private static float[] PreActivations(KernelCaseContext context, int length) =>
+        [.. context.Uniform(length, 5).Select((value, i) => i % 13 == 12 ? MathF.CopySign(40, value) : value)];
+
+    private static IEnumerable<KernelCase> MapCases()
+    {
+        foreach (var (rows, cols) in MatrixShapes)
+        {
+            string shape = $"({rows}, {cols})";
+            yield return new KernelCase("salt_and_pepper", shape, ExactTolerance, false, context =>
+            {
+                float[] x = context.Uniform(rows * cols);
+                ulong seed = context.NextSeed();
+                float[] expected = new float[x.Length];
+                Sampling.SaltAndPepperReference(expected, x, 0.3f, seed, 2, x.Length);
+                using var input = context.Upload(x, rows, cols);
+                using var y = context.Poisoned(rows, cols);
+                context.Backend.SaltAndPepper(y, input, 0.3f, seed, 2);
+                return (expected, context.Download(y));
+            });
+            yield return new KernelCase("binarize", shape, ExactTolerance, false, context =>
+            {
+                // Grey levels in [0, 1] with exact 0s and 1s, which must stay as they are.
+                float[] x = [.. context.Uniform(rows * cols).Select((value, i) => i % 11 == 0 ? i % 22 == 0 ? 0 : 1 : Math.Abs(value))];
+                ulong seed = context.NextSeed();
+                float[] expected = new float[x.Length];
+                Sampling.BinarizeReference(expected, x, seed, 5, x.Length);
+                using var input = context.Upload(x, rows, cols);
+                using var y = context.Poisoned(rows, cols);
+                context.Backend.Binarize(y, input, seed, 5);
+                return (expected, context.Download(y));
+            });
+        }
+    }
+
+    private static IEnumerable<KernelCase> LossCases()
+    {
+        foreach (var (rows, cols) in MatrixShapes)
+        {
+            string shape = $"({rows}, {cols})";
+            yield return new KernelCase("bce_forward", shape, RowSumTolerance, false, context =>
+            {
+                var (p, t) = Probabilities(context, rows * cols);
+                float[] expected = new float[rows];
+                Losses.BinaryCrossEntropyReference(expected, p, t, rows, cols);
+                using var probabilities = context.Upload(p, rows, cols);
+                using var targets = context.Upload(t, rows, cols);
+                using var loss = context.Poisoned(rows, 1);
+                context.Backend.BinaryCrossEntropy(loss, probabilities, targets);
+                return (expected, context.Download(loss));
+            }, Small: SmallMatrix(rows, cols));
+            yield return new KernelCase("bce_backward", shape, ExactTolerance, true, context =>
+            {
+                var (p, t) = Probabilities(context, rows * cols);
+                float[] expected = new float[rows * cols];
+                Losses.BinaryCrossEntropyBackwardReference(expected, p, t, 0.5f, expected.Length);
+                using var probabilities = context.Upload(p, rows, cols);
+                using var targets = context.Upload(t, rows, cols);
+                using var gradient = context.Poisoned(rows, cols);
+                context.Backend.BinaryCrossEntropyBackward(gradient, probabilities, targets, 0.5f);
+                return (expected, context.Download(gradient));
+            });
+        }
+    }
+
+    /// <summary>Probabilities in [0, 1] with exact 0s and 1s so the clamp is exercised, and targets in [0, 1].</summary>
+    private static (float[] P, float[] T) Probabilities(KernelCaseContext context, int length)
+    {
+        float[] p = [.. context.Uniform(length).Select((value, i) => i % 7 == 0 ? i % 14 == 0 ? 0 : 1 : Math.Abs(value))];
+        return (p, [.. context.Uniform(length).Select(Math.Abs)]);
+    }
+
+    private static IEnumerable<KernelCase> SamplingCases()
+    {
+        foreach (var (rows, latent) in LatentShapes)
+        {
+            string shape = $"({rows}, {latent})";
+            int length = rows * latent;
+            yield return new KernelCase("gaussian_head", shape, TranscendentalTolerance, true, context =>
+            {
+                float[] h = context.Uniform(2 * length, 5);
+                float[] mu = new float[length];
+                float[] sigma = new float[length];
+                Sampling.GaussianHeadReference(mu, sigma, h, rows, latent);
+                using var head = context.Upload(h, rows, 2 * latent);
+                using var muOut = context.Poisoned(rows, latent);
+                using var sigmaOut = context.Poisoned(rows, latent);
+                context.Backend.GaussianHead(muOut, sigmaOut, head);
+                return ([.. mu, .. sigma], context.Download(muOut, sigmaOut));
+            });
+            yield return new KernelCase("gaussian_head_backward", shape, TranscendentalTolerance, true, context =>
+            {
+                float[] h = context.Uniform(2 * length, 5);
+                float[] dMu = context.Uniform(length);
+                float[] dSigma = context.Uniform(length);
+                float[] dh = new float[2 * length];
+                Sampling.GaussianHeadBackwardReference(dh, dMu, dSigma, h, rows, latent);
+                using var head = context.Upload(h, rows, 2 * latent);
+                using var dMuIn = context.Upload(dMu, rows, latent);
+                using var dSigmaIn = context.Upload(dSigma, rows, latent);
+                using var dhOut = context.Poisoned(rows, 2 * latent);
+                context.Backend.GaussianHeadBackward(dhOut, dMuIn, dSigmaIn, head);
+                return (dh, context.Download(dhOut));
+            });
+            yield return new KernelCase("reparameterize", shape, NormalTolerance, true, context =>
+            {
+                float[] mu = context.Uniform(length, 3);
+                float[] sigma = [.. context.Uniform(length).Select(value => Math.Abs(value) + Sampling.MinimumSigma)];
+                ulong seed = context.NextSeed();
+                float[] z = new float[length];
+                float[] eps = new float[length];
+                Sampling.ReparameterizeReference(z, eps, mu, sigma, seed, 3, length);
+                using var muIn = context.Upload(mu, rows, latent);
+                using var sigmaIn = context.Upload(sigma, rows, latent);
+                using var zOut = context.Poisoned(rows, latent);
+                using var epsOut = context.Poisoned(rows, latent);
+                context.Backend.Reparameterize(zOut, epsOut, muIn, sigmaIn, seed, 3);
+                return ([.. z, .. eps], context.Download(zOut, epsOut));
+            });
+            yield return new KernelCase("reparameterize_backward", shape, ExactTolerance, true, context =>
+            {
+                float[] dz = context.Uniform(length);
+                float[] eps = context.Uniform(length, 3);
+                float[] dMu = new float[length];
+                float[] dSigma = new float[length];
+                Sampling.ReparameterizeBackwardReference(dMu, dSigma, dz, eps, length);
+                using var dzIn = context.Upload(dz, rows, latent);
+                using var epsIn = context.Upload(eps, rows, latent);
+                using var dMuOut = context.Poisoned(rows, latent);
+                using var dSigmaOut = context.Poisoned(rows, latent);
+                context.Backend.ReparameterizeBackward(dMuOut, dSigmaOut, dzIn, epsIn);
+                return ([.. dMu, .. dSigma], context.Download(dMuOut, dSigmaOut));
+            });
+            yield return new KernelCase("kl_forward", shape, RowSumTolerance, true, context =>
+            {
+                float[] mu = context.Uniform(length, 3);
+                float[] sigma = [.. context.Uniform(length, 2).Select(value => Math.Abs(value) + Sampling.MinimumSigma)];
+                float[] expected = new float[rows];
+                Losses.KlDivergenceReference(expected, mu, sigma, rows, latent);
+                using var muIn = context.Upload(mu, rows, latent);
+                using var sigmaIn = context.Upload(sigma, rows, latent);
+                using var kl = context.Poisoned(rows, 1);
+                context.Backend.KlDivergence(kl, muIn, sigmaIn);
+                return (expected, context.Download(kl));
+            });
+            yield return new KernelCase("kl_backward", shape, TranscendentalTolerance, true, context =>
+            {
+                float[] mu = context.Uniform(length, 3);
+                float[] sigma = [.. context.Uniform(length, 2).Select(value => Math.Abs(value) + Sampling.MinimumSigma)];
+                float[] dMu = context.Uniform(length);
+                float[] dSigma = context.Uniform(length);
+                // Accumulates into the reparameterization's gradients, so they start with values.
+                using var dMuInOut = context.Upload(dMu, rows, latent);
+                using var dSigmaInOut = context.Upload(dSigma, rows, latent);
+                using var muIn = context.Upload(mu, rows, latent);
+                using var sigmaIn = context.Upload(sigma, rows, latent);
+                context.Backend.KlDivergenceBackward(dMuInOut, dSigmaInOut, muIn, sigmaIn, 0.5f);
+                Losses.KlDivergenceBackwardReference(dMu, dSigma, mu, sigma, 0.5f, length);
+                return ([.. dMu, .. dSigma], context.Download(dMuInOut, dSigmaInOut));
+            });
+            yield return new KernelCase("log_prior_over_posterior", shape, RowSumTolerance, true, context =>
+            {
+                float[] z = context.Uniform(length, 3);
+                float[] eps = context.Uniform(length, 3);
+                float[] sigma = [.. context.Uniform(length, 2).Select(value => Math.Abs(value) + Sampling.MinimumSigma)];
+                float[] expected = new float[rows];
+                Losses.LogPriorOverPosteriorReference(expected, z, eps, sigma, rows, latent);
+                using var zIn = context.Upload(z, rows, latent);
+                using var epsIn = context.Upload(eps, rows, latent);
+                using var sigmaIn = context.Upload(sigma, rows, latent);
+                using var weight = context.Poisoned(rows, 1);
+                context.Backend.LogPriorOverPosterior(weight, zIn, epsIn, sigmaIn);
+                return (expected, context.Download(weight));
+            });
+        }
+    }
+
+    /// <summary>
+    /// One tensor; a weight and its bias, odd-sized; and a model-sized block of four tensors
+    /// whose later parts start at offsets that are no multiple of any vector or group width.
+    /// </summary>
+    private static IEnumerable<KernelCase> AdamCases()
+    {
+        ((int Rows, int Cols)[] Layout, long Step)[] layouts =
+        [
+            ([(1, 1)], 1),
+            ([(7, 33), (1, 33)], 2),
+            ([(784, 500), (1, 500), (500, 7), (1, 7)], 1000),
+        ];
+        foreach (var (layout, stepNumber) in layouts)
+        {
+            string shape = $"[{string.Join(", ", layout.Select(part => $"({part.Rows}, {part.Cols})"))}] step {stepNumber}";
+            yield return new KernelCase("adam", shape, AdamTolerance, false, context =>
+            {
+                int length = layout.Sum(part => part.Rows * part.Cols);
+                var step = AdamStep.Default(1e-3f, stepNumber);
+                float[] parameters = context.Uniform(length);
+                float[] m = context.Uniform(length, 0.1f);
+                float[] v = [.. context.Uniform(length, 0.01f).Select(Math.Abs)];
+                float[] g = context.Uniform(length);
+                using var pBlock = context.Upload(parameters, layout);
+                using var mBlock = context.Upload(m, layout);
+                using var vBlock = context.Upload(v, layout);
+                using var gBlock = context.Upload(g, layout);
+                context.Backend.AdamUpdate(pBlock, mBlock, vBlock, gBlock, step);
+                Adam.UpdateReference(parameters, m, v, g, step, length);
+                return ([.. parameters, .. m, .. v], [.. context.Download(pBlock), .. context.Download(mBlock), .. context.Download(vBlock)]);
+            });
+        }
+    }
+}
