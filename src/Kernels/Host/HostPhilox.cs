@@ -10,7 +10,8 @@ namespace GpuVae.Kernels.Host;
 /// <see cref="Philox.Generate"/>, laid out as <see cref="Dropout.Keeps"/> reads them (element
 /// i takes word i % 4 of block i / 4). Each vector lane carries one counter through the ten
 /// rounds, so a Vector256 hashes 8 blocks (32 words) at once, and a 4 x 8 transpose puts
-/// the words back in element order.
+/// the words back in element order. The vector generator is written once, generic over the
+/// width (<see cref="IPhiloxSimd{TVector}"/>), like HostGemm's micro-kernel.
 /// </summary>
 public static class HostPhilox
 {
@@ -53,8 +54,8 @@ public static class HostPhilox
         uint firstBlock = (uint)firstElement >> 2;
         int done = isa switch
         {
-            HostPhiloxIsa.Vector512 when IsSupported(isa) => Generate512(words, seed, stream, purpose, firstBlock),
-            HostPhiloxIsa.Vector256 when IsSupported(isa) => Generate256(words, seed, stream, purpose, firstBlock),
+            HostPhiloxIsa.Vector512 when IsSupported(isa) => GenerateVector<PhiloxSimd512, Vector512<uint>>(words, seed, stream, purpose, firstBlock),
+            HostPhiloxIsa.Vector256 when IsSupported(isa) => GenerateVector<PhiloxSimd256, Vector256<uint>>(words, seed, stream, purpose, firstBlock),
             HostPhiloxIsa.Scalar => 0,
             _ => throw new PlatformNotSupportedException($"{isa} is not hardware accelerated here"),
         };
@@ -83,187 +84,58 @@ public static class HostPhilox
     }
 
     /// <summary>
-    /// Two independent sets of 8 counters per pass: a round is a chain of dependent shift,
-    /// multiply, blend and xor, so with one set the core mostly waits on latency. Two sets
-    /// fill 12 of AVX2's 16 registers; four spill and ran slower (64000 words on one core of
-    /// this machine with AVX-512 off: one set 51 us, two 37 us, four 44 us; scalar 165 us).
+    /// Two independent sets of TSimd.Lanes counters per pass: a round is a chain of dependent
+    /// shift, multiply, blend and xor, so with one set the core mostly waits on latency. Two
+    /// sets fill 12 of AVX2's 16 registers; four spill and ran slower (64000 words on one core
+    /// of this machine with AVX-512 off: one set 51 us, two 37 us, four 44 us; scalar 165 us).
+    /// Vector512 runs the same source at twice the width (18 us against Vector256's 32 us).
     /// </summary>
-    /// <returns>How many words were written: whole passes of 64, the rest left to the scalar tail.</returns>
-    private static int Generate256(Span<uint> words, ulong seed, ulong stream, uint purpose, uint firstBlock)
+    /// <returns>How many words were written: whole passes of 8 * TSimd.Lanes, the rest left to the scalar tail.</returns>
+    private static int GenerateVector<TSimd, TVector>(Span<uint> words, ulong seed, ulong stream, uint purpose, uint firstBlock)
+        where TSimd : struct, IPhiloxSimd<TVector>
+        where TVector : struct
     {
-        const int WordsPerPass = 2 * 4 * 8;
+        int wordsPerSet = 4 * TSimd.Lanes;
+        int wordsPerPass = 2 * wordsPerSet;
         ref uint destination = ref MemoryMarshal.GetReference(words);
-        var lanes = Vector256.Create(0u, 1, 2, 3, 4, 5, 6, 7);
-        var multiplierA = Vector256.Create(Philox.MultiplierA);
-        var multiplierB = Vector256.Create(Philox.MultiplierB);
+        var multiplierA = TSimd.Broadcast(Philox.MultiplierA);
+        var multiplierB = TSimd.Broadcast(Philox.MultiplierB);
         int done = 0;
-        for (; done <= words.Length - WordsPerPass; done += WordsPerPass)
+        for (; done <= words.Length - wordsPerPass; done += wordsPerPass)
         {
             // The counter (block, stream low, stream high, purpose) of Philox.Generate, one block per lane.
-            var x0 = Vector256.Create(firstBlock + (uint)(done >> 2)) + lanes;
-            var x1 = x0 + Vector256.Create(8u);
-            var y0 = Vector256.Create((uint)stream);
+            var x0 = TSimd.Add(TSimd.Broadcast(firstBlock + (uint)(done >> 2)), TSimd.LaneIndices);
+            var x1 = TSimd.Add(x0, TSimd.Broadcast((uint)TSimd.Lanes));
+            var y0 = TSimd.Broadcast((uint)stream);
             var y1 = y0;
-            var z0 = Vector256.Create((uint)(stream >> 32));
+            var z0 = TSimd.Broadcast((uint)(stream >> 32));
             var z1 = z0;
-            var w0 = Vector256.Create(purpose);
+            var w0 = TSimd.Broadcast(purpose);
             var w1 = w0;
-            var keyA = Vector256.Create((uint)seed);
-            var keyB = Vector256.Create((uint)(seed >> 32));
+            var keyA = TSimd.Broadcast((uint)seed);
+            var keyB = TSimd.Broadcast((uint)(seed >> 32));
             for (int round = 0; round < Philox.Rounds; round++)
             {
-                var (highA0, lowA0) = MultiplyWide(x0, multiplierA);
-                var (highB0, lowB0) = MultiplyWide(z0, multiplierB);
-                var (highA1, lowA1) = MultiplyWide(x1, multiplierA);
-                var (highB1, lowB1) = MultiplyWide(z1, multiplierB);
-                x0 = highB0 ^ y0 ^ keyA;
+                var (highA0, lowA0) = TSimd.MultiplyWide(x0, multiplierA);
+                var (highB0, lowB0) = TSimd.MultiplyWide(z0, multiplierB);
+                var (highA1, lowA1) = TSimd.MultiplyWide(x1, multiplierA);
+                var (highB1, lowB1) = TSimd.MultiplyWide(z1, multiplierB);
+                x0 = TSimd.Xor(TSimd.Xor(highB0, y0), keyA);
                 y0 = lowB0;
-                z0 = highA0 ^ w0 ^ keyB;
+                z0 = TSimd.Xor(TSimd.Xor(highA0, w0), keyB);
                 w0 = lowA0;
-                x1 = highB1 ^ y1 ^ keyA;
+                x1 = TSimd.Xor(TSimd.Xor(highB1, y1), keyA);
                 y1 = lowB1;
-                z1 = highA1 ^ w1 ^ keyB;
+                z1 = TSimd.Xor(TSimd.Xor(highA1, w1), keyB);
                 w1 = lowA1;
-                keyA += Vector256.Create(Philox.KeyStepA);
-                keyB += Vector256.Create(Philox.KeyStepB);
+                keyA = TSimd.Add(keyA, TSimd.Broadcast(Philox.KeyStepA));
+                keyB = TSimd.Add(keyB, TSimd.Broadcast(Philox.KeyStepB));
             }
 
-            StoreInElementOrder(ref Unsafe.Add(ref destination, done), x0, y0, z0, w0);
-            StoreInElementOrder(ref Unsafe.Add(ref destination, done + 32), x1, y1, z1, w1);
+            TSimd.StoreInElementOrder(ref Unsafe.Add(ref destination, done), x0, y0, z0, w0);
+            TSimd.StoreInElementOrder(ref Unsafe.Add(ref destination, done + wordsPerSet), x1, y1, z1, w1);
         }
 
         return done;
-    }
-
-    /// <summary>
-    /// The 64-bit products a * m of 8 lanes, as their high and low halves. vpmuludq multiplies
-    /// the even lanes only, so the odd lanes are shifted down and multiplied separately; each
-    /// half is then blended back from the two products. Widening to two Vector256&lt;ulong&gt;,
-    /// multiplying and narrowing was 2x (AVX-512 on) to 3x (AVX-512 off) slower: AVX2 has no
-    /// 64-bit multiply. vpmulld for the low half measured 6-10% faster here (an AMD EPYC), but
-    /// has 10 cycles of latency on Intel's AVX2 cores against the shift and blend's two.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector256<uint> High, Vector256<uint> Low) MultiplyWide(Vector256<uint> a, Vector256<uint> m)
-    {
-        const byte OddLanes = 0b1010_1010;
-        var even = Avx2.Multiply(a, m).AsUInt32();
-        var odd = Avx2.Multiply(Avx2.ShiftRightLogical(a.AsUInt64(), 32).AsUInt32(), m).AsUInt32();
-        var high = Avx2.Blend(Avx2.ShiftRightLogical(even.AsUInt64(), 32).AsUInt32(), odd, OddLanes);
-        var low = Avx2.Blend(even, Avx2.ShiftLeftLogical(odd.AsUInt64(), 32).AsUInt32(), OddLanes);
-        return (high, low);
-    }
-
-    /// <summary>
-    /// Writes the 32 words of 8 blocks (x, y, z, w hold word 0, 1, 2, 3 of blocks 0-7) in
-    /// element order: a 4 x 8 transpose, unpacks within each 128-bit half, then swapping halves.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreInElementOrder(ref uint destination, Vector256<uint> x, Vector256<uint> y, Vector256<uint> z, Vector256<uint> w)
-    {
-        // xy0 = (x0 y0 x1 y1 | x4 y4 x5 y5), xy2 = (x2 y2 x3 y3 | x6 y6 x7 y7), and zw alike.
-        var xy0 = Avx2.UnpackLow(x, y).AsUInt64();
-        var xy2 = Avx2.UnpackHigh(x, y).AsUInt64();
-        var zw0 = Avx2.UnpackLow(z, w).AsUInt64();
-        var zw2 = Avx2.UnpackHigh(z, w).AsUInt64();
-
-        // block0 = (block 0 | block 4), block1 = (1 | 5), block2 = (2 | 6), block3 = (3 | 7).
-        var block0 = Avx2.UnpackLow(xy0, zw0).AsUInt32();
-        var block1 = Avx2.UnpackHigh(xy0, zw0).AsUInt32();
-        var block2 = Avx2.UnpackLow(xy2, zw2).AsUInt32();
-        var block3 = Avx2.UnpackHigh(xy2, zw2).AsUInt32();
-        Avx2.Permute2x128(block0, block1, 0x20).StoreUnsafe(ref destination);
-        Avx2.Permute2x128(block2, block3, 0x20).StoreUnsafe(ref destination, 8);
-        Avx2.Permute2x128(block0, block1, 0x31).StoreUnsafe(ref destination, 16);
-        Avx2.Permute2x128(block2, block3, 0x31).StoreUnsafe(ref destination, 24);
-    }
-
-    /// <summary>
-    /// <see cref="Generate256"/> at twice the width: two sets of 16 counters per pass (64000
-    /// words on one core of this machine: 18 us against the Vector256 generator's 32 us).
-    /// </summary>
-    private static int Generate512(Span<uint> words, ulong seed, ulong stream, uint purpose, uint firstBlock)
-    {
-        const int WordsPerPass = 2 * 4 * 16;
-        ref uint destination = ref MemoryMarshal.GetReference(words);
-        var lanes = Vector512.Create(0u, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-        var multiplierA = Vector512.Create(Philox.MultiplierA);
-        var multiplierB = Vector512.Create(Philox.MultiplierB);
-        int done = 0;
-        for (; done <= words.Length - WordsPerPass; done += WordsPerPass)
-        {
-            var x0 = Vector512.Create(firstBlock + (uint)(done >> 2)) + lanes;
-            var x1 = x0 + Vector512.Create(16u);
-            var y0 = Vector512.Create((uint)stream);
-            var y1 = y0;
-            var z0 = Vector512.Create((uint)(stream >> 32));
-            var z1 = z0;
-            var w0 = Vector512.Create(purpose);
-            var w1 = w0;
-            var keyA = Vector512.Create((uint)seed);
-            var keyB = Vector512.Create((uint)(seed >> 32));
-            for (int round = 0; round < Philox.Rounds; round++)
-            {
-                var (highA0, lowA0) = MultiplyWide(x0, multiplierA);
-                var (highB0, lowB0) = MultiplyWide(z0, multiplierB);
-                var (highA1, lowA1) = MultiplyWide(x1, multiplierA);
-                var (highB1, lowB1) = MultiplyWide(z1, multiplierB);
-                x0 = highB0 ^ y0 ^ keyA;
-                y0 = lowB0;
-                z0 = highA0 ^ w0 ^ keyB;
-                w0 = lowA0;
-                x1 = highB1 ^ y1 ^ keyA;
-                y1 = lowB1;
-                z1 = highA1 ^ w1 ^ keyB;
-                w1 = lowA1;
-                keyA += Vector512.Create(Philox.KeyStepA);
-                keyB += Vector512.Create(Philox.KeyStepB);
-            }
-
-            StoreInElementOrder(ref Unsafe.Add(ref destination, done), x0, y0, z0, w0);
-            StoreInElementOrder(ref Unsafe.Add(ref destination, done + 64), x1, y1, z1, w1);
-        }
-
-        return done;
-    }
-
-    /// <summary><see cref="MultiplyWide(Vector256{uint}, Vector256{uint})"/> on 16 lanes with vpmuludq zmm.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector512<uint> High, Vector512<uint> Low) MultiplyWide(Vector512<uint> a, Vector512<uint> m)
-    {
-        var oddLanes = Vector512.Create(0xFFFF_FFFF_0000_0000UL).AsUInt32();
-        var even = Avx512F.Multiply(a, m).AsUInt32();
-        var odd = Avx512F.Multiply(Avx512F.ShiftRightLogical(a.AsUInt64(), 32).AsUInt32(), m).AsUInt32();
-        var high = Vector512.ConditionalSelect(oddLanes, odd, Avx512F.ShiftRightLogical(even.AsUInt64(), 32).AsUInt32());
-        var low = Vector512.ConditionalSelect(oddLanes, Avx512F.ShiftLeftLogical(odd.AsUInt64(), 32).AsUInt32(), even);
-        return (high, low);
-    }
-
-    /// <summary>
-    /// Writes the 64 words of 16 blocks in element order: unpacks within each 128-bit quarter
-    /// leave blocks (k, 4 + k, 8 + k, 12 + k) in blockK, then a 4 x 4 transpose of quarters.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreInElementOrder(ref uint destination, Vector512<uint> x, Vector512<uint> y, Vector512<uint> z, Vector512<uint> w)
-    {
-        var xy0 = Avx512F.UnpackLow(x, y).AsUInt64();
-        var xy2 = Avx512F.UnpackHigh(x, y).AsUInt64();
-        var zw0 = Avx512F.UnpackLow(z, w).AsUInt64();
-        var zw2 = Avx512F.UnpackHigh(z, w).AsUInt64();
-        var block0 = Avx512F.UnpackLow(xy0, zw0).AsUInt32();
-        var block1 = Avx512F.UnpackHigh(xy0, zw0).AsUInt32();
-        var block2 = Avx512F.UnpackLow(xy2, zw2).AsUInt32();
-        var block3 = Avx512F.UnpackHigh(xy2, zw2).AsUInt32();
-
-        // low01 = quarters (0, 1) of block0 then (0, 1) of block1; the others alike. The last
-        // shuffles take quarter j of each of block0-3: blocks 4j to 4j + 3.
-        var low01 = Avx512F.Shuffle4x128(block0, block1, 0b01_00_01_00);
-        var low23 = Avx512F.Shuffle4x128(block2, block3, 0b01_00_01_00);
-        var high01 = Avx512F.Shuffle4x128(block0, block1, 0b11_10_11_10);
-        var high23 = Avx512F.Shuffle4x128(block2, block3, 0b11_10_11_10);
-        Avx512F.Shuffle4x128(low01, low23, 0b10_00_10_00).StoreUnsafe(ref destination);
-        Avx512F.Shuffle4x128(low01, low23, 0b11_01_11_01).StoreUnsafe(ref destination, 16);
-        Avx512F.Shuffle4x128(high01, high23, 0b10_00_10_00).StoreUnsafe(ref destination, 32);
-        Avx512F.Shuffle4x128(high01, high23, 0b11_01_11_01).StoreUnsafe(ref destination, 48);
     }
 }
