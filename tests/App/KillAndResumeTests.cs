@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using GpuVae.App.Figures;
 using GpuVae.Model;
 using GpuVae.Tests.Support;
 using Xunit;
