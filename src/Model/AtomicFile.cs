@@ -17,16 +17,16 @@ public static class AtomicFile
         string folder = Path.GetDirectoryName(fullPath)!;
         Directory.CreateDirectory(folder);
         // Same folder, so the rename stays on one file system and is atomic.
-        string temp = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        string temp = Path.Combine(folder, TemporaryNamePattern(Path.GetFileName(fullPath)).Replace("*", $"{Guid.NewGuid():N}", StringComparison.Ordinal));
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var stream = FileOperations.CreateNew(temp))
             {
                 write(stream);
                 // Without this the rename can reach the disk before the data after a crash.
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temp, fullPath, overwrite: true);
+            FileOperations.Move(temp, fullPath);
         }
         finally
         {
@@ -36,6 +36,10 @@ public static class AtomicFile
             }
         }
     }
+
+    /// <summary>The names of the temporary files that writing fileName makes, as a search
+    /// pattern: a kill before the rename leaves one behind, and the folder's writer may delete it.</summary>
+    public static string TemporaryNamePattern(string fileName) => $".{fileName}.*.tmp";
 
     public static void WriteAllBytes(string path, byte[] bytes) =>
         Write(path, stream => stream.Write(bytes));

@@ -1,30 +1,44 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using GpuVae.Kernels;
 
 namespace GpuVae.Model;
 
 /// <summary>
-/// A run's saved state in one folder: model.safetensors holds the weights (names such as
+/// A run folder's saved state, one unit: model.safetensors holds the weights (names such as
 /// encoder.hidden0.weight, shapes (in, out), y = x W + b) with the network's sizes in its
-/// metadata; optimizer.safetensors holds Adam's moments (name.exp_avg, name.exp_avg_sq)
-/// and the training position, with the unfinished epoch's progress after an interruption.
-/// Each file is replaced atomically; both carry the epoch and step so a mismatched pair is
-/// detected rather than resumed.
+/// metadata; optimizer.safetensors holds Adam's moments (name.exp_avg, name.exp_avg_sq), the
+/// training position (with the unfinished epoch's progress after an interruption), the
+/// metrics rows and the sha256 of the weights file it belongs to; metrics.csv is those rows
+/// for people and tools.
 /// </summary>
+/// <remarks>
+/// A save is: (1) the weights to model.pending.safetensors, (2) optimizer.safetensors, the
+/// commit point, (3) the pending weights renamed to model.safetensors, (4) metrics.csv; each
+/// file is written to a temporary name and renamed. A kill between any two file operations
+/// leaves the previous commit or this one: readers take the weights whose hash the optimizer
+/// file names and its metrics rows, and <see cref="Recover"/> (run by every writer first)
+/// finishes steps 3 and 4 and drops what an uncommitted save left behind.
+/// </remarks>
 public static class Checkpoint
 {
     public const string ModelFileName = "model.safetensors";
     public const string OptimizerFileName = "optimizer.safetensors";
+    public const string MetricsFileName = "metrics.csv";
+    public const string PendingModelFileName = "model.pending.safetensors";
     private const string FormatName = "gpuvae-vae-1";
+    private const string ModelHashKey = "model_sha256";
+    private const string MetricsKey = "metrics";
 
-    /// <summary>Whether a run can be resumed from directory: weights and optimizer state.</summary>
+    /// <summary>Whether a run can be resumed from directory: committed weights and optimizer state.</summary>
     public static bool Exists(string directory) =>
-        HasWeights(directory) && File.Exists(Path.Combine(directory, OptimizerFileName));
+        File.Exists(Path.Combine(directory, OptimizerFileName)) && CommittedWeights(directory) is not null;
 
     /// <summary>Whether directory holds weights, all that drawing and evaluating need.</summary>
-    public static bool HasWeights(string directory) => File.Exists(Path.Combine(directory, ModelFileName));
+    public static bool HasWeights(string directory) => CommittedWeights(directory) is not null;
 
-    public static void Save(string directory, Vae model, TrainingState state)
+    /// <summary>Saves weights, moments, position and the metrics rows of the finished epochs as one commit.</summary>
+    public static void Save(string directory, Vae model, TrainingState state, IReadOnlyList<EpochMetrics>? history = null)
     {
         var position = new Dictionary<string, string>
         {
@@ -38,10 +52,14 @@ public static class Checkpoint
             ["hidden"] = Text(model.Config.Hidden),
             ["pixels"] = Text(model.Config.Pixels),
         };
+        var weights = SafeTensorsFile.Serialize(model.Parameters.Select(p => Entry(model.Backend, p.Name, p.Value)).ToList(), modelMetadata);
+        string metrics = MetricsCsv.Text(history ?? []);
         var optimizerMetadata = new Dictionary<string, string>(position)
         {
             ["seed"] = Text(state.Seed),
             ["batch_size"] = Text(state.BatchSize),
+            [ModelHashKey] = Sha256(weights),
+            [MetricsKey] = metrics,
         };
         if (state.Partial is { } partial)
         {
@@ -51,31 +69,90 @@ public static class Checkpoint
             optimizerMetadata["partial_kld"] = partial.KldSum.ToString("R", CultureInfo.InvariantCulture);
             optimizerMetadata["partial_seconds"] = partial.Seconds.ToString("R", CultureInfo.InvariantCulture);
         }
-        var weights = model.Parameters.Select(p => Entry(model.Backend, p.Name, p.Value)).ToList();
         var moments = model.Parameters.SelectMany(p => new[]
         {
             Entry(model.Backend, p.Name + ".exp_avg", p.FirstMoment),
             Entry(model.Backend, p.Name + ".exp_avg_sq", p.SecondMoment),
         }).ToList();
 
-        // The optimizer file goes first: if the run dies between the two renames, the pair
-        // disagrees on the epoch and resuming refuses instead of silently mixing epochs.
+        AtomicFile.WriteAllBytes(Path.Combine(directory, PendingModelFileName), weights);
         SafeTensorsFile.Write(Path.Combine(directory, OptimizerFileName), moments, optimizerMetadata);
-        SafeTensorsFile.Write(Path.Combine(directory, ModelFileName), weights, modelMetadata);
+        FileOperations.Move(Path.Combine(directory, PendingModelFileName), Path.Combine(directory, ModelFileName));
+        AtomicFile.WriteAllText(Path.Combine(directory, MetricsFileName), metrics);
     }
+
+    /// <summary>
+    /// Finishes a save that a kill cut short after its commit (the weights renamed into place,
+    /// metrics.csv rewritten from the committed rows) and deletes what an uncommitted save and
+    /// interrupted atomic writes left. Writers call it before anything else; readers need not.
+    /// </summary>
+    public static void Recover(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return;
+        }
+
+        string pending = Path.Combine(directory, PendingModelFileName);
+        string? weights = CommittedWeights(directory);
+        if (weights == pending)
+        {
+            FileOperations.Move(pending, Path.Combine(directory, ModelFileName));
+        }
+        else if (File.Exists(pending))
+        {
+            File.Delete(pending);
+        }
+
+        string optimizer = Path.Combine(directory, OptimizerFileName);
+        string metrics = Path.Combine(directory, MetricsFileName);
+        if (File.Exists(optimizer) && Read(optimizer).Metadata.TryGetValue(MetricsKey, out string? committed)
+            && (!File.Exists(metrics) || File.ReadAllText(metrics) != committed))
+        {
+            AtomicFile.WriteAllText(metrics, committed);
+        }
+
+        foreach (string name in new[] { ModelFileName, PendingModelFileName, OptimizerFileName, MetricsFileName })
+        {
+            foreach (string leftover in Directory.GetFiles(directory, AtomicFile.TemporaryNamePattern(name)))
+            {
+                File.Delete(leftover);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The metrics rows of the folder's last commit; metrics.csv where the folder holds no
+    /// optimizer state that carries them (results kept without it, or a checkpoint saved
+    /// before commits carried them); none where neither exists.
+    /// </summary>
+    public static IReadOnlyList<EpochMetrics> ReadMetrics(string directory)
+    {
+        string optimizer = Path.Combine(directory, OptimizerFileName);
+        if (File.Exists(optimizer) && Read(optimizer).Metadata.TryGetValue(MetricsKey, out string? committed))
+        {
+            return MetricsCsv.Parse($"{optimizer}, metadata {MetricsKey}", committed);
+        }
+
+        string metrics = Path.Combine(directory, MetricsFileName);
+        return File.Exists(metrics) ? MetricsCsv.Read(metrics) : [];
+    }
+
+    /// <summary>The sha256 (lowercase hex) of the committed weights file: what results computed from the weights are keyed on.</summary>
+    public static string WeightsSha256(string directory) => Sha256(File.ReadAllBytes(WeightsPath(directory)));
 
     /// <summary>The network sizes a checkpoint was trained with.</summary>
     public static VaeConfig ReadConfig(string directory)
     {
-        string path = Path.Combine(directory, ModelFileName);
+        string path = WeightsPath(directory);
         var (_, metadata) = Read(path);
         return new VaeConfig(Integer(path, metadata, "latent"), Integer(path, metadata, "hidden"), Integer(path, metadata, "pixels"));
     }
 
-    /// <summary>Loads the weights into model, checking every name and shape.</summary>
+    /// <summary>Loads the weights into model, checking every name, shape and value.</summary>
     public static void LoadWeights(string directory, Vae model)
     {
-        string path = Path.Combine(directory, ModelFileName);
+        string path = WeightsPath(directory);
         var (tensors, _) = Read(path);
         foreach (var parameter in model.Parameters)
         {
@@ -86,7 +163,7 @@ public static class Checkpoint
     /// <summary>Loads weights and Adam moments, and returns where training stopped.</summary>
     public static TrainingState LoadForResume(string directory, Vae model)
     {
-        string modelPath = Path.Combine(directory, ModelFileName);
+        string modelPath = WeightsPath(directory);
         string optimizerPath = Path.Combine(directory, OptimizerFileName);
         var (_, modelMetadata) = Read(modelPath);
         var (moments, optimizerMetadata) = Read(optimizerPath);
@@ -108,8 +185,7 @@ public static class Checkpoint
             partial);
         if (Integer(modelPath, modelMetadata, "epoch") != state.CompletedEpochs || Integer(modelPath, modelMetadata, "global_step") != state.GlobalStep)
         {
-            throw new CheckpointException(
-                $"{optimizerPath}: the optimizer state (epoch {state.CompletedEpochs}) does not match the weights in {modelPath} (epoch {modelMetadata["epoch"]})");
+            throw Mismatch(optimizerPath, state.CompletedEpochs, modelPath, $"epoch {modelMetadata["epoch"]}");
         }
 
         LoadWeights(directory, model);
@@ -121,6 +197,47 @@ public static class Checkpoint
 
         return state;
     }
+
+    private static string WeightsPath(string directory) =>
+        CommittedWeights(directory) ?? throw new CheckpointException($"{Path.Combine(directory, ModelFileName)}: no such checkpoint file");
+
+    /// <summary>
+    /// The weights file the folder's last commit names: model.safetensors, or the pending file
+    /// when a kill came between the commit and its rename; null when there are no weights.
+    /// Without optimizer state (weights kept alone, or a first save cut short before its
+    /// commit) it is model.safetensors if present; so it is for optimizer files saved before
+    /// they named their weights, whose pair LoadForResume checks by epoch.
+    /// </summary>
+    private static string? CommittedWeights(string directory)
+    {
+        string model = Path.Combine(directory, ModelFileName);
+        string optimizer = Path.Combine(directory, OptimizerFileName);
+        if (!File.Exists(optimizer))
+        {
+            return File.Exists(model) ? model : null;
+        }
+
+        var (_, metadata) = Read(optimizer);
+        if (!metadata.TryGetValue(ModelHashKey, out string? hash))
+        {
+            return File.Exists(model) ? model : null;
+        }
+
+        foreach (string candidate in new[] { model, Path.Combine(directory, PendingModelFileName) })
+        {
+            if (File.Exists(candidate) && Sha256(File.ReadAllBytes(candidate)) == hash)
+            {
+                return candidate;
+            }
+        }
+
+        throw Mismatch(optimizer, Integer(optimizer, metadata, "epoch"), model, $"sha256 {hash}, not found");
+    }
+
+    private static CheckpointException Mismatch(string optimizer, int epoch, string model, string weights) =>
+        new($"{optimizer}: the optimizer state (epoch {epoch}) does not match the weights in {model} ({weights})");
+
+    private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     private static (Dictionary<string, SafeTensorsFile.Entry> Tensors, Dictionary<string, string> Metadata) Read(string path)
     {
@@ -149,6 +266,14 @@ public static class Checkpoint
         {
             throw new CheckpointException(
                 $"{path}: tensor {name} has shape ({string.Join(", ", entry.Shape)}), the model needs {destination}");
+        }
+
+        // A NaN or infinity would flow silently into every loss and picture made from it.
+        int bad = Array.FindIndex(entry.Data, value => !float.IsFinite(value));
+        if (bad >= 0)
+        {
+            throw new CheckpointException(
+                $"{path}: tensor {name} holds {entry.Data[bad].ToString(CultureInfo.InvariantCulture)} at element {bad} (row {bad / destination.Cols}, column {bad % destination.Cols}); a checkpoint must hold finite numbers");
         }
 
         backend.Upload(destination, entry.Data);

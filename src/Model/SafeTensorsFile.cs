@@ -21,7 +21,11 @@ public static class SafeTensorsFile
     public sealed record Entry(string Name, int[] Shape, float[] Data);
 
     /// <summary>Writes tensors and metadata to path atomically: a temporary file, flushed, then renamed.</summary>
-    public static void Write(string path, IReadOnlyList<Entry> tensors, IReadOnlyDictionary<string, string> metadata)
+    public static void Write(string path, IReadOnlyList<Entry> tensors, IReadOnlyDictionary<string, string> metadata) =>
+        AtomicFile.WriteAllBytes(path, Serialize(tensors, metadata));
+
+    /// <summary>The file's bytes, so a caller can hash them before they are written.</summary>
+    public static byte[] Serialize(IReadOnlyList<Entry> tensors, IReadOnlyDictionary<string, string> metadata)
     {
         var header = new JsonObject { ["__metadata__"] = new JsonObject(metadata.Select(pair => KeyValuePair.Create(pair.Key, (JsonNode?)pair.Value))) };
         long offset = 0;
@@ -38,23 +42,20 @@ public static class SafeTensorsFile
         }
 
         byte[] headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
-        AtomicFile.Write(path, stream =>
+        var file = new byte[8 + headerBytes.Length + offset];
+        BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)headerBytes.Length);
+        headerBytes.CopyTo(file, 8);
+        int at = 8 + headerBytes.Length;
+        foreach (var tensor in tensors)
         {
-            Span<byte> length = stackalloc byte[8];
-            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)headerBytes.Length);
-            stream.Write(length);
-            stream.Write(headerBytes);
-            foreach (var tensor in tensors)
+            foreach (float value in tensor.Data)
             {
-                var data = new byte[tensor.Data.Length * sizeof(float)];
-                for (int i = 0; i < tensor.Data.Length; i++)
-                {
-                    BinaryPrimitives.WriteSingleLittleEndian(data.AsSpan(i * sizeof(float)), tensor.Data[i]);
-                }
-
-                stream.Write(data);
+                BinaryPrimitives.WriteSingleLittleEndian(file.AsSpan(at), value);
+                at += sizeof(float);
             }
-        });
+        }
+
+        return file;
     }
 
     /// <summary>Reads every tensor and the metadata, or throws <see cref="CheckpointException"/> naming the file.</summary>

@@ -1,4 +1,3 @@
-using GpuVae.App;
 using GpuVae.Tests.Support;
 using Xunit;
 
@@ -38,7 +37,7 @@ public sealed class CommandLineTests
         string[] words = arguments.Split(' ');
         // eval and bench write no results, so they take no --out.
         string[] output = words[0] is "eval" or "bench" ? [] : ["--out", folder.Path];
-        var (code, error) = Run([.. words, .. output]);
+        var (code, error) = InProcessCli.Run([.. words, .. output]);
         Assert.Equal(2, code);
         Assert.Contains(culprit, error, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
@@ -49,7 +48,7 @@ public sealed class CommandLineTests
     {
         using var folder = new TempFolder();
         string file = folder.Write("not-a-folder", [1]);
-        var (code, error) = Run(["--out", Path.Combine(file, "save"), "--accelerator", "host"]);
+        var (code, error) = InProcessCli.Run(["--out", Path.Combine(file, "save"), "--accelerator", "host"]);
         Assert.Equal(2, code);
         Assert.Contains("--out", error, StringComparison.Ordinal);
         Assert.Contains("not-a-folder", error, StringComparison.Ordinal);
@@ -59,7 +58,7 @@ public sealed class CommandLineTests
     public void ADeviceIndexOutOfRangeIsAUsageErrorNamingTheDevice()
     {
         using var folder = new TempFolder();
-        var (code, error) = Run(["--accelerator", "cpu", "--device", "7", "--out", folder.Path]);
+        var (code, error) = InProcessCli.Run(["--accelerator", "cpu", "--device", "7", "--out", folder.Path]);
         Assert.Equal(2, code);
         Assert.Contains("7", error, StringComparison.Ordinal);
     }
@@ -69,7 +68,7 @@ public sealed class CommandLineTests
     {
         using var folder = new TempFolder();
         string missing = Path.Combine(folder.Path, "dim20");
-        var (code, error) = Run(["eval", "--checkpoint", missing, "--accelerator", "host"]);
+        var (code, error) = InProcessCli.Run(["eval", "--checkpoint", missing, "--accelerator", "host"]);
         Assert.Equal(1, code);
         Assert.Contains(missing, error, StringComparison.Ordinal);
     }
@@ -86,32 +85,10 @@ public sealed class CommandLineTests
         }
 
         string truncated = data.Write("train-images-idx3-ubyte", File.ReadAllBytes(Path.Combine(RepositoryPaths.MnistCache, "train-images-idx3-ubyte"))[..1000]);
-        var (code, error) = Run(["--data", data.Path, "--out", output.Path, "--accelerator", "host", "--epochs", "1"]);
+        var (code, error) = InProcessCli.Run(["--data", data.Path, "--out", output.Path, "--accelerator", "host", "--epochs", "1"]);
         Assert.Equal(1, code);
         Assert.Contains(truncated, error, StringComparison.Ordinal);
         Assert.Contains("truncated", error, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(output.Path, "dim20", "model.safetensors")));
-    }
-
-    private static (int Code, string Error) Run(string[] arguments)
-    {
-        var original = Console.Error;
-        var originalOut = Console.Out;
-        using var error = new StringWriter();
-        Console.SetError(error);
-        Console.SetOut(TextWriter.Null);
-        try
-        {
-            int code = Cli.Run(arguments);
-            string text = error.ToString();
-            Assert.False(string.IsNullOrWhiteSpace(text), "a failure must say why on stderr");
-            Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
-            return (code, text);
-        }
-        finally
-        {
-            Console.SetError(original);
-            Console.SetOut(originalOut);
-        }
     }
 }

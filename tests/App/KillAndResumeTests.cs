@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using GpuVae.App.Figures;
 using GpuVae.Model;
 using GpuVae.Tests.Support;
 using Xunit;
@@ -13,6 +12,9 @@ namespace GpuVae.Tests.App;
 /// </summary>
 public sealed class KillAndResumeTests
 {
+    private const int TrainLimit = 3200;
+    private const int BatchSize = 32;
+    private const int StepsPerEpoch = TrainLimit / BatchSize;
     private static readonly string App = Path.Combine(AppContext.BaseDirectory, "GpuVae.dll");
 
     [Theory]
@@ -42,8 +44,15 @@ public sealed class KillAndResumeTests
 
         // Whatever moment the signal hit, the files on disk are whole.
         SafeTensorsFile.Read(Path.Combine(stopped.Path, "dim3", Checkpoint.ModelFileName));
-        SafeTensorsFile.Read(Path.Combine(stopped.Path, "dim3", Checkpoint.OptimizerFileName));
+        var (_, position) = SafeTensorsFile.Read(Path.Combine(stopped.Path, "dim3", Checkpoint.OptimizerFileName));
         Assert.NotEmpty(MetricsCsv.Read(metrics));
+        if (signal == "INT")
+        {
+            // The signal came as epoch 2 began: Ctrl-C must have saved the steps it had taken.
+            Assert.True(position.TryGetValue("partial_steps", out string? steps), "SIGINT saved no position inside the epoch");
+            Assert.Equal("1", position["epoch"]);
+            Assert.InRange(int.Parse(steps, System.Globalization.CultureInfo.InvariantCulture), 1, StepsPerEpoch - 1);
+        }
 
         var resumed = Start(stopped.Path, resume: true);
         Assert.True(resumed.WaitForExit(TimeSpan.FromMinutes(2)), "the resumed run did not finish");
@@ -71,8 +80,8 @@ public sealed class KillAndResumeTests
         };
         foreach (string argument in new[]
         {
-            App, "train", "--accelerator", "host", "--dim", "3", "--hidden", "64", "--epochs", "4", "--batch-size", "32",
-            "--train-limit", "3200", "--data", RepositoryPaths.MnistCache, "--out", output,
+            App, "train", "--accelerator", "host", "--dim", "3", "--hidden", "64", "--epochs", "4", "--batch-size", BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--train-limit", TrainLimit.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", RepositoryPaths.MnistCache, "--out", output,
         })
         {
             start.ArgumentList.Add(argument);

@@ -19,7 +19,7 @@ public sealed class NonFiniteLossTests
             new VaeConfig(2, Hidden: 16), new TrainingOptions { Epochs = 1, BatchSize = 64 }, RepositoryPaths.MnistCache, folder.Path, "host", 0, Resume: false, TrainLimit: 640);
         DimensionRun.Train(good, backend, data, TextWriter.Null, interactive: false, CancellationToken.None);
         string model = Path.Combine(good.RunDirectory, Checkpoint.ModelFileName);
-        string metrics = Path.Combine(good.RunDirectory, DimensionRun.MetricsFileName);
+        string metrics = Path.Combine(good.RunDirectory, Checkpoint.MetricsFileName);
         byte[] savedModel = File.ReadAllBytes(model);
         byte[] savedMetrics = File.ReadAllBytes(metrics);
 

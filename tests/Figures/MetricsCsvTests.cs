@@ -1,4 +1,3 @@
-using GpuVae.App.Figures;
 using GpuVae.Model;
 using Xunit;
 

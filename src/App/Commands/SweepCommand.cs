@@ -55,6 +55,8 @@ public static class SweepCommand
             bool continued = false;
             foreach (var run in runs)
             {
+                // A kill after a dim's last commit leaves its files one step short of it.
+                Checkpoint.Recover(run.RunDirectory);
                 if (DimensionRun.IsFinished(run.RunDirectory, run.Training.Epochs))
                 {
                     log.WriteLine($"dim {run.Network.Latent}: finished in {run.RunDirectory}, skipped");

@@ -15,41 +15,78 @@ public static class ExperimentOutputs
     public const string ReportFileName = "report.md";
 
     /// <summary>Draws every dim's pictures and the learning curves, and returns each dim's results for the report.</summary>
-    /// <param name="nll">How to estimate the NLL; null reuses the estimates cached beside each run.</param>
+    /// <param name="nll">How to estimate the NLL; null reuses the estimates cached beside each run when they were computed from its weights.</param>
     public static IReadOnlyList<DimResult> Draw(
         string outputDirectory, Backend backend, MnistData data, int seed, FigureOptions figures, NllOptions? nll, TextWriter log)
     {
-        var results = new List<DimResult>();
-        foreach (var (dim, history) in SavedRuns.LoadMetrics(outputDirectory))
+        var runs = SavedRuns.LoadMetrics(outputDirectory);
+        if (runs.Count == 0)
         {
-            string runDirectory = SavedRuns.RunDirectory(outputDirectory, dim);
-            if (!Checkpoint.HasWeights(runDirectory) || history.Count == 0)
+            throw new InvalidDataException($"{outputDirectory}: no saved runs (dim<Z>/{Checkpoint.MetricsFileName}) to draw");
+        }
+
+        // Every dim's weights load (and pass their checks) before the first picture is drawn,
+        // so a bad checkpoint leaves the folder as it was.
+        var models = new Dictionary<int, Vae>();
+        try
+        {
+            foreach (var (dim, history) in runs)
             {
-                // Committed results keep only dim 2's weights: the other dims' pictures stay as
-                // drawn, and their NLL comes from the cache beside the metrics.
-                var cached = NllEstimate.Read(runDirectory);
-                log.WriteLine($"dim {dim}: no weights in {runDirectory}; its pictures are left as they are");
-                results.Add(new DimResult(dim, history, cached?.Nll, cached?.Samples, cached?.Images));
-                continue;
+                string runDirectory = SavedRuns.RunDirectory(outputDirectory, dim);
+                if (Checkpoint.HasWeights(runDirectory) && history.Count > 0)
+                {
+                    models[dim] = SavedRuns.LoadModel(runDirectory, backend);
+                }
             }
 
-            using var model = SavedRuns.LoadModel(runDirectory, backend);
-            var written = DimensionFigures.Draw(outputDirectory, model, data, seed, figures);
-            var estimate = nll is null
-                ? NllEstimate.Read(runDirectory)
-                : NllEstimate.Compute(runDirectory, model, history.Count, data.Test, nll.Samples, nll.Images, seed);
-            log.WriteLine($"dim {dim}: {string.Join(", ", written.Select(Path.GetFileName))}"
-                + (estimate is null ? string.Empty : $"; test NLL <= {estimate.Nll:F2} (k = {estimate.Samples}, {estimate.Images} images)"));
-            results.Add(new DimResult(dim, history, estimate?.Nll, estimate?.Samples, estimate?.Images));
+            var results = runs.Select(run => DrawDim(outputDirectory, run.Key, run.Value, models.GetValueOrDefault(run.Key), data, seed, figures, nll, log)).ToList();
+            SavedRuns.DrawCurves(outputDirectory);
+            return results;
         }
-
-        if (results.Count == 0)
+        finally
         {
-            throw new InvalidDataException($"{outputDirectory}: no saved runs (dim<Z>/{Training.DimensionRun.MetricsFileName}) to draw");
+            foreach (var model in models.Values)
+            {
+                model.Dispose();
+            }
+        }
+    }
+
+    private static DimResult DrawDim(
+        string outputDirectory, int dim, IReadOnlyList<EpochMetrics> history, Vae? model, MnistData data, int seed, FigureOptions figures, NllOptions? nll, TextWriter log)
+    {
+        string runDirectory = SavedRuns.RunDirectory(outputDirectory, dim);
+        if (model is null)
+        {
+            // Committed results keep only dim 2's weights: the other dims' pictures stay as
+            // drawn, and their NLL comes from the cache beside the metrics, which nothing
+            // here can have made stale.
+            var kept = NllEstimate.Read(runDirectory);
+            log.WriteLine($"dim {dim}: no weights in {runDirectory}; its pictures are left as they are");
+            return new DimResult(dim, history, kept?.Nll, kept?.Samples, kept?.Images);
         }
 
-        SavedRuns.DrawCurves(outputDirectory);
-        return results;
+        var written = DimensionFigures.Draw(outputDirectory, model, data, seed, figures);
+        string weights = Checkpoint.WeightsSha256(runDirectory);
+        NllEstimate? estimate;
+        string note = string.Empty;
+        if (nll is null)
+        {
+            var cached = NllEstimate.Read(runDirectory);
+            estimate = cached?.ModelSha256 == weights ? cached : null;
+            if (cached is not null && estimate is null)
+            {
+                note = $"; its {NllEstimate.FileName} was not computed from these weights, so no NLL is reported (a sweep recomputes it)";
+            }
+        }
+        else
+        {
+            estimate = NllEstimate.Compute(runDirectory, model, weights, data.Test, nll.Samples, nll.Images, seed);
+        }
+
+        log.WriteLine($"dim {dim}: {string.Join(", ", written.Select(Path.GetFileName))}"
+            + (estimate is null ? string.Empty : $"; test NLL <= {estimate.Nll:F2} (k = {estimate.Samples}, {estimate.Images} images)") + note);
+        return new DimResult(dim, history, estimate?.Nll, estimate?.Samples, estimate?.Images);
     }
 
     /// <summary>report.md over the results <see cref="Draw"/> returned, with the run's facts.</summary>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using GpuVae.App.Figures;
-using GpuVae.App.Training;
 using GpuVae.Kernels;
 using GpuVae.Model;
 
@@ -9,7 +8,7 @@ namespace GpuVae.App.Experiment;
 /// <summary>The per-dimension run folders (out/dim&lt;Z&gt;/) found in an output folder.</summary>
 public static class SavedRuns
 {
-    /// <summary>Every dim folder with a metrics.csv, by latent dimension.</summary>
+    /// <summary>Every dim folder with a checkpoint or a metrics.csv, by latent dimension: the rows of its last commit.</summary>
     public static SortedDictionary<int, IReadOnlyList<EpochMetrics>> LoadMetrics(string outputDirectory)
     {
         var byDim = new SortedDictionary<int, IReadOnlyList<EpochMetrics>>();
@@ -20,10 +19,10 @@ public static class SavedRuns
 
         foreach (string folder in Directory.GetDirectories(outputDirectory, "dim*"))
         {
-            string metrics = Path.Combine(folder, DimensionRun.MetricsFileName);
-            if (int.TryParse(Path.GetFileName(folder)[3..], NumberStyles.None, CultureInfo.InvariantCulture, out int dim) && File.Exists(metrics))
+            if (int.TryParse(Path.GetFileName(folder)[3..], NumberStyles.None, CultureInfo.InvariantCulture, out int dim)
+                && (Checkpoint.Exists(folder) || File.Exists(Path.Combine(folder, Checkpoint.MetricsFileName))))
             {
-                byDim[dim] = MetricsCsv.Read(metrics);
+                byDim[dim] = Checkpoint.ReadMetrics(folder);
             }
         }
 

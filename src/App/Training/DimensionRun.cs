@@ -1,5 +1,4 @@
 using GpuVae.App.Data;
-using GpuVae.App.Figures;
 using GpuVae.Kernels;
 using GpuVae.Model;
 
@@ -11,20 +10,15 @@ namespace GpuVae.App.Training;
 /// </summary>
 public static class DimensionRun
 {
-    public const string MetricsFileName = "metrics.csv";
-
-    /// <summary>Whether a run folder holds a finished run of at least the given epochs.</summary>
-    public static bool IsFinished(string runDirectory, int epochs)
-    {
-        string metrics = Path.Combine(runDirectory, MetricsFileName);
-        return Checkpoint.Exists(runDirectory) && File.Exists(metrics) && MetricsCsv.Read(metrics).Count >= epochs;
-    }
+    /// <summary>Whether a run folder's last commit holds a finished run of at least the given epochs.</summary>
+    public static bool IsFinished(string runDirectory, int epochs) =>
+        Checkpoint.Exists(runDirectory) && Checkpoint.ReadMetrics(runDirectory).Count >= epochs;
 
     public static IReadOnlyList<EpochMetrics> Train(
         RunSettings settings, Backend backend, MnistData data, TextWriter log, bool interactive, CancellationToken cancellation)
     {
         string directory = settings.RunDirectory;
-        string metricsPath = Path.Combine(directory, MetricsFileName);
+        Checkpoint.Recover(directory);
         using var model = new Vae(backend, settings.Network);
         float[] trainImages = settings.TrainLimit is { } limit && limit < data.Train.Count
             ? data.Train.Images[..(limit * settings.Network.Pixels)]
@@ -45,7 +39,7 @@ public static class DimensionRun
             trainer.GlobalStep = state.GlobalStep;
             firstEpoch = state.CompletedEpochs + 1;
             resumeFrom = state.Partial;
-            history.AddRange(File.Exists(metricsPath) ? MetricsCsv.Read(metricsPath).Where(m => m.Epoch <= state.CompletedEpochs) : []);
+            history.AddRange(Checkpoint.ReadMetrics(directory).Where(m => m.Epoch <= state.CompletedEpochs));
             log.WriteLine($"resuming {directory} after epoch {state.CompletedEpochs}"
                 + (resumeFrom is null ? string.Empty : $" and {resumeFrom.StepsDone} steps of epoch {resumeFrom.Epoch}") + $" (step {state.GlobalStep})");
         }
@@ -71,15 +65,14 @@ public static class DimensionRun
             catch (TrainingInterruptedException interrupted)
             {
                 // Ctrl-C: the step in flight has finished; save where the epoch stands so --resume continues it exactly.
-                Checkpoint.Save(directory, model, new TrainingState(epoch - 1, trainer.GlobalStep, settings.Training.Seed, settings.Training.BatchSize, interrupted.Position));
+                Checkpoint.Save(directory, model, new TrainingState(epoch - 1, trainer.GlobalStep, settings.Training.Seed, settings.Training.BatchSize, interrupted.Position), history);
                 log.WriteLine();
                 log.WriteLine($"interrupted in epoch {epoch} after step {interrupted.Position.StepsDone}: saved to {directory}; --resume continues from there");
                 throw;
             }
 
             history.Add(metrics);
-            Checkpoint.Save(directory, model, new TrainingState(epoch, trainer.GlobalStep, settings.Training.Seed, settings.Training.BatchSize));
-            MetricsCsv.Write(metricsPath, history);
+            Checkpoint.Save(directory, model, new TrainingState(epoch, trainer.GlobalStep, settings.Training.Seed, settings.Training.BatchSize), history);
             log.WriteLine(EpochLine.Format(metrics, settings.Training.Epochs, trainer.StepsPerEpoch, settings.Training.BatchSize));
         }
 

@@ -1,12 +1,10 @@
 using System.Globalization;
 using System.Text;
-using GpuVae.Model;
-
-namespace GpuVae.App.Figures;
+namespace GpuVae.Model;
 
 /// <summary>
 /// metrics.csv: one line per epoch, so `plot` can redraw the curves and the report without
-/// training. Numbers use the invariant culture and the shortest text that reads back to the
+/// training. The same text is committed inside the optimizer checkpoint (see <see cref="Checkpoint"/>). Numbers use the invariant culture and the shortest text that reads back to the
 /// same double.
 /// </summary>
 public static class MetricsCsv
@@ -17,7 +15,10 @@ public static class MetricsCsv
     private const int Fields = 9;
 
     /// <summary>Writes the header and one line per epoch, atomically, creating the folder.</summary>
-    public static void Write(string path, IReadOnlyList<EpochMetrics> metrics)
+    public static void Write(string path, IReadOnlyList<EpochMetrics> metrics) => AtomicFile.WriteAllText(path, Text(metrics));
+
+    /// <summary>The header and one line per epoch, as <see cref="Write"/> writes them.</summary>
+    public static string Text(IReadOnlyList<EpochMetrics> metrics)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         var text = new StringBuilder(Header).Append('\n');
@@ -31,7 +32,7 @@ public static class MetricsCsv
                 Format(m.TestLoss), Format(m.TestBce), Format(m.TestKld),
                 Format(m.Seconds), Format(m.ImagesPerSecond)).Append('\n');
         }
-        AtomicFile.WriteAllText(path, text.ToString());
+        return text.ToString();
     }
 
     /// <summary>
@@ -42,28 +43,43 @@ public static class MetricsCsv
     public static IReadOnlyList<EpochMetrics> Read(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        string[] lines = File.ReadAllLines(path);
-        if (lines.Length == 0 || lines[0] != Header)
+        return Parse(path, File.ReadAllText(path));
+    }
+
+    /// <summary>Reads text written by <see cref="Text"/>; errors name source and the line.</summary>
+    public static IReadOnlyList<EpochMetrics> Parse(string source, string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var lines = new List<string>();
+        using (var reader = new StringReader(text))
         {
-            throw Bad(path, 1, $"expected the header \"{Header}\"");
+            while (reader.ReadLine() is { } line)
+            {
+                lines.Add(line);
+            }
         }
 
-        var metrics = new List<EpochMetrics>(lines.Length - 1);
-        for (int i = 1; i < lines.Length; i++)
+        if (lines.Count == 0 || lines[0] != Header)
+        {
+            throw Bad(source, 1, $"expected the header \"{Header}\"");
+        }
+
+        var metrics = new List<EpochMetrics>(lines.Count - 1);
+        for (int i = 1; i < lines.Count; i++)
         {
             int lineNumber = i + 1;
             string[] fields = lines[i].Split(',');
             if (fields.Length != Fields)
             {
-                throw Bad(path, lineNumber, $"expected {Fields} comma-separated fields, found {fields.Length}");
+                throw Bad(source, lineNumber, $"expected {Fields} comma-separated fields, found {fields.Length}");
             }
             if (!int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out int epoch) || epoch < 1)
             {
-                throw Bad(path, lineNumber, $"epoch \"{fields[0]}\" is not a positive integer");
+                throw Bad(source, lineNumber, $"epoch \"{fields[0]}\" is not a positive integer");
             }
             if (metrics.Count > 0 && epoch <= metrics[^1].Epoch)
             {
-                throw Bad(path, lineNumber, $"epoch {epoch} does not follow epoch {metrics[^1].Epoch}");
+                throw Bad(source, lineNumber, $"epoch {epoch} does not follow epoch {metrics[^1].Epoch}");
             }
             var values = new double[Fields];
             for (int f = 1; f < Fields; f++)
@@ -72,7 +88,7 @@ public static class MetricsCsv
                 // still a fact worth keeping.
                 if (!double.TryParse(fields[f], NumberStyles.Float, CultureInfo.InvariantCulture, out values[f]))
                 {
-                    throw Bad(path, lineNumber, $"{Header.Split(',')[f]} \"{fields[f]}\" is not a number");
+                    throw Bad(source, lineNumber, $"{Header.Split(',')[f]} \"{fields[f]}\" is not a number");
                 }
             }
             metrics.Add(new EpochMetrics(
@@ -83,6 +99,6 @@ public static class MetricsCsv
 
     private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
-    private static InvalidDataException Bad(string path, int line, string problem) =>
-        new($"{path}, line {line}: {problem}.");
+    private static InvalidDataException Bad(string source, int line, string problem) =>
+        new($"{source}, line {line}: {problem}.");
 }
