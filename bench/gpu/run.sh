@@ -25,7 +25,7 @@ step() { local limit=$1; shift; echo "== $* (limit ${limit}s)"; timeout "$limit"
   step 60 $app devices
   step 120 $app check --accelerator cuda
 } 2>&1 | tee "$out/check.txt"
-step 240 $app bench --accelerator cuda --gemm-variants --json "$out/bench_cuda.json" 2>&1 | tee "$out/bench_cuda.txt"
+step 240 $app bench --accelerator cuda --variants --json "$out/bench_cuda.json" 2>&1 | tee "$out/bench_cuda.txt"
 {
   step 60 python3 bench/peers/torch_gemm.py --device cuda > "$out/torch_gemm.jsonl"
   step 60 python3 bench/peers/torch_vae.py --device cuda --dim 20

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using GpuVae.App.Data;
-using GpuVae.App.Training;
+using GpuVae.App.Runs;
 using GpuVae.Kernels.Host;
 using GpuVae.Model;
 using GpuVae.Tests.Support;

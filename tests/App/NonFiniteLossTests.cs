@@ -1,4 +1,4 @@
-using GpuVae.App.Training;
+using GpuVae.App.Runs;
 using GpuVae.Kernels.Host;
 using GpuVae.Model;
 using GpuVae.Tests.Support;

@@ -1,5 +1,5 @@
 using GpuVae.App.Experiment;
-using GpuVae.App.Training;
+using GpuVae.App.Runs;
 using GpuVae.Kernels.Host;
 using GpuVae.Model;
 using GpuVae.Tests.Support;

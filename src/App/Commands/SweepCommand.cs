@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using GpuVae.App.Data;
 using GpuVae.App.Experiment;
-using GpuVae.App.Training;
+using GpuVae.App.Runs;
 using GpuVae.Kernels.Ilgpu;
 using GpuVae.App.Options;
 using GpuVae.Model;

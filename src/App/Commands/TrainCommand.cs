@@ -1,7 +1,7 @@
 using System.CommandLine;
 using GpuVae.App.Data;
 using GpuVae.App.Experiment;
-using GpuVae.App.Training;
+using GpuVae.App.Runs;
 using GpuVae.Kernels.Ilgpu;
 
 namespace GpuVae.App.Commands;

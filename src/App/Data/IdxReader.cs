@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using GpuVae.Model;
 
 namespace GpuVae.App.Data;
 
@@ -17,11 +18,11 @@ public static class IdxReader
     /// <summary>IDX magic for unsigned bytes (0x08) in 1 dimension: N.</summary>
     public const uint LabelMagic = 0x00000801;
 
-    public const int Rows = 28;
-    public const int Cols = 28;
+    public const int Rows = MnistShape.Side;
+    public const int Cols = MnistShape.Side;
 
     /// <summary>D, the pixels per image.</summary>
-    public const int Pixels = Rows * Cols;
+    public const int Pixels = MnistShape.Pixels;
 
     private const int ImageHeaderLength = 16;
     private const int LabelHeaderLength = 8;

@@ -16,10 +16,10 @@ namespace GpuVae.App.Figures;
 public static class DigitGrid
 {
     /// <summary>Side of one MNIST digit in pixels.</summary>
-    public const int Side = 28;
+    public const int Side = MnistShape.Side;
 
     /// <summary>D: pixels per image.</summary>
-    public const int Pixels = Side * Side;
+    public const int Pixels = MnistShape.Pixels;
 
     /// <summary>Gap between tiles before scaling, in pixels.</summary>
     public const int DefaultGap = 2;

@@ -38,7 +38,10 @@ public static class ExperimentReport
             + "Bernoulli pixels. Hidden layers use dropout with keep probability 0.9 during training; Adam with "
             + "learning rate 1e-3 minimizes the negative ELBO over batches of 128 images. Losses are nats per "
             + "image: loss = BCE (reconstruction) + KLD (from q(z|x) to the N(0, I) prior). The importance-weighted "
-            + "NLL with k samples per image is a tighter upper bound on -log p(x) than the test loss.\n\n");
+            + "NLL with k samples per image is a tighter bound than the test loss on the same objective, -log p(x) with "
+            + "the Bernoulli log-likelihood; but MNIST is kept in grey levels in [0, 1], which are not Bernoulli outcomes, "
+            + "so it is not the negative log of a normalized likelihood and cannot be compared with published NLLs on "
+            + "binarized MNIST.\n\n");
 
         md.Append("## Results after ").Append(summary.Epochs.ToString(Invariant)).Append(" epochs\n\n");
         md.Append("| Z | train loss | train BCE | train KLD | test loss | test BCE | test KLD | test NLL (importance-weighted) | s/epoch | images/s |\n");

@@ -50,8 +50,10 @@ public sealed class IlgpuBackend : Backend
         // barriers are correct there but thousands of times slower, so only small checks run them.
         bool cpu = accelerator.AcceleratorType == AcceleratorType.CPU;
         var gemms = Enum.GetValues<GemmVariant>();
+        // The naive kernel is the simple version to compare with, about 1 GFLOP/s there.
+        var fastGemms = gemm.Usable.Where(v => !(cpu && v == GemmVariant.Naive)).ToList();
         gemmChoice = new KernelChoice<GemmVariant>(
-            "gemm", ["gemm"], [gemm.Preferred, .. gemm.Usable.Where(v => v != gemm.Preferred)], cpu ? [.. gemms.Except(gemm.Usable)] : null);
+            "gemm", ["gemm"], [gemm.Preferred, .. fastGemms.Where(v => v != gemm.Preferred)], cpu ? [.. gemms.Except(fastGemms)] : null);
         var preferredReduction = Reductions.PreferredOn(accelerator);
         var otherReductions = Enum.GetValues<ReductionVariant>().Where(v => v != preferredReduction).ToList();
         reductionChoice = new KernelChoice<ReductionVariant>(

@@ -37,24 +37,26 @@ public static class KernelCases
     /// </summary>
     private static readonly (int M, int N, int K)[] GemmShapes =
     [
-        (1, 1, 1), (7, 1, 33), (1, 33, 7), (33, 7, 1), (33, 7, 17), (17, 33, 40), (67, 131, 19), (33, 7, 300), (500, 33, 7),
+        (1, 1, 1), (7, 1, 33), (1, 33, 7), (33, 7, 1), (33, 7, 17), (17, 33, 40), (67, 70, 3), (7, 5, 300), (67, 131, 19), (33, 7, 300), (500, 33, 7),
         (7, 1, 500), (7, 33, 784), (33, 500, 784), (145, 49, 257), (300, 70, 130), (70, 300, 260), (6, 1100, 33), (130, 1100, 20),
     ];
 
     /// <summary>
-    /// The most multiply-adds a GEMM case may have and still run with the kernels a device runs
-    /// slowly (barrier kernels on ILGPU's CPU accelerator: about 1 MFLOP/s, so ~0.3 s a call here).
+    /// The shapes also run with the kernels a device runs correctly but slowly (barrier kernels
+    /// on ILGPU's CPU accelerator: every barrier synchronizes 256 real threads, 5-10 s for a
+    /// 500x33x7 GEMM on two busy cores): one element, ragged 16x16 tiles, several ragged 64x64
+    /// tiles, and three ragged split-K layers of 128.
     /// </summary>
-    private const long SmallGemm = 170_000;
+    private static readonly (int M, int N, int K)[] SlowKernelShapes = [(1, 1, 1), (33, 7, 17), (67, 70, 3), (7, 5, 300)];
 
     /// <summary>(rows, cols): 1, odd, more rows than columns, the batch by hidden and pixel widths, a ragged 32-column block.</summary>
     private static readonly (int Rows, int Cols)[] MatrixShapes = [(1, 1), (7, 33), (33, 7), (128, 500), (500, 1), (3, 784), (5, 1000)];
 
     /// <summary>
     /// Whether a matrix case is cheap enough for the slow kernels: the group reductions on ILGPU's
-    /// CPU accelerator cost 9 barriers of 256 real threads a row, 30-40 ms, so few rows.
+    /// CPU accelerator cost 9 barriers of 256 real threads a row, 30-40 ms, so a few rows.
     /// </summary>
-    private static bool SmallMatrix(int rows, int cols) => rows <= 33 && rows * cols <= 5000;
+    private static bool SmallMatrix(int rows, int cols) => rows <= 7 && rows * cols <= 5000;
 
     /// <summary>(rows, Z): one latent unit, odd, and the batch at Z = 100.</summary>
     private static readonly (int Rows, int Latent)[] LatentShapes = [(1, 1), (33, 7), (128, 100)];
@@ -91,7 +93,7 @@ public static class KernelCases
                     context.Backend.Gemm(output, left, transposeA, right, transposeB, alpha, beta);
                     Gemm.Reference(c, a, transposeA, b, transposeB, alpha, beta, m, n, k);
                     return (c, context.Download(output));
-                }, Small: (long)m * n * k <= SmallGemm);
+                }, Small: SlowKernelShapes.Contains((m, n, k)));
             }
         }
     }

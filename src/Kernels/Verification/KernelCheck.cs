@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace GpuVae.Kernels.Verification;
 
 /// <summary>
@@ -26,7 +28,9 @@ public static class KernelCheck
 
                 using (choice?.Select(kernel))
                 {
-                    rows.Add(Compare(kernelCase, kernel, kernelCase.Run(context)));
+                    long start = Stopwatch.GetTimestamp();
+                    var outputs = kernelCase.Run(context);
+                    rows.Add(Compare(kernelCase, kernel, outputs) with { Milliseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds });
                 }
             }
         }

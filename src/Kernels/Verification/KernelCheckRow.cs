@@ -7,6 +7,9 @@ namespace GpuVae.Kernels.Verification;
 public sealed record KernelCheckRow(
     KernelCase Case, string Kernel, double MaxError, int WorstIndex, float Expected, float Actual)
 {
+    /// <summary>The case's wall time: inputs, reference and kernel.</summary>
+    public double Milliseconds { get; init; }
+
     /// <summary>NaN errors (an unwritten or broken output) fail.</summary>
     public bool Pass => MaxError <= Case.Tolerance.MaxError;
 

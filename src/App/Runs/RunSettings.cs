@@ -1,6 +1,6 @@
 using GpuVae.Model;
 
-namespace GpuVae.App.Training;
+namespace GpuVae.App.Runs;
 
 /// <summary>Everything `GpuVae train` was asked to do, validated.</summary>
 public sealed record RunSettings(

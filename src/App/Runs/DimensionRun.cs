@@ -2,7 +2,7 @@ using GpuVae.App.Data;
 using GpuVae.Kernels;
 using GpuVae.Model;
 
-namespace GpuVae.App.Training;
+namespace GpuVae.App.Runs;
 
 /// <summary>
 /// Trains one latent dimension end to end: fresh or resumed from its checkpoint, one

@@ -2,7 +2,7 @@ using System.CommandLine;
 using GpuVae.App.Options;
 using GpuVae.Model;
 
-namespace GpuVae.App.Training;
+namespace GpuVae.App.Runs;
 
 /// <summary>
 /// The options shared by `train` (and the bare `GpuVae`, which trains) and `sweep`, with the

@@ -1,6 +1,6 @@
 using GpuVae.Model;
 
-namespace GpuVae.App.Training;
+namespace GpuVae.App.Runs;
 
 /// <summary>
 /// Redraws one console line per step on a terminal: the epoch's bar, running loss, images/s

@@ -1,6 +1,6 @@
 using GpuVae.Model;
 
-namespace GpuVae.App.Training;
+namespace GpuVae.App.Runs;
 
 /// <summary>The fixed-column one-line summary printed after each epoch.</summary>
 public static class EpochLine
