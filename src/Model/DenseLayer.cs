@@ -26,9 +26,12 @@ public sealed class DenseLayer
 
     private Backend Backend { get; }
 
-    /// <summary>The parameters a layer <paramref name="name"/> from inputs to outputs needs, as <see cref="ModelParameters"/> takes them.</summary>
-    public static (string Name, int Rows, int Cols)[] Shapes(string name, int inputs, int outputs) =>
-        [(name + ".weight", inputs, outputs), (name + ".bias", 1, outputs)];
+    /// <summary>
+    /// The parameters a layer <paramref name="name"/> from inputs to outputs needs, as
+    /// <see cref="ModelParameters"/> takes them, each with the role it has here.
+    /// </summary>
+    public static (string Name, int Rows, int Cols, ParameterRole Role)[] Shapes(string name, int inputs, int outputs) =>
+        [(name + ".weight", inputs, outputs, ParameterRole.Weight), (name + ".bias", 1, outputs, ParameterRole.Bias)];
 
     /// <summary>y (B, out) = x (B, in) W + b.</summary>
     public void Forward(Tensor y, Tensor x)

@@ -12,7 +12,7 @@ public sealed class ModelParameters : IReadOnlyList<Parameter>, IDisposable
 {
     private readonly Parameter[] parameters;
 
-    public ModelParameters(Backend backend, IReadOnlyList<(string Name, int Rows, int Cols)> shapes)
+    public ModelParameters(Backend backend, IReadOnlyList<(string Name, int Rows, int Cols, ParameterRole Role)> shapes)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(shapes);
@@ -22,7 +22,7 @@ public sealed class ModelParameters : IReadOnlyList<Parameter>, IDisposable
         FirstMoments = backend.AllocateBlock(layout);
         SecondMoments = backend.AllocateBlock(layout);
         parameters = [.. shapes.Select((shape, i) => new Parameter(
-            shape.Name, Values.Parts[i], Gradients.Parts[i], FirstMoments.Parts[i], SecondMoments.Parts[i]))];
+            shape.Name, shape.Role, Values.Parts[i], Gradients.Parts[i], FirstMoments.Parts[i], SecondMoments.Parts[i]))];
     }
 
     public TensorBlock Values { get; }

@@ -62,7 +62,9 @@ public sealed class Vae : IDisposable
     /// <summary>
     /// The TensorFlow original's initialization (tf.contrib.layers.variance_scaling_initializer defaults):
     /// weights from a normal with stddev sqrt(1.3 * 2 / fan_in) truncated at two standard
-    /// deviations (the 1.3 undoes the truncation's loss of variance), biases zero.
+    /// deviations (the 1.3 undoes the truncation's loss of variance), biases zero. Roles come
+    /// from the layers, not the shapes: a (1, H) weight at Z = 1 is still a weight. Weights
+    /// draw in checkpoint order, so the default shapes draw exactly what they always drew.
     /// </summary>
     public void Initialize(int seed)
     {
@@ -70,7 +72,7 @@ public sealed class Vae : IDisposable
         foreach (var parameter in Parameters)
         {
             var values = new float[parameter.Rows * parameter.Cols];
-            if (parameter.Rows > 1)
+            if (parameter.Role == ParameterRole.Weight)
             {
                 double stddev = Math.Sqrt(1.3 * 2 / parameter.Rows);
                 for (int i = 0; i < values.Length; i++)

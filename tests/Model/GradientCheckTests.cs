@@ -7,7 +7,9 @@ namespace GpuVae.Tests.Model;
 
 /// <summary>
 /// The hand-written backward pass of the whole network against central finite differences
-/// of an independent float64 forward pass, for every parameter tensor, on a tiny network.
+/// of an independent float64 forward pass, for every parameter tensor, on a tiny network:
+/// with the clean image as input, with a corrupted input scored against the clean target (the
+/// denoising path), and with decoder outputs deep in the probability clamp's flat regions.
 /// </summary>
 public sealed class GradientCheckTests
 {
@@ -21,10 +23,37 @@ public sealed class GradientCheckTests
 
     private static readonly VaeConfig TinyConfig = new(Latent: 3, Hidden: 7, Pixels: 12);
 
+    // Decoder-output biases that put a pixel's logit this far past the clamp's edges
+    // (|logit| = 18.4 at p = 1e-8 or 1 - 1e-8): the rest of the logit is a few units, so the
+    // clamp holds in float and float64 and for every finite-difference step. Nearer the edge,
+    // logits in (17.3, 18.4) round p to 1 in float (clamped, gradient 0) but not in float64.
+    private const float DeepInClamp = 30;
+
     [Theory]
     [InlineData(1.0f, 11)]
     [InlineData(0.7f, 12)]
-    public void BackwardMatchesFiniteDifferencesForEveryParameter(float keepProbability, int seed)
+    public void BackwardMatchesFiniteDifferencesForEveryParameter(float keepProbability, int seed) =>
+        Check(keepProbability, seed, inputNoise: 0, reachClamp: false);
+
+    /// <summary>x is the target with half its pixels forced to 0 or 1: the encoder sees x, the BCE scores the clean target.</summary>
+    [Theory]
+    [InlineData(1.0f, 21)]
+    [InlineData(0.7f, 22)]
+    public void DenoisingBackwardMatchesFiniteDifferences(float keepProbability, int seed) =>
+        Check(keepProbability, seed, inputNoise: 0.5f, reachClamp: false);
+
+    /// <summary>
+    /// A third of the pixels' probabilities clamped at 1 - 1e-8, a third at 1e-8: the clamped
+    /// loss is flat there, so its finite differences are 0, and the hand-written backward must
+    /// give 0 too (as tf.clip_by_value's gradient), not p - t.
+    /// </summary>
+    [Theory]
+    [InlineData(1.0f, 31)]
+    [InlineData(0.7f, 32)]
+    public void ClampedProbabilitiesGetTheClampedLossesZeroGradient(float keepProbability, int seed) =>
+        Check(keepProbability, seed, inputNoise: 0.5f, reachClamp: true);
+
+    private static void Check(float keepProbability, int seed, float inputNoise, bool reachClamp)
     {
         const int batch = 5;
         const ulong noiseSeed = 99;
@@ -41,7 +70,7 @@ public sealed class GradientCheckTests
         }
 
         // Nonzero biases so that every term of the bias gradients is exercised.
-        foreach (var parameter in model.Parameters.Where(p => p.Rows == 1))
+        foreach (var parameter in model.Parameters.Where(p => p.Role == ParameterRole.Bias))
         {
             var values = new float[parameter.Cols];
             for (int i = 0; i < values.Length; i++)
@@ -52,14 +81,47 @@ public sealed class GradientCheckTests
             backend.Upload(parameter.Value, values);
         }
 
+        if (reachClamp)
+        {
+            var outputBias = model.Parameters["decoder.output.bias"];
+            var values = Download(backend, outputBias.Value);
+            int third = values.Length / 3;
+            for (int i = 0; i < 2 * third; i++)
+            {
+                values[i] += i < third ? DeepInClamp : -DeepInClamp;
+            }
+
+            backend.Upload(outputBias.Value, values);
+        }
+
         backend.Upload(workspace.Target, pixels);
+        var x = workspace.Target;
+        if (inputNoise > 0)
+        {
+            backend.SaltAndPepper(workspace.CorruptedInput, workspace.Target, inputNoise, noiseSeed, RandomStreams.Of(step, RandomStreams.InputNoiseSlot));
+            x = workspace.CorruptedInput;
+        }
+
         var dropout = new DropoutSettings(keepProbability, noiseSeed, step);
-        model.Forward(workspace, workspace.Target, dropout, noiseSeed, step);
-        model.Backward(workspace, workspace.Target, dropout);
+        model.Forward(workspace, x, dropout, noiseSeed, step);
+        model.Backward(workspace, x, dropout);
+
+        var input = Download(backend, x);
+        if (inputNoise > 0)
+        {
+            int changed = input.Where((value, i) => value != pixels[i]).Count();
+            Assert.True(changed > pixels.Length / 4, $"only {changed} of {pixels.Length} inputs differ from the target");
+        }
+
+        var probabilities = Download(backend, workspace.Probabilities);
+        int clampedHigh = probabilities.Count(p => p > 1 - 1e-8), clampedLow = probabilities.Count(p => p < 1e-8);
+        Assert.True(
+            reachClamp ? clampedHigh >= batch && clampedLow >= batch : clampedHigh + clampedLow == 0,
+            $"{clampedHigh} probabilities clamped high, {clampedLow} low, of {probabilities.Length}");
 
         var eps = Download(backend, workspace.Eps);
         var reference = new ReferenceVae(
-            TinyConfig, batch, pixels, pixels, eps, keepProbability,
+            TinyConfig, batch, input, pixels, eps, keepProbability,
             (slot, element) => GpuVae.Kernels.Dropout.Keeps(keepProbability, noiseSeed, RandomStreams.Of(step, slot), element));
         var parameters = model.Parameters.Select(p => Array.ConvertAll(Download(backend, p.Value), v => (double)v)).ToList();
 
