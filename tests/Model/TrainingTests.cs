@@ -73,8 +73,11 @@ public sealed class TrainingTests
         }
 
         // Half the pixels of every input forced to 0 or 1; the loss still scores the clean image.
-        // Two short epochs only get the model past the mean image (~210 nats with or without
-        // noise), so this checks that the denoising path trains, not how well it denoises.
+        // Two short epochs leave this model near the mean image (210.7 nats measured, the mean
+        // image 201.3 on these test images), so this checks only that the denoising path trains
+        // (far below the untrained ~666) and that training inputs are corrupted (their loss
+        // exceeds the clean test loss), not how well it denoises; GradientCheckTests covers an
+        // input that differs from the target.
         var metrics = TrainFresh(model, new TrainingOptions { Seed = 4, InputNoise = 0.5f }, train, test, epochs: 2);
         Assert.True(metrics.TestLoss < 0.5 * untrained, $"test loss {metrics.TestLoss:F2} after 2 epochs, untrained {untrained:F2}");
         Assert.True(metrics.TrainLoss > metrics.TestLoss, $"corrupted training inputs should cost more than clean test inputs: train {metrics.TrainLoss:F2}, test {metrics.TestLoss:F2}");
