@@ -27,7 +27,7 @@ step() { local limit=$1; shift; echo "== $* (limit ${limit}s)"; timeout "$limit"
 } 2>&1 | tee "$out/check.txt"
 step 240 $app bench --accelerator cuda --variants --json "$out/bench_cuda.json" 2>&1 | tee "$out/bench_cuda.txt"
 {
-  step 60 python3 bench/peers/torch_gemm.py --device cuda > "$out/torch_gemm.jsonl"
+  step 60 python3 bench/peers/torch_gemm.py --device cuda --shapes "$out/bench_cuda.json" > "$out/torch_gemm.jsonl"
   step 60 python3 bench/peers/torch_vae.py --device cuda --dim 20
 } 2>&1 | tee "$out/torch_step.txt"
 # A user's 20-epoch dim-20 training, ours and PyTorch's, each as a whole process.

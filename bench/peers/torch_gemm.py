@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Times torch.matmul (cuBLAS on a GPU, OpenBLAS or MKL on a CPU) at every GEMM shape of
-GpuVae's training step, float32 with TF32 off, and prints one JSON line per shape in the
+GpuVae's training step, read from `GpuVae bench --json`'s output, float32 with TF32 off, and prints one JSON line per shape in the
 names `GpuVae bench --json` uses, so the two can be joined on (name, m, n, k).
 
 Two times per shape, as GpuVae's bench: ms, one call from launch to synchronize, and
@@ -15,24 +15,19 @@ import time
 
 import torch
 
-BATCH, PIXELS, HIDDEN = 128, 784, 500
-
-
-def step_gemms(latent):
-    layers = [("encoder.hidden0", PIXELS, HIDDEN), ("encoder.hidden1", HIDDEN, HIDDEN),
-              ("encoder.output", HIDDEN, 2 * latent), ("decoder.hidden0", latent, HIDDEN),
-              ("decoder.hidden1", HIDDEN, HIDDEN), ("decoder.output", HIDDEN, PIXELS)]
-    for layer, inputs, outputs in layers:
-        yield "gemm_nn", layer, BATCH, outputs, inputs
-    for layer, inputs, outputs in layers[1:]:
-        yield "gemm_nt", layer, BATCH, inputs, outputs
-    for layer, inputs, outputs in layers:
-        yield "gemm_tn", layer, inputs, outputs, BATCH
+def step_gemms(bench_json):
+    """The step's GEMMs as `GpuVae bench --json` timed them (the model states its shapes once,
+    in GpuVae.Model's TrainingStep.Gemms): (name, layer, m, n, k) of each default-kernel row."""
+    with open(bench_json) as f:
+        kernels = json.load(f)["kernels"]
+    for row in kernels:
+        if row["k"] > 0 and row["variant"] == "default":
+            yield row["name"], row["layer"], row["m"], row["n"], row["k"]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dim", type=int, default=20)
+    parser.add_argument("--shapes", required=True, help="the JSON file `GpuVae bench --json` wrote: its GEMM rows are timed")
     parser.add_argument("--device", default="cuda")
     parser.add_argument("--repeats", type=int, default=200)
     parser.add_argument("--launches-per-sync", type=int, default=20)
@@ -41,7 +36,7 @@ def main():
     torch.backends.cudnn.allow_tf32 = False
     device = torch.device(args.device)
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
-    for name, layer, m, n, k in step_gemms(args.dim):
+    for name, layer, m, n, k in step_gemms(args.shapes):
         # Operands stored as GpuVae stores them: a transposed operand is the transpose of a
         # contiguous matrix, so cuBLAS sees the same memory layout our kernels do.
         a = torch.rand(k, m, device=device).t() if name == "gemm_tn" else torch.rand(m, k, device=device)
