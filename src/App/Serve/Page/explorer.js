@@ -1,6 +1,6 @@
 // GpuVae latent explorer: plain JS and canvas, no build step. Every decode runs on the server
-// through our backend (POST /api/decode); while z moves, at most one request is in flight and
-// the newest z waits for it, so a slow server drops intermediate positions rather than queueing them.
+// through our backend (POST /api/decode); while z moves, at most two requests are in flight and
+// the newest z waits for one, so a slow server drops intermediate positions rather than queueing them.
 'use strict';
 
 const SIDE = 28; // images are SIDE x SIDE = D = 784 pixels
@@ -49,41 +49,54 @@ async function decode(z) {
   return (await api('/api/decode', { model: state.model.id, z: Array.from(z) })).pixels;
 }
 
-// Decodes z into one canvas as z moves: the newest z wins, one request at a time.
+// Decodes z into one canvas as z moves: the newest z wins. Two requests may be in flight, so
+// the browser's own turnaround (fetch, parse, draw) overlaps the next request; a response
+// older than the one on the canvas is dropped.
+const IN_FLIGHT = 2;
 class LiveDecoder {
-  constructor(canvas, onShown) {
+  constructor(canvas) {
     this.canvas = canvas;
-    this.onShown = onShown;
     this.pending = null;
-    this.busy = false;
+    this.inFlight = 0;
+    this.sent = 0;     // sequence number of the last request sent
+    this.drawn = 0;    // sequence number of the response on the canvas
     this.shown = null; // {z, pixels} on the canvas now
-    this.idle = Promise.resolve();
+    this.waiters = [];
   }
 
   request(z) {
     this.pending = Float32Array.from(z);
-    if (!this.busy) this.idle = this.pump();
-    return this.idle;
+    this.pump();
+    return this.idle();
   }
 
-  async pump() {
-    this.busy = true;
-    while (this.pending) {
+  // Resolves once nothing is pending or in flight.
+  idle() {
+    if (!this.pending && this.inFlight === 0) return Promise.resolve();
+    return new Promise(resolve => this.waiters.push(resolve));
+  }
+
+  pump() {
+    while (this.pending && this.inFlight < IN_FLIGHT) {
       const z = this.pending;
+      const sequence = ++this.sent;
       this.pending = null;
+      this.inFlight++;
       const start = performance.now();
-      try {
-        const pixels = await decode(z);
-        drawDigit(this.canvas, pixels);
+      decode(z).then(pixels => {
+        if (sequence > this.drawn) {
+          this.drawn = sequence;
+          drawDigit(this.canvas, pixels);
+          this.shown = { z: Array.from(z), pixels };
+        }
         state.latencies.push(performance.now() - start);
-        this.shown = { z: Array.from(z), pixels };
-        if (this.onShown) this.onShown(this.shown);
         showLatency();
-      } catch (e) {
-        status(e.message, true);
-      }
+      }, e => status(e.message, true)).finally(() => {
+        this.inFlight--;
+        this.pump();
+        if (!this.pending && this.inFlight === 0) this.waiters.splice(0).forEach(resolve => resolve());
+      });
     }
-    this.busy = false;
   }
 }
 
@@ -103,7 +116,7 @@ function showLatency() {
   if (now - lastShown < 250) return;
   lastShown = now;
   const s = latencyStats();
-  status(`${s.count} decodes · median ${s.median.toFixed(1)} ms · p99 ${s.p99.toFixed(1)} ms`);
+  status(`${s.count} decode${s.count === 1 ? "" : "s"} · median ${s.median.toFixed(1)} ms · p99 ${s.p99.toFixed(1)} ms`);
 }
 
 const fmt = v => (v >= 0 ? ' ' : '') + v.toFixed(2);
@@ -171,12 +184,20 @@ function renderPlane() {
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.drawImage(plane.base, 0, 0);
   ctx.scale(dpr, dpr);
+  // The posterior's 1- and 2-sigma ellipses go over the marker, which sits at their centre.
+  const [mx, my] = planeToScreen(plane.z);
+  ctx.lineWidth = 3; ctx.strokeStyle = '#000';
+  ctx.beginPath(); ctx.arc(mx, my, 9, 0, 2 * Math.PI); ctx.stroke();
+  ctx.lineWidth = 2; ctx.strokeStyle = '#ffd166';
+  ctx.beginPath(); ctx.arc(mx, my, 9, 0, 2 * Math.PI); ctx.stroke();
+  ctx.fillStyle = ctx.strokeStyle;
+  ctx.beginPath(); ctx.arc(mx, my, 2, 0, 2 * Math.PI); ctx.fill();
   if (plane.selected) {
     const { mu, sigma, label } = plane.selected;
     const [x, y] = planeToScreen(mu);
     const scale = plane.size / 2 / plane.extent;
-    ctx.strokeStyle = PALETTE[label];
-    ctx.fillStyle = PALETTE[label] + '33';
+    ctx.strokeStyle = '#fff';
+    ctx.fillStyle = PALETTE[label] + '66';
     for (const k of [1, 2]) {
       ctx.setLineDash(k === 1 ? [] : [4, 4]);
       ctx.lineWidth = 1.5;
@@ -188,13 +209,6 @@ function renderPlane() {
     ctx.strokeStyle = '#fff';
     ctx.beginPath(); ctx.moveTo(x - 5, y); ctx.lineTo(x + 5, y); ctx.moveTo(x, y - 5); ctx.lineTo(x, y + 5); ctx.stroke();
   }
-  const [mx, my] = planeToScreen(plane.z);
-  ctx.lineWidth = 3; ctx.strokeStyle = '#000';
-  ctx.beginPath(); ctx.arc(mx, my, 9, 0, 2 * Math.PI); ctx.stroke();
-  ctx.lineWidth = 2; ctx.strokeStyle = '#ffd166';
-  ctx.beginPath(); ctx.arc(mx, my, 9, 0, 2 * Math.PI); ctx.stroke();
-  ctx.fillStyle = ctx.strokeStyle;
-  ctx.beginPath(); ctx.arc(mx, my, 2, 0, 2 * Math.PI); ctx.fill();
 }
 
 function moveMarker(z) {
@@ -222,7 +236,7 @@ async function selectImage(index) {
   $('selection-index').textContent = `#${item.index}, label ${item.label}`;
   drawDigit($('original'), item.image);
   drawDigit($('reconstruction'), item.reconstruction);
-  $('posterior').textContent = `mu = (${fmt(item.mu[0])}, ${fmt(item.mu[1])})\nsigma = (${item.sigma[0].toFixed(3)}, ${item.sigma[1].toFixed(3)})`;
+  $('posterior').textContent = `mu = (${fmt(item.mu[0])}, ${fmt(item.mu[1])})\nsigma = (${item.sigma[0].toFixed(3)}, ${item.sigma[1].toFixed(3)})\nellipses: 1 sigma solid, 2 sigma dashed`;
   await moveMarker(item.mu);
 }
 
@@ -267,7 +281,7 @@ function wirePlane() {
     }
     plane.dragging = true;
     canvas.classList.add('dragging');
-    canvas.setPointerCapture(event.pointerId);
+    try { canvas.setPointerCapture(event.pointerId); } catch { /* a synthetic pointer has nothing to capture */ }
   });
   canvas.addEventListener('pointermove', event => {
     if (!plane.dragging) return;
@@ -380,7 +394,16 @@ async function show(model) {
   state.model = model;
   $('plane-view').hidden = $('slider-view').hidden = true;
   $('info').textContent = `${model.id}: Z = ${model.latent}, H = ${model.hidden}, ${model.images} test images`;
-  if (model.latent === 2) await showPlane(); else await showSliders();
+  // #image=N in the address opens with test image N chosen, so a view can be linked to
+  // (with #model=dim8&image=N for another model).
+  const linked = /image=(\d+)/.exec(location.hash);
+  if (model.latent === 2) {
+    await showPlane();
+    if (linked) await selectImage(Number(linked[1]));
+  } else {
+    if (linked) $('traverse-index').value = linked[1];
+    await showSliders();
+  }
   window.explorer.ready = true;
 }
 
@@ -395,7 +418,11 @@ async function start() {
   });
   wirePlane();
   wireSliders();
-  await show(models[0]);
+  // #model=dim8 in the address opens that model.
+  const linked = /model=([\w.-]+)/.exec(location.hash);
+  const first = models.find(m => linked && m.id === linked[1]) || models[0];
+  select.value = first.id;
+  await show(first);
 }
 
 // What the browser tests read and drive: the page's own numbers, not a second implementation.
@@ -404,7 +431,7 @@ window.explorer = {
   latency: latencyStats,
   resetLatency: () => { state.latencies = []; },
   shown: () => state.live.shown,
-  idle: () => state.live.idle,
+  idle: () => state.live.idle(),
   selected: () => plane.selected,
   marker: () => plane.z,
   // The client (CSS pixel) position of a latent point on the plane.
