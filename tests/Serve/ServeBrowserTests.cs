@@ -33,6 +33,8 @@ public sealed class ServeBrowserTests(ExplorerFixture fixture, Chromium chromium
 
     private static readonly TimeSpan DragTime = TimeSpan.FromSeconds(3);
 
+    private static readonly TimeSpan MouseDragTime = TimeSpan.FromSeconds(1);
+
     private static string Results => Path.Combine(RepositoryPaths.Root, "TestResults");
 
     [Fact]
@@ -49,7 +51,7 @@ public sealed class ServeBrowserTests(ExplorerFixture fixture, Chromium chromium
         await page.EvaluateExpressionAsync("explorer.resetLatency()");
         var clock = Stopwatch.StartNew();
         int moves = 0;
-        while (clock.Elapsed < DragTime)
+        while (clock.Elapsed < MouseDragTime)
         {
             // A circle of radius 2 in z, a few degrees a move, as a hand drags.
             double angle = moves++ * 0.05;
@@ -60,7 +62,7 @@ public sealed class ServeBrowserTests(ExplorerFixture fixture, Chromium chromium
         await page.Mouse.MoveAsync((decimal)end.X, (decimal)end.Y);
         await page.Mouse.UpAsync();
         await page.EvaluateExpressionAsync("explorer.idle()");
-        double seconds = clock.Elapsed.TotalSeconds;
+        double mouseRate = moves / clock.Elapsed.TotalSeconds;
 
         var shown = await page.EvaluateExpressionAsync<JsonElement>("explorer.shown()");
         float[] z = Floats(shown.GetProperty("z"));
@@ -74,25 +76,58 @@ public sealed class ServeBrowserTests(ExplorerFixture fixture, Chromium chromium
         AssertShows(expected, after, "the decoded canvas after the drag");
         Assert.True(before.Zip(after).Count(p => Math.Abs(p.First - p.Second) > 0.2) > 20, "the shown image did not change with z");
 
-        var latency = await page.EvaluateExpressionAsync<JsonElement>("explorer.latency()");
-        int count = latency.GetProperty("count").GetInt32();
-        double median = latency.GetProperty("median").GetDouble(), p99 = latency.GetProperty("p99").GetDouble();
+        // The rate: each CDP mouse move is a round trip to the test process (about 30 a second
+        // on a busy 2-core machine), too slow to stand for a hand. A mouse delivers at most one
+        // pointermove per frame, so the page gets one per animation frame, through its own handlers.
+        var drag = await page.EvaluateFunctionAsync<JsonElement>(
+            """
+            async seconds => {
+              const canvas = document.getElementById('plane');
+              const rect = canvas.getBoundingClientRect();
+              const cx = rect.left + rect.width / 2, cy = rect.top + rect.height / 2, r = rect.width / 4;
+              const fire = (type, x, y) => canvas.dispatchEvent(new PointerEvent(type,
+                { clientX: x, clientY: y, pointerId: 1, pointerType: 'mouse', isPrimary: true, buttons: 1, bubbles: true }));
+              const marker = explorer.clientPoint(explorer.marker());
+              fire('pointerdown', marker.x, marker.y);
+              explorer.resetLatency();
+              const start = performance.now();
+              let frames = 0;
+              await new Promise(resolve => {
+                const frame = now => {
+                  const t = (now - start) / 1000;
+                  if (t >= seconds) return resolve();
+                  frames++;
+                  fire('pointermove', cx + r * Math.cos(2 * t), cy - r * Math.sin(2 * t));
+                  requestAnimationFrame(frame);
+                };
+                requestAnimationFrame(frame);
+              });
+              fire('pointerup', cx, cy);
+              await explorer.idle();
+              return { frames, seconds: (performance.now() - start) / 1000, ...explorer.latency() };
+            }
+            """,
+            DragTime.TotalSeconds);
+        int count = drag.GetProperty("count").GetInt32(), frames = drag.GetProperty("frames").GetInt32();
+        double seconds = drag.GetProperty("seconds").GetDouble();
+        double median = drag.GetProperty("median").GetDouble(), p99 = drag.GetProperty("p99").GetDouble();
         double rate = count / seconds;
         Directory.CreateDirectory(Results);
         File.WriteAllText(Path.Combine(Results, "serve-latency.json"), JsonSerializer.Serialize(new
         {
-            what = "POST /api/decode round trips from the page while the marker is dragged, request to pixels on the canvas",
+            what = "POST /api/decode round trips from the page, request to pixels on the canvas, while the marker is dragged one pointermove per animation frame",
             model = "save/dim2, host backend, headless Chromium on the same machine",
             machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
             decodes = count,
+            pointer_moves = frames,
             drag_seconds = Math.Round(seconds, 2),
-            mouse_moves = moves,
             decodes_per_second = Math.Round(rate, 1),
             median_ms = Math.Round(median, 2),
             p99_ms = Math.Round(p99, 2),
+            cdp_mouse_moves_per_second = Math.Round(mouseRate, 1),
         }));
         await page.ScreenshotAsync(Path.Combine(Directory.CreateDirectory(Path.Combine(Results, "serve")).FullName, "dim2-drag.png"));
-        Assert.True(rate >= MinDecodesPerSecond, $"{count} decodes in {seconds:F2} s = {rate:F1}/s while dragging, below {MinDecodesPerSecond}/s (median {median:F1} ms, p99 {p99:F1} ms)");
+        Assert.True(rate >= MinDecodesPerSecond, $"{count} decodes in {seconds:F2} s = {rate:F1}/s while dragging ({frames} pointer moves), below {MinDecodesPerSecond}/s (median {median:F1} ms, p99 {p99:F1} ms)");
     }
 
     [Fact]
