@@ -19,6 +19,7 @@ public static class Cli
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(DevicesCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 

@@ -65,6 +65,26 @@ public sealed class VaeInference : IDisposable
         return codes;
     }
 
+    /// <summary>
+    /// The diagonal Gaussian posteriors q(z | x) of images (N, D): means mu and standard
+    /// deviations sigma, both (N, Z).
+    /// </summary>
+    public (float[] Mu, float[] Sigma) EncodePosteriors(ReadOnlySpan<float> images)
+    {
+        int count = images.Length / Pixels;
+        var mu = new float[count * Latent];
+        var sigma = new float[count * Latent];
+        for (int start = 0; start < count; start += BatchSize)
+        {
+            var w = Load(images, start, count);
+            Model.Encode(w, w.Target, DropoutSettings.Off);
+            Backend.Download(w.Mu, mu.AsSpan(start * Latent, w.Batch * Latent));
+            Backend.Download(w.Sigma, sigma.AsSpan(start * Latent, w.Batch * Latent));
+        }
+
+        return (mu, sigma);
+    }
+
     /// <summary>Decoder means (N, D) for the posterior means of images (N, D).</summary>
     public float[] Reconstruct(ReadOnlySpan<float> images) => Decode(EncodeMeans(images));
 

@@ -1,0 +1,63 @@
+using GpuVae.App.Data;
+using GpuVae.Model;
+
+namespace GpuVae.App.Serve;
+
+/// <summary>
+/// One model the explorer serves: its weights, the first N test images with their labels, and
+/// their posteriors q(z | x), encoded once at startup. Not thread-safe, as the backend is not:
+/// <see cref="ExplorerServer"/> serializes every call.
+/// </summary>
+public sealed class ExplorerModel : IDisposable
+{
+    private readonly Vae model;
+    private readonly VaeInference inference;
+
+    /// <summary>Takes ownership of model; encodes the first images of test (all if fewer).</summary>
+    public ExplorerModel(string id, Vae model, MnistSet test, int images)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(images);
+        Id = id;
+        this.model = model;
+        inference = new VaeInference(model, seed: 0);
+        Count = Math.Min(images, test.Count);
+        Images = test.Images.AsSpan(0, Count * Pixels).ToArray();
+        Labels = test.Labels.AsSpan(0, Count).ToArray();
+        (Mu, Sigma) = inference.EncodePosteriors(Images);
+    }
+
+    /// <summary>The name requests use: the run folder's name, e.g. dim2.</summary>
+    public string Id { get; }
+
+    public VaeConfig Config => model.Config;
+
+    public int Latent => Config.Latent;
+
+    public int Pixels => Config.Pixels;
+
+    /// <summary>N test images served.</summary>
+    public int Count { get; }
+
+    /// <summary>(N, D), each in [0, 1].</summary>
+    public float[] Images { get; }
+
+    /// <summary>(N), each 0..9.</summary>
+    public byte[] Labels { get; }
+
+    /// <summary>Posterior means (N, Z).</summary>
+    public float[] Mu { get; }
+
+    /// <summary>Posterior standard deviations (N, Z).</summary>
+    public float[] Sigma { get; }
+
+    /// <summary>Decoder means (D) for one code z (Z).</summary>
+    public float[] Decode(ReadOnlySpan<float> z) => inference.Decode(z);
+
+    public void Dispose()
+    {
+        inference.Dispose();
+        model.Dispose();
+    }
+}
