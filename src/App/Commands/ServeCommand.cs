@@ -4,7 +4,7 @@ using System.Net;
 using GpuVae.App.Data;
 using GpuVae.App.Experiment;
 using GpuVae.App.Serve;
-using GpuVae.Kernels.Ilgpu;
+using GpuVae.App.Options;
 using GpuVae.Model;
 
 namespace GpuVae.App.Commands;
@@ -22,13 +22,17 @@ public static class ServeCommand
         var port = new Option<int>("--port") { Description = "TCP port to listen on (0: any free port)", DefaultValueFactory = _ => 5000 };
         var host = new Option<string>("--host") { Description = "Address to listen on: an IP address or localhost; anything but loopback opens the page to the network", DefaultValueFactory = _ => "127.0.0.1" };
         var images = new Option<int>("--images") { Description = "Encode and show the first N test images", DefaultValueFactory = _ => 10_000 };
-        var data = new Option<string>("--data") { Description = "Folder with the MNIST IDX files (downloaded there if missing)", DefaultValueFactory = _ => Path.Combine("data", "mnist") };
-        var accelerator = new Option<string>("--accelerator") { Description = "auto | cuda | opencl | cpu | host", DefaultValueFactory = _ => "auto" };
-        var device = new Option<int>("--device") { Description = "Index among the devices of the chosen accelerator type", DefaultValueFactory = _ => 0 };
+        var data = new DataOption();
+        var device = new DeviceOptions();
         var command = new Command("serve", "A latent-space explorer in the browser, on a local web server")
         {
-            checkpoint, output, port, host, images, data, accelerator, device,
+            checkpoint, output, port, host, images, data.Data,
         };
+        foreach (var option in device.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(parse => CommandRunner.Run(cancel =>
         {
             string? single = parse.GetValue(checkpoint);
@@ -51,6 +55,8 @@ public static class ServeCommand
             }
 
             var address = Address(parse.GetValue(host)!);
+            string dataFolder = data.Read(parse);
+            device.Read(parse);
             var runs = single is not null ? [(Path.GetFileName(Path.TrimEndingDirectorySeparator(single)), single)] : Runs(folder!);
             foreach (var (_, directory) in runs)
             {
@@ -58,8 +64,8 @@ public static class ServeCommand
                 Checkpoint.ReadConfig(directory);
             }
 
-            using var backend = BackendFactory.Create(parse.GetValue(accelerator)!.ToLowerInvariant(), parse.GetValue(device), Console.WriteLine);
-            var test = MnistData.Load(parse.GetValue(data)!, Console.WriteLine).Test;
+            using var backend = device.Create(parse, Console.WriteLine);
+            var test = MnistData.Load(dataFolder, Console.WriteLine).Test;
             var served = new List<ExplorerModel>();
             try
             {
