@@ -1,5 +1,6 @@
 using GpuVae.Kernels;
 using GpuVae.Kernels.Ilgpu;
+using GpuVae.Kernels.Verification;
 using GpuVae.Tests.Support;
 using ILGPU;
 using ILGPU.Runtime;
@@ -11,9 +12,6 @@ namespace GpuVae.Tests.Kernels;
 [Collection(nameof(AcceleratorCollection))]
 public sealed class ReductionTests
 {
-    // A float32 running sum of R values in [-1, 1] drifts by about sqrt(R) * R * 2^-24 at worst
-    // on random signs; 1e-6 * R absolute is above that for every R here (5e-4 at R = 500).
-    private const double AbsolutePerRow = 1e-6;
     /// <summary>
     /// The group kernel's bits depend on the shape alone: one group striding over every column
     /// block, a few, and one per block all give the same sums.
@@ -39,7 +37,7 @@ public sealed class ReductionTests
             {
                 float[] expected = new float[cols];
                 Reductions.SumColumnsReference(expected, x, alpha, rows, cols);
-                Compare.AllClose(expected, actual, new Tolerance(AbsolutePerRow * rows, 1e-6), $"{kind} SumColumns group kernel, {groups} groups");
+                Compare.Within(expected, actual, KernelCases.ToleranceOf("sum_columns"), $"{kind} SumColumns group kernel, {groups} groups");
                 first = actual;
             }
             else

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using GpuVae.Kernels.Verification;
 using Xunit;
 
 namespace GpuVae.Tests.Support;
@@ -41,6 +42,20 @@ public static class Compare
             message.Append(CultureInfo.InvariantCulture, $"largest at [{worst}] expected {expected[worst]:R}, actual {actual[worst]:R}, ");
             message.Append(CultureInfo.InvariantCulture, $"difference {Math.Abs((double)actual[worst] - expected[worst]):G4}");
             Assert.Fail(message.ToString());
+        }
+    }
+
+    /// <summary>Every element within a kernel table tolerance (<see cref="KernelTolerance.Error"/>), NaN failing.</summary>
+    public static void Within(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, KernelTolerance tolerance, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double error = KernelTolerance.Error(expected[i], actual[i]);
+            if (!(error <= tolerance.MaxError))
+            {
+                Assert.Fail($"{what}: [{i}] expected {expected[i]:R}, actual {actual[i]:R}: error {error:G3} above {tolerance.MaxError:G3} ({tolerance.Reason})");
+            }
         }
     }
 

@@ -66,6 +66,10 @@ public static class KernelCases
         .. Gemms(), .. MemoryCases(), .. BiasCases(), .. EpilogueCases(), .. MapCases(), .. LossCases(), .. SamplingCases(), .. AdamCases(),
     ];
 
+    /// <summary>An operation's one tolerance, for tests that check a kernel outside the table (a launch grid, an edge case).</summary>
+    public static KernelTolerance ToleranceOf(string operation) =>
+        All.FirstOrDefault(c => c.Operation == operation)?.Tolerance ?? throw new ArgumentException($"no kernel cases for '{operation}'", nameof(operation));
+
     /// <summary>The operations the table covers, in table order.</summary>
     public static IReadOnlyList<string> Operations { get; } = [.. All.Select(c => c.Operation).Distinct()];
 
