@@ -46,17 +46,23 @@ public static class EvalCommand
             using var backend = device.Create(parse, Console.WriteLine);
             var test = MnistData.Load(dataFolder, Console.WriteLine).Test;
             int count = Math.Min(limit ?? test.Count, test.Count);
-            var pixels = test.Images.AsSpan(0, count * config.Pixels);
+            // A binarize-trained model is evaluated on the binarized test set, as it was while training.
+            var pixels = BinarizedTestSet.For(config, test.Images[..(count * config.Pixels)]).AsSpan();
             using var model = new Vae(backend, config);
             Checkpoint.LoadWeights(directory, model);
             using var inference = new VaeInference(model, (ulong)parse.GetValue(seed));
             var totals = inference.Evaluate(pixels);
-            Console.WriteLine($"{directory}: dim {config.Latent}, hidden {config.Hidden}, {count} test images");
+            bool binary = config.Binarization == Binarization.Dynamic;
+            Console.WriteLine($"{directory}: dim {config.Latent}, hidden {config.Hidden}, {count} test images"
+                + (binary ? $", binarized once with seed 0x{BinarizedTestSet.Seed:X}" : ", grey"));
             Console.WriteLine($"test loss {totals.MeanLoss:F2} | bce {totals.MeanBce:F2} | kld {totals.MeanKld:F2} (nats per image, one z sample each)");
             if (k > 0)
             {
                 double nll = inference.ImportanceWeightedNll(pixels, k);
-                Console.WriteLine($"importance-weighted bound: -log p(x) <= {nll:F2} nats per image (k = {k} samples per image, {count} images)");
+                Console.WriteLine($"importance-weighted bound: -log p(x) <= {nll:F2} nats per image (k = {k} samples per image, {count} images); "
+                    + (binary
+                        ? "binary pixels, so a true bound on a normalized likelihood"
+                        : "grey pixels: a bound on the grey-level cross-entropy objective, not on a normalized likelihood"));
             }
 
             return CommandRunner.Success;

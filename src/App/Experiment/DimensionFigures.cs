@@ -24,8 +24,9 @@ public static class DimensionFigures
         using var inference = new VaeInference(model, (ulong)seed);
         int z = model.Config.Latent, d = model.Config.Pixels;
         var written = new List<string>();
+        float[] test = BinarizedTestSet.For(model.Config, data.Test.Images);
 
-        float[] originals = data.Test.Images[..(ReconstructedImages * d)];
+        float[] originals = test[..(ReconstructedImages * d)];
         string reconstructions = Path.Combine(outputDirectory, $"dim{z}.png");
         DigitGrid.WriteReconstructions(reconstructions, originals, inference.Reconstruct(originals), ReconstructedImages, PerRow, Scale);
         written.Add(reconstructions);
@@ -35,7 +36,7 @@ public static class DimensionFigures
         written.Add(samples);
 
         string interpolation = Path.Combine(outputDirectory, $"interpolation_dim{z}.png");
-        var endpoints = inference.EncodeMeans(data.Test.Images[..(2 * InterpolationPairs * d)]);
+        var endpoints = inference.EncodeMeans(test[..(2 * InterpolationPairs * d)]);
         DigitGrid.Write(interpolation, inference.Decode(Interpolate(endpoints, z)), InterpolationPairs, InterpolationSteps, Scale);
         written.Add(interpolation);
 
@@ -44,14 +45,14 @@ public static class DimensionFigures
             string manifold = Path.Combine(outputDirectory, "manifold.png");
             DigitGrid.Write(manifold, inference.Decode(ManifoldGrid(options)), options.ManifoldSize, options.ManifoldSize, 1);
             written.Add(manifold);
-            foreach (var (name, set) in new[] { ("train", data.Train), ("test", data.Test) })
+            foreach (var (name, images, labels) in new[] { ("train", data.Train.Images, data.Train.Labels), ("test", test, data.Test.Labels) })
             {
-                int count = Math.Min(options.ZMapImages, set.Count);
+                int count = Math.Min(options.ZMapImages, labels.Length);
                 string map = Path.Combine(outputDirectory, $"{name}_z_map.png");
                 LatentMap.Write(
                     map,
-                    inference.EncodeMeans(set.Images.AsSpan(0, count * d)),
-                    Array.ConvertAll(set.Labels[..count], label => (int)label),
+                    inference.EncodeMeans(images.AsSpan(0, count * d)),
+                    Array.ConvertAll(labels[..count], label => (int)label),
                     $"{name} set: posterior means of {count} images, dim 2");
                 written.Add(map);
             }

@@ -23,12 +23,19 @@ public static class DimensionRun
         float[] trainImages = settings.TrainLimit is { } limit && limit < data.Train.Count
             ? data.Train.Images[..(limit * settings.Network.Pixels)]
             : data.Train.Images;
-        using var trainer = new Trainer(model, settings.Training, trainImages, data.Test.Images);
+        using var trainer = new Trainer(model, settings.Training, trainImages, BinarizedTestSet.For(settings.Network, data.Test.Images));
         var history = new List<EpochMetrics>();
         int firstEpoch = 1;
         EpochPosition? resumeFrom = null;
         if (settings.Resume && Checkpoint.Exists(directory))
         {
+            var saved = Checkpoint.ReadConfig(directory);
+            if (saved.Binarization != settings.Network.Binarization)
+            {
+                throw new UsageException(
+                    $"--resume: {directory} was trained with --binarize {Checkpoint.BinarizationName(saved.Binarization)}; pass the same value to continue it");
+            }
+
             var state = Checkpoint.LoadForResume(directory, model);
             if (state.Seed != settings.Training.Seed || state.BatchSize != settings.Training.BatchSize)
             {
