@@ -27,10 +27,12 @@ public sealed class BinarizedRunTests
         Assert.True(double.IsFinite(testLoss) && testLoss > 0, $"test loss {testLoss}");
 
         var (evalCode, evalOutput, evalError) = InProcessCli.RunCapturing(
-            ["eval", "--checkpoint", run, "--samples", "5", "--data", RepositoryPaths.MnistCache, "--accelerator", "host"]);
+            ["eval", "--checkpoint", run, "--samples", "5", "--exact-points", "50", "--data", RepositoryPaths.MnistCache, "--accelerator", "host"]);
         Assert.True(evalCode == 0, $"eval failed ({evalCode}): {evalError}");
         Assert.Contains("binarized once with seed 0x5EEDB1A5", evalOutput, StringComparison.Ordinal);
         Assert.Contains("a true bound on a normalized likelihood", evalOutput, StringComparison.Ordinal);
+        Assert.Contains("; bound - exact = ", evalOutput, StringComparison.Ordinal);
+        Assert.Contains("a normalized likelihood of the binarized test images", evalOutput, StringComparison.Ordinal);
         // Eval draws the same z as training's last evaluation (seed 0, the same streams), so the two
         // agree to eval's two printed decimals; on the grey test set they were 3 nats apart.
         string line = evalOutput.Split('\n').Single(l => l.StartsWith("test loss ", StringComparison.Ordinal));
