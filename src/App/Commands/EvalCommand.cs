@@ -59,7 +59,13 @@ public static class EvalCommand
             device.Read(parse);
             var config = Checkpoint.ReadConfig(directory);
             using var backend = device.Create(parse, Console.WriteLine);
-            var test = MnistData.Load(dataFolder, Console.WriteLine).Test;
+            var mnist = MnistData.Load(dataFolder, Console.WriteLine);
+            if (mnist.Mismatch(config, directory) is { } mismatch)
+            {
+                throw new UsageException(mismatch);
+            }
+
+            var test = mnist.Test;
             int count = Math.Min(limit ?? test.Count, test.Count);
             // A binarize-trained model is evaluated on the binarized test set, as it was while training.
             var pixels = BinarizedTestSet.For(config, test.Images[..(count * config.Pixels)]).AsSpan();

@@ -36,6 +36,10 @@ public static class ExperimentOutputs
                 if (Checkpoint.HasWeights(runDirectory) && history.Count > 0)
                 {
                     models[dim] = SavedRuns.LoadModel(runDirectory, backend);
+                    if (data.Mismatch(models[dim].Config, runDirectory) is { } mismatch)
+                    {
+                        throw new UsageException(mismatch);
+                    }
                 }
             }
 
@@ -66,7 +70,7 @@ public static class ExperimentOutputs
             return new DimResult(dim, history, kept?.Nll, kept?.Samples, kept?.Images);
         }
 
-        var written = DimensionFigures.Draw(outputDirectory, model, data, seed, figures);
+        var written = DimensionFigures.Draw(outputDirectory, model, data, seed, figures, log.WriteLine);
         string weights = Checkpoint.WeightsSha256(runDirectory);
         NllEstimate? estimate;
         string note = string.Empty;
