@@ -29,6 +29,7 @@ public static class Checkpoint
     private const string FormatName = "gpuvae-vae-1";
     private const string ModelHashKey = "model_sha256";
     private const string MetricsKey = "metrics";
+    private const string BinarizeKey = "binarize";
 
     /// <summary>Whether a run can be resumed from directory: committed weights and optimizer state.</summary>
     public static bool Exists(string directory) =>
@@ -51,6 +52,9 @@ public static class Checkpoint
             ["latent"] = Text(model.Config.Latent),
             ["hidden"] = Text(model.Config.Hidden),
             ["pixels"] = Text(model.Config.Pixels),
+            ["rows"] = Text(model.Config.ImageRows),
+            ["cols"] = Text(model.Config.ImageCols),
+            [BinarizeKey] = BinarizationName(model.Config.Binarization),
         };
         var weights = SafeTensorsFile.Serialize(model.Parameters.Select(p => Entry(model.Backend, p.Name, p.Value)).ToList(), modelMetadata);
         string metrics = MetricsCsv.Text(history ?? []);
@@ -141,13 +145,35 @@ public static class Checkpoint
     /// <summary>The sha256 (lowercase hex) of the committed weights file: what results computed from the weights are keyed on.</summary>
     public static string WeightsSha256(string directory) => Sha256(File.ReadAllBytes(WeightsPath(directory)));
 
-    /// <summary>The network sizes a checkpoint was trained with.</summary>
+    /// <summary>
+    /// The network sizes, image shape and binarization a checkpoint was trained with. Checkpoints
+    /// saved before they recorded the last two were MNIST's 28x28 grey pixels (the
+    /// defaults of <see cref="VaeConfig"/>).
+    /// </summary>
     public static VaeConfig ReadConfig(string directory)
     {
         string path = WeightsPath(directory);
         var (_, metadata) = Read(path);
-        return new VaeConfig(Integer(path, metadata, "latent"), Integer(path, metadata, "hidden"), Integer(path, metadata, "pixels"));
+        string binarize = metadata.GetValueOrDefault(BinarizeKey, BinarizationName(Binarization.None));
+        var binarization = Enum.GetValues<Binarization>().Where(b => BinarizationName(b) == binarize).Cast<Binarization?>().FirstOrDefault()
+            ?? throw new CheckpointException($"{path}: metadata {BinarizeKey} is '{binarize}', expected none or dynamic");
+        var config = new VaeConfig(Integer(path, metadata, "latent"), Integer(path, metadata, "hidden"), Integer(path, metadata, "pixels"))
+        {
+            Binarization = binarization,
+        };
+        if (!metadata.ContainsKey("rows") && !metadata.ContainsKey("cols"))
+        {
+            return config;
+        }
+
+        int rows = Integer(path, metadata, "rows"), cols = Integer(path, metadata, "cols");
+        return (long)rows * cols == config.Pixels
+            ? config with { ImageRows = rows, ImageCols = cols }
+            : throw new CheckpointException($"{path}: metadata rows {rows} x cols {cols} is not its {config.Pixels} pixels");
     }
+
+    /// <summary>The command line's and the metadata's name of a binarization: none, dynamic.</summary>
+    public static string BinarizationName(Binarization binarization) => binarization.ToString().ToLowerInvariant();
 
     /// <summary>Loads the weights into model, checking every name, shape and value.</summary>
     public static void LoadWeights(string directory, Vae model)

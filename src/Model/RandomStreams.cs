@@ -3,12 +3,13 @@ namespace GpuVae.Model;
 /// <summary>
 /// Carves one Philox stream per (step, use) so that no two random draws of a run share
 /// counters: slots 0-3 are the hidden layers' dropout masks, 4 the latent noise, 5 the
-/// input corruption. Evaluation uses steps with the top bit set, never reached by training.
+/// input corruption, 6 the binarized pixels. Evaluation uses steps with the top bit set, never reached by training.
 /// </summary>
 public static class RandomStreams
 {
     public const int LatentNoiseSlot = 4;
     public const int InputNoiseSlot = 5;
+    public const int BinarizeSlot = 6;
     private const int SlotsPerStep = 8;
 
     /// <summary>Added to evaluation draw indices so they never collide with training steps.</summary>

@@ -3,7 +3,7 @@ using GpuVae.Kernels;
 namespace GpuVae.Model;
 
 /// <summary>
-/// One training step, stated once: gather the batch, corrupt it for the denoising variant,
+/// One training step, stated once: gather the batch, binarize it for binarized MNIST, corrupt it for the denoising variant,
 /// forward, loss, backward, read the losses back, Adam. <see cref="Trainer"/> runs it every
 /// step and <see cref="StepBenchmark"/> times it, so what is timed is what trains.
 /// </summary>
@@ -27,6 +27,9 @@ public sealed class TrainingStep : IDisposable
     public Vae Model { get; }
 
     public TrainingOptions Options { get; }
+
+    /// <summary>(B, D): the last step's target, the gathered images (binarized when the model is), on the backend.</summary>
+    public Tensor Target => workspace.Target;
 
     /// <summary>The last step's per-image BCE, nats.</summary>
     public ReadOnlySpan<float> Bce => bce;
@@ -68,6 +71,12 @@ public sealed class TrainingStep : IDisposable
         ulong seed = (ulong)Options.Seed;
         ulong step = (ulong)StepsTaken;
         backend.GatherRows(workspace.Target, images, rows);
+        if (Model.Config.Binarization == Binarization.Dynamic)
+        {
+            // In place: a fresh Bernoulli draw of every pixel each time an image is used, which is both the encoder's input and the target.
+            backend.Binarize(workspace.Target, workspace.Target, seed, RandomStreams.Of(step, RandomStreams.BinarizeSlot));
+        }
+
         var input = workspace.Target;
         if (Options.InputNoise > 0)
         {

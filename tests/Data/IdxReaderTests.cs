@@ -48,7 +48,7 @@ public sealed class IdxReaderTests : IDisposable
         var (train, test) = Mnist.Load(_folder.Path);
 
         Assert.Equal(3, train.Count);
-        Assert.Equal([(byte)7], test.Labels);
+        Assert.Equal([(byte)7], test.Labels!);
     }
 
     [Fact]
@@ -98,10 +98,29 @@ public sealed class IdxReaderTests : IDisposable
     }
 
     [Fact]
-    public void WrongDimensions()
+    public void AnyImageSizeIsReadFromTheHeader()
     {
-        string path = _folder.Write("images", Idx.Images(2, rows: 32, cols: 32));
-        AssertImagesFail(path, "images are 32x32, expected 28x28");
+        byte[] idx = Idx.Images(3, rows: 16, cols: 12);
+        var (pixels, rows, cols) = IdxReader.ReadImageFile(_folder.Write("images", idx));
+        Assert.Equal((16, 12), (rows, cols));
+        Assert.Equal(idx[16..], pixels);
+        var set = MnistSet.FromFiles(_folder.Write("images.gz", Idx.Gzip(idx)), labelsPath: null);
+        Assert.Equal((3, 192, 16, 12), (set.Count, set.Pixels, set.Rows, set.Cols));
+        Assert.Null(set.Labels);
+        AssertImagesFail(_folder.Write("zero", Idx.Images(1, rows: 0, cols: 28)), "images are 0x28");
+    }
+
+    [Theory]
+    [InlineData(0x00000D03u, "IDX elements are 32-bit floats (type byte 0x0D); images must be 8-bit grayscale, type 0x08")]
+    [InlineData(0x00000903u, "IDX elements are signed bytes (type byte 0x09)")]
+    [InlineData(0x00000804u, "IDX data has 4 dimensions; 8-bit grayscale images need 3 (count x rows x cols), a fourth is colour channels")]
+    [InlineData(0x00000802u, "IDX data has 2 dimensions; 8-bit grayscale images need 3")]
+    public void IdxFilesOfOtherKindsSayWhatIsWrong(uint magic, string problem)
+    {
+        string path = _folder.Write("images", Idx.Images(2, magic: magic));
+        var e = Assert.Throws<MnistDataException>(() => IdxReader.ReadImages(path));
+        AssertMessage(e, path, problem);
+        Assert.True(e.WrongKind);
     }
 
     [Fact]

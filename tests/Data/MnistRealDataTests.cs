@@ -45,7 +45,7 @@ public sealed class MnistRealDataTests
 
         for (int digit = 0; digit < 10; digit++)
         {
-            double share = set.Labels.Count(label => label == digit) / (double)count;
+            double share = set.Labels!.Count(label => label == digit) / (double)count;
             Assert.InRange(share, MinDigitShare, MaxDigitShare);
         }
     }

@@ -55,6 +55,21 @@ public sealed partial class ExperimentReportTests
     }
 
     [Fact]
+    public void SaysWhichNllsAreOnANormalizedLikelihood()
+    {
+        using var folder = new TempFolder();
+        string grey = folder.File("grey.md"), binary = folder.File("binary.md");
+        ExperimentReport.Write(grey, Summary([Result(2, 1, withNll: true)]));
+        ExperimentReport.Write(binary, Summary([Result(2, 1, withNll: true) with { Binarized = true }]));
+
+        Assert.Contains("not the negative log of a normalized likelihood", File.ReadAllText(grey), StringComparison.Ordinal);
+        string report = File.ReadAllText(binary);
+        Assert.Contains("Z = 2 trained on dynamically binarized MNIST", report, StringComparison.Ordinal);
+        Assert.Contains("binarized once from seed 0x5EED_B1A5, so their NLL is a bound on a normalized likelihood.", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("not the negative log", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void WithoutImagesHasNoImageSections()
     {
         using var folder = new TempFolder();

@@ -103,6 +103,28 @@ public sealed class ImportanceWeightedBoundTests
     }
 
     /// <summary>
+    /// ExactLikelihood (eval's grid over [-6, 6]^Z, decoder and GEMM on the backend in float32)
+    /// against this file's float64 oracle over [-10, 10]^Z on the same tiny model.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void TheGridIntegralMatchesTheFloat64Oracle(int latent)
+    {
+        var inputs = new RandomInputs();
+        var config = new VaeConfig(Latent: latent, Hidden: Hidden, Pixels: Pixels);
+        using var backend = new HostBackend();
+        using var model = new Vae(backend, config);
+        model.Initialize(inputs.Seed);
+        WidenPosterior(backend, model, inputs);
+        float[] distinct = [.. inputs.Uniform(Images * Pixels, 0, 1).Select(u => u < 0.5f ? 0f : 1f)];
+        double oracle = new Oracle(backend, model, distinct).MeanNegativeLogLikelihood();
+        double grid = ExactLikelihood.NegativeLogLikelihoods(model, distinct, latent == 1 ? 2000 : 200).Average();
+        Log($"Z = {latent} (seed {inputs.Seed}): oracle {oracle:F6}, grid {grid:F6}");
+        Assert.True(Math.Abs(grid - oracle) <= FloatSlack, $"Z = {latent} (seed {inputs.Seed}): grid {grid:F6} vs oracle {oracle:F6}");
+    }
+
+    /// <summary>
     /// Sets the encoder's output layer so that q(z | x) is wider than the prior: sigma about
     /// 1.3 (softplus(1.06)), mu within 0.5 of 0, both still depending on x through weights a
     /// tenth of their initial size. The importance weights p(x | z) p(z) / q(z | x) are then

@@ -78,7 +78,7 @@ public sealed class ServeApiTests(ExplorerFixture fixture)
         var answer = await Json(await Http.GetAsync(new Uri("api/models/dim2/images/7", UriKind.Relative), Cancel), HttpStatusCode.OK);
         var image = RealMnist.Load().Test.Images.AsSpan(index * 784, 784).ToArray();
         var (mu, sigma) = fixture.Reference.EncodePosteriors(image);
-        Assert.Equal(RealMnist.Load().Test.Labels[index], answer.GetProperty("label").GetInt32());
+        Assert.Equal(RealMnist.Load().Test.Labels![index], answer.GetProperty("label").GetInt32());
         Assert.Equal(image, Floats(answer, "image"));
         Assert.Equal(mu, Floats(answer, "mu"));
         Assert.Equal(sigma, Floats(answer, "sigma"));
@@ -92,7 +92,7 @@ public sealed class ServeApiTests(ExplorerFixture fixture)
         var test = RealMnist.Load().Test;
         var (mu, _) = fixture.Reference.EncodePosteriors(test.Images.AsSpan(0, ExplorerFixture.Images * 784));
         Assert.Equal(mu, Floats(answer, "mu"));
-        Assert.Equal(test.Labels.Take(ExplorerFixture.Images).Select(l => (int)l), answer.GetProperty("labels").EnumerateArray().Select(l => l.GetInt32()));
+        Assert.Equal(test.Labels!.Take(ExplorerFixture.Images).Select(l => (int)l), answer.GetProperty("labels").EnumerateArray().Select(l => l.GetInt32()));
     }
 
     [Theory]

@@ -174,7 +174,7 @@ public sealed class ServeBrowserTests(ExplorerFixture fixture, Chromium chromium
         AssertShows(reconstruction, await Canvas(page, "reconstruction"), $"the reconstruction of test image {index}");
         // The marker moves to the posterior mean, so the decoded canvas shows the reconstruction too.
         AssertShows(reconstruction, await Canvas(page, "decoded"), "the decoded canvas at the posterior mean");
-        Assert.Contains($"label {test.Labels[index]}", await page.EvaluateExpressionAsync<string>("document.getElementById('selection-index').textContent"), StringComparison.Ordinal);
+        Assert.Contains($"label {test.Labels![index]}", await page.EvaluateExpressionAsync<string>("document.getElementById('selection-index').textContent"), StringComparison.Ordinal);
         await page.ScreenshotAsync(Path.Combine(Directory.CreateDirectory(Path.Combine(Results, "serve")).FullName, "dim2-selected.png"));
     }
 

@@ -28,4 +28,25 @@ internal static class InProcessCli
             Console.SetOut(originalOut);
         }
     }
+
+    /// <summary>Runs any command; returns its exit code, stdout and stderr.</summary>
+    public static (int Code, string Output, string Error) RunCapturing(string[] arguments)
+    {
+        var original = Console.Error;
+        var originalOut = Console.Out;
+        using var error = new StringWriter();
+        using var output = new StringWriter();
+        Console.SetError(error);
+        Console.SetOut(output);
+        try
+        {
+            int code = Cli.Run(arguments);
+            return (code, output.ToString(), error.ToString());
+        }
+        finally
+        {
+            Console.SetError(original);
+            Console.SetOut(originalOut);
+        }
+    }
 }

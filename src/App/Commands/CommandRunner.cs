@@ -1,3 +1,4 @@
+using GpuVae.App.Data;
 using GpuVae.Kernels.Ilgpu;
 
 namespace GpuVae.App.Commands;
@@ -31,6 +32,11 @@ public static class CommandRunner
         catch (Exception e) when (e is UsageException or AcceleratorUnavailableException)
         {
             // Asking for an accelerator or device that is not there is a usage error too.
+            Console.Error.WriteLine($"error: {e.Message}");
+            return UsageError;
+        }
+        catch (MnistDataException e) when (e.WrongKind)
+        {
             Console.Error.WriteLine($"error: {e.Message}");
             return UsageError;
         }

@@ -66,6 +66,10 @@ public static class ServeCommand
 
             using var backend = device.Create(parse, Console.WriteLine);
             var test = MnistData.Load(dataFolder, Console.WriteLine).Test;
+            if (test.Labels is null)
+            {
+                throw new UsageException($"--data {dataFolder}: serve colours the latent plane and names each test image by its label, and there is no test label file");
+            }
             var served = new List<ExplorerModel>();
             try
             {

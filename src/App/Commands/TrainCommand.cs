@@ -42,7 +42,7 @@ public static class TrainCommand
             var history = DimensionRun.Train(settings, backend, data, log, !Console.IsOutputRedirected, cancellation);
             using var trained = SavedRuns.LoadModel(settings.RunDirectory, backend);
             IReadOnlyList<string> figures = [
-                .. DimensionFigures.Draw(settings.OutputDirectory, trained, data, settings.Training.Seed, new FigureOptions()),
+                .. DimensionFigures.Draw(settings.OutputDirectory, trained, data, settings.Training.Seed, new FigureOptions(), log.WriteLine),
                 .. SavedRuns.DrawCurves(settings.OutputDirectory)];
             log.WriteLine($"final test loss {history[^1].TestLoss:F2} (bce {history[^1].TestBce:F2}, kld {history[^1].TestKld:F2}); pictures: {string.Join(", ", figures.Select(Path.GetFileName))} in {settings.OutputDirectory}");
             return CommandRunner.Success;

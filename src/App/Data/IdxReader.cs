@@ -5,10 +5,12 @@ using GpuVae.Model;
 namespace GpuVae.App.Data;
 
 /// <summary>
-/// Reads MNIST's IDX files (big-endian header, then unsigned bytes), raw or gzipped; gzip is
-/// recognised by its magic bytes 1f 8b, never by the file name. Every check a broken or wrong
-/// file can fail (magic number, 28x28 dimensions, length exactly as the header says, labels in
-/// 0..9, gzip integrity) throws <see cref="MnistDataException"/>, and nothing else escapes.
+/// Reads IDX files of 8-bit grayscale images and their labels (big-endian header, then unsigned
+/// bytes), raw or gzipped; gzip is recognised by its magic bytes 1f 8b, never by the file name.
+/// Images are N x rows x cols, the size read from the header (MNIST's 28x28, or any other:
+/// Fashion-MNIST, KMNIST, your own). Every check a broken or wrong file can fail (magic number,
+/// element type and dimensions, length exactly as the header says, labels in 0..9, gzip
+/// integrity) throws <see cref="MnistDataException"/>, and nothing else escapes.
 /// </summary>
 public static class IdxReader
 {
@@ -18,11 +20,17 @@ public static class IdxReader
     /// <summary>IDX magic for unsigned bytes (0x08) in 1 dimension: N.</summary>
     public const uint LabelMagic = 0x00000801;
 
+    /// <summary>MNIST's rows and columns.</summary>
     public const int Rows = MnistShape.Side;
     public const int Cols = MnistShape.Side;
 
-    /// <summary>D, the pixels per image.</summary>
+    /// <summary>D of MNIST, the pixels per image.</summary>
     public const int Pixels = MnistShape.Pixels;
+
+    /// <summary>The most pixels one image may have: 4096 x 4096.</summary>
+    public const int MaximumPixels = 1 << 24;
+
+    private const byte UnsignedByteType = 0x08;
 
     private const int ImageHeaderLength = 16;
     private const int LabelHeaderLength = 8;
@@ -33,12 +41,20 @@ public static class IdxReader
     private const int InitialGzipCapacity = 1 << 20;
 
     /// <summary>Returns the pixels of all images, (N, D) row-major, N >= 1, each 0..255.</summary>
-    public static byte[] ReadImages(string path) => Read(path, images: true);
+    public static byte[] ReadImages(string path) => ReadImageFile(path).Pixels;
+
+    /// <summary>The pixels of all images, (N, rows x cols) row-major, with the size from the header.</summary>
+    public static (byte[] Pixels, int Rows, int Cols) ReadImageFile(string path)
+    {
+        int rows = 0, cols = 0;
+        byte[] pixels = Read(path, images: true, (r, c) => (rows, cols) = (r, c));
+        return (pixels, rows, cols);
+    }
 
     /// <summary>Returns the labels, (N), N >= 1, each 0..9.</summary>
     public static byte[] ReadLabels(string path)
     {
-        byte[] labels = Read(path, images: false);
+        byte[] labels = Read(path, images: false, (_, _) => { });
         int bad = labels.AsSpan().IndexOfAnyInRange((byte)10, byte.MaxValue);
         if (bad >= 0)
         {
@@ -48,7 +64,7 @@ public static class IdxReader
         return labels;
     }
 
-    private static byte[] Read(string path, bool images)
+    private static byte[] Read(string path, bool images, Action<int, int> size)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         try
@@ -63,11 +79,11 @@ public static class IdxReader
             file.Position = 0;
             if (!gzip)
             {
-                return ReadIdx(path, file, images, file.Length, "the file", GzipNameNote(path));
+                return ReadIdx(path, file, images, size, file.Length, "the file", GzipNameNote(path));
             }
 
             using var unzipped = new GZipStream(file, CompressionMode.Decompress);
-            return ReadIdx(path, unzipped, images, knownLength: null, "the decompressed data", gzipNote: "");
+            return ReadIdx(path, unzipped, images, size, knownLength: null, "the decompressed data", gzipNote: "");
         }
         catch (InvalidDataException e)
         {
@@ -92,7 +108,7 @@ public static class IdxReader
         }
     }
 
-    private static byte[] ReadIdx(string path, Stream stream, bool images, long? knownLength, string source, string gzipNote)
+    private static byte[] ReadIdx(string path, Stream stream, bool images, Action<int, int> size, long? knownLength, string source, string gzipNote)
     {
         int headerLength = images ? ImageHeaderLength : LabelHeaderLength;
         uint expectedMagic = images ? ImageMagic : LabelMagic;
@@ -106,6 +122,15 @@ public static class IdxReader
         }
 
         uint magic = BinaryPrimitives.ReadUInt32BigEndian(header);
+        if (images && magic != expectedMagic && magic != LabelMagic && magic >> 16 == 0 && TypeName((byte)(magic >> 8)) is { } type)
+        {
+            // An IDX file, but not one of 8-bit grayscale images: say which part is wrong.
+            string problem = (byte)(magic >> 8) != UnsignedByteType
+                ? $"IDX elements are {type} (type byte 0x{(byte)(magic >> 8):X2}); images must be 8-bit grayscale, type 0x08 (unsigned byte)"
+                : $"IDX data has {(byte)magic} dimensions; 8-bit grayscale images need 3 (count x rows x cols){((byte)magic == 4 ? ", a fourth is colour channels" : string.Empty)}";
+            throw new MnistDataException($"{path}: {problem}") { WrongKind = true };
+        }
+
         if (magic != expectedMagic)
         {
             string seen = magic switch
@@ -123,14 +148,17 @@ public static class IdxReader
         }
 
         uint count = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(4));
+        uint rows = 1, cols = 1;
         if (images)
         {
-            uint rows = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(8));
-            uint cols = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(12));
-            if (rows != Rows || cols != Cols)
+            rows = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(8));
+            cols = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(12));
+            if (rows == 0 || cols == 0 || (ulong)rows * cols > MaximumPixels)
             {
-                throw Error(path, $"images are {rows}x{cols}, expected {Rows}x{Cols}");
+                throw Error(path, $"images are {rows}x{cols}; each side must be at least 1 and an image at most {MaximumPixels} pixels");
             }
+
+            size((int)rows, (int)cols);
         }
 
         if (count == 0)
@@ -138,10 +166,10 @@ public static class IdxReader
             throw Error(path, $"header says 0 {kind}s");
         }
 
-        long bodyLength = count * (long)(images ? Pixels : 1);
+        long bodyLength = count * (long)(rows * cols);
         long totalLength = headerLength + bodyLength;
         string claim = images
-            ? $"header says {count} images of {Rows}x{Cols} ({totalLength} bytes)"
+            ? $"header says {count} images of {rows}x{cols} ({totalLength} bytes)"
             : $"header says {count} labels ({totalLength} bytes)";
         if (knownLength is long length && length != totalLength)
         {
@@ -184,6 +212,17 @@ public static class IdxReader
 
         return body;
     }
+
+    private static string? TypeName(byte type) => type switch
+    {
+        0x08 => "unsigned bytes",
+        0x09 => "signed bytes",
+        0x0B => "16-bit integers",
+        0x0C => "32-bit integers",
+        0x0D => "32-bit floats",
+        0x0E => "64-bit floats",
+        _ => null,
+    };
 
     private static string LengthMismatch(string claim, string source, long actual, long expected) =>
         $"{(actual < expected ? "truncated" : "too long")}: {claim} but {source} has {actual} bytes";

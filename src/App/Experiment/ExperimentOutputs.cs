@@ -36,6 +36,10 @@ public static class ExperimentOutputs
                 if (Checkpoint.HasWeights(runDirectory) && history.Count > 0)
                 {
                     models[dim] = SavedRuns.LoadModel(runDirectory, backend);
+                    if (data.Mismatch(models[dim].Config, runDirectory) is { } mismatch)
+                    {
+                        throw new UsageException(mismatch);
+                    }
                 }
             }
 
@@ -66,7 +70,7 @@ public static class ExperimentOutputs
             return new DimResult(dim, history, kept?.Nll, kept?.Samples, kept?.Images);
         }
 
-        var written = DimensionFigures.Draw(outputDirectory, model, data, seed, figures);
+        var written = DimensionFigures.Draw(outputDirectory, model, data, seed, figures, log.WriteLine);
         string weights = Checkpoint.WeightsSha256(runDirectory);
         NllEstimate? estimate;
         string note = string.Empty;
@@ -86,7 +90,7 @@ public static class ExperimentOutputs
 
         log.WriteLine($"dim {dim}: {string.Join(", ", written.Select(Path.GetFileName))}"
             + (estimate is null ? string.Empty : $"; test NLL <= {estimate.Nll:F2} (k = {estimate.Samples}, {estimate.Images} images)") + note);
-        return new DimResult(dim, history, estimate?.Nll, estimate?.Samples, estimate?.Images);
+        return new DimResult(dim, history, estimate?.Nll, estimate?.Samples, estimate?.Images, model.Config.Binarization == Binarization.Dynamic);
     }
 
     /// <summary>report.md over the results <see cref="Draw"/> returned, with the run's facts.</summary>

@@ -58,7 +58,7 @@ public sealed record NllEstimate(string? ModelSha256, int Samples, int Images, i
         }
 
         using var inference = new VaeInference(model, (ulong)seed);
-        double nll = inference.ImportanceWeightedNll(test.Images.AsSpan(0, images * model.Config.Pixels), samples);
+        double nll = inference.ImportanceWeightedNll(BinarizedTestSet.For(model.Config, test.Images[..(images * model.Config.Pixels)]), samples);
         AtomicFile.WriteAllText(
             Path.Combine(runDirectory, FileName),
             string.Create(CultureInfo.InvariantCulture, $"{Header}\n{modelSha256},{samples},{images},{seed},{nll:R}\n"));

@@ -5,17 +5,17 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace GpuVae.App.Figures;
 
 /// <summary>
-/// Tiles 28x28 grayscale digits into a PNG, white ink on black as MNIST stores them (pixel
+/// Tiles grayscale images (28x28 digits unless told another tile size) into a PNG, white ink on black as MNIST stores them (pixel
 /// value 1 is ink). Used for the manifold, samples from the prior, interpolations and
 /// reconstructions.
 /// <para>Layout: tiles are separated (not surrounded) by <c>gap</c> gray pixels, then the whole
 /// picture is enlarged <c>scale</c> times by pixel repetition, so a 20x20 manifold stays sharp
-/// at scale 2. Width = scale * (cols * 28 + (cols - 1) * gap) and height = scale * (rows * 28 +
-/// (rows - 1) * gap).</para>
+/// at scale 2. With tiles of r x c pixels (28 x 28 for MNIST), width = scale * (cols * c + (cols - 1) * gap)
+/// and height = scale * (rows * r + (rows - 1) * gap).</para>
 /// </summary>
 public static class DigitGrid
 {
-    /// <summary>Side of one MNIST digit in pixels.</summary>
+    /// <summary>Side of one MNIST digit in pixels: the default tile.</summary>
     public const int Side = MnistShape.Side;
 
     /// <summary>D: pixels per image.</summary>
@@ -32,20 +32,21 @@ public static class DigitGrid
     /// row; N may be less than rows * cols, the rest stays black. Values are clamped to [0, 1]
     /// and stored as round(255 * v).
     /// </summary>
-    public static void Write(string path, float[] images, int rows, int cols, int scale = 1, int gap = DefaultGap)
+    public static void Write(string path, float[] images, int rows, int cols, int scale = 1, int gap = DefaultGap, int tileRows = Side, int tileCols = Side)
     {
         ArgumentNullException.ThrowIfNull(images);
-        int count = ImageCount(images, nameof(images));
+        var tile = new Tile(tileRows, tileCols);
+        int count = ImageCount(images, tile, nameof(images));
         CheckLayout(rows, cols, scale, gap);
         if (count > rows * cols)
         {
             throw new ArgumentException($"{count} images do not fit a {rows}x{cols} grid.", nameof(images));
         }
 
-        Save(path, rows, cols, rowsPerGroup: rows, scale, gap, (row, col) =>
+        Save(path, rows, cols, rowsPerGroup: rows, scale, gap, tile, (row, col) =>
         {
             int n = (row * cols) + col;
-            return n < count ? new ArraySegment<float>(images, n * Pixels, Pixels) : ArraySegment<float>.Empty;
+            return n < count ? new ArraySegment<float>(images, n * tile.Pixels, tile.Pixels) : ArraySegment<float>.Empty;
         });
     }
 
@@ -54,36 +55,37 @@ public static class DigitGrid
     /// N >= count, in alternating rows: a row of <paramref name="perRow"/> originals, then the
     /// same images reconstructed directly below. With P = ceil(count / perRow) such pairs of
     /// rows, the pairs are set apart by 3 * gap instead of gap so the eye groups them: width =
-    /// scale * (perRow * 28 + (perRow - 1) * gap), height = scale * (2P * 28 + (2P - 1) * gap +
+    /// scale * (perRow * c + (perRow - 1) * gap), height = scale * (2P * r + (2P - 1) * gap +
     /// (P - 1) * 2 * gap).
     /// </summary>
     public static void WriteReconstructions(
-        string path, float[] originals, float[] reconstructions, int count, int perRow, int scale = 1, int gap = DefaultGap)
+        string path, float[] originals, float[] reconstructions, int count, int perRow, int scale = 1, int gap = DefaultGap, int tileRows = Side, int tileCols = Side)
     {
         ArgumentNullException.ThrowIfNull(originals);
         ArgumentNullException.ThrowIfNull(reconstructions);
+        var tile = new Tile(tileRows, tileCols);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, ImageCount(originals, nameof(originals)));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, ImageCount(reconstructions, nameof(reconstructions)));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, ImageCount(originals, tile, nameof(originals)));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, ImageCount(reconstructions, tile, nameof(reconstructions)));
         ArgumentOutOfRangeException.ThrowIfLessThan(perRow, 1);
         int pairs = (count + perRow - 1) / perRow;
         CheckLayout(2 * pairs, perRow, scale, gap);
 
-        Save(path, 2 * pairs, perRow, rowsPerGroup: 2, scale, gap, (row, col) =>
+        Save(path, 2 * pairs, perRow, rowsPerGroup: 2, scale, gap, tile, (row, col) =>
         {
             int n = ((row / 2) * perRow) + col;
             float[] source = row % 2 == 0 ? originals : reconstructions;
-            return n < count ? new ArraySegment<float>(source, n * Pixels, Pixels) : ArraySegment<float>.Empty;
+            return n < count ? new ArraySegment<float>(source, n * tile.Pixels, tile.Pixels) : ArraySegment<float>.Empty;
         });
     }
 
-    private static int ImageCount(float[] images, string name)
+    private static int ImageCount(float[] images, Tile tile, string name)
     {
-        if (images.Length == 0 || images.Length % Pixels != 0)
+        if (images.Length == 0 || images.Length % tile.Pixels != 0)
         {
-            throw new ArgumentException($"Expected (N, {Pixels}) values with N >= 1, got {images.Length}.", name);
+            throw new ArgumentException($"Expected (N, {tile.Pixels}) values with N >= 1, got {images.Length}.", name);
         }
-        return images.Length / Pixels;
+        return images.Length / tile.Pixels;
     }
 
     private static void CheckLayout(int rows, int cols, int scale, int gap)
@@ -98,11 +100,11 @@ public static class DigitGrid
     /// empty segment for a black tile. Every <paramref name="rowsPerGroup"/> rows the gap
     /// between rows is 3 * gap.</summary>
     private static void Save(
-        string path, int rows, int cols, int rowsPerGroup, int scale, int gap, Func<int, int, ArraySegment<float>> tileAt)
+        string path, int rows, int cols, int rowsPerGroup, int scale, int gap, Tile size, Func<int, int, ArraySegment<float>> tileAt)
     {
         int groups = (rows + rowsPerGroup - 1) / rowsPerGroup;
-        int baseWidth = (cols * Side) + ((cols - 1) * gap);
-        int baseHeight = (rows * Side) + ((rows - 1) * gap) + ((groups - 1) * 2 * gap);
+        int baseWidth = (cols * size.Cols) + ((cols - 1) * gap);
+        int baseHeight = (rows * size.Rows) + ((rows - 1) * gap) + ((groups - 1) * 2 * gap);
         // canvas is (baseHeight, baseWidth) at scale 1; enlarged when copied into the image.
         var canvas = new byte[baseHeight * baseWidth];
         Array.Fill(canvas, GapLevel);
@@ -111,13 +113,13 @@ public static class DigitGrid
             for (int col = 0; col < cols; col++)
             {
                 ArraySegment<float> tile = tileAt(row, col);
-                int top = (row * (Side + gap)) + (row / rowsPerGroup * 2 * gap);
-                int left = col * (Side + gap);
-                for (int y = 0; y < Side; y++)
+                int top = (row * (size.Rows + gap)) + (row / rowsPerGroup * 2 * gap);
+                int left = col * (size.Cols + gap);
+                for (int y = 0; y < size.Rows; y++)
                 {
-                    for (int x = 0; x < Side; x++)
+                    for (int x = 0; x < size.Cols; x++)
                     {
-                        canvas[((top + y) * baseWidth) + left + x] = tile.Count == 0 ? (byte)0 : ToGray(tile[(y * Side) + x], row, col);
+                        canvas[((top + y) * baseWidth) + left + x] = tile.Count == 0 ? (byte)0 : ToGray(tile[(y * size.Cols) + x], row, col);
                     }
                 }
             }
@@ -147,5 +149,22 @@ public static class DigitGrid
             throw new ArgumentException($"The image at row {row}, column {col} contains NaN.");
         }
         return (byte)MathF.Round(255f * Math.Clamp(value, 0f, 1f));
+    }
+
+    /// <summary>The size of one tile: an image's rows and columns.</summary>
+    private readonly record struct Tile
+    {
+        public Tile(int rows, int cols)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+            ArgumentOutOfRangeException.ThrowIfLessThan(cols, 1);
+            (Rows, Cols) = (rows, cols);
+        }
+
+        public int Rows { get; }
+
+        public int Cols { get; }
+
+        public int Pixels => Rows * Cols;
     }
 }

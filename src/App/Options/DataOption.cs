@@ -7,7 +7,7 @@ public sealed class DataOption
 {
     public Option<string> Data { get; } = new("--data")
     {
-        Description = "Folder with the MNIST IDX files (downloaded there if missing)",
+        Description = "Folder with the IDX files: MNIST's (downloaded there if missing) or your own 8-bit grayscale images of any size under the same names (labels optional; nothing is downloaded when both image files are there)",
         DefaultValueFactory = _ => Path.Combine("data", "mnist"),
     };
 

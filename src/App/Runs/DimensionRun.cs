@@ -19,16 +19,31 @@ public static class DimensionRun
     {
         string directory = settings.RunDirectory;
         Checkpoint.Recover(directory);
-        using var model = new Vae(backend, settings.Network);
+        Directory.CreateDirectory(directory);
+        // D and the image shape come from the data: MNIST's 28x28 or any other size.
+        var network = data.Shape(settings.Network);
+        using var model = new Vae(backend, network);
         float[] trainImages = settings.TrainLimit is { } limit && limit < data.Train.Count
-            ? data.Train.Images[..(limit * settings.Network.Pixels)]
+            ? data.Train.Images[..(limit * network.Pixels)]
             : data.Train.Images;
-        using var trainer = new Trainer(model, settings.Training, trainImages, data.Test.Images);
+        using var trainer = new Trainer(model, settings.Training, trainImages, BinarizedTestSet.For(network, data.Test.Images));
         var history = new List<EpochMetrics>();
         int firstEpoch = 1;
         EpochPosition? resumeFrom = null;
         if (settings.Resume && Checkpoint.Exists(directory))
         {
+            var saved = Checkpoint.ReadConfig(directory);
+            if (data.Mismatch(saved, directory) is { } mismatch)
+            {
+                throw new UsageException($"--resume: {mismatch}");
+            }
+
+            if (saved.Binarization != network.Binarization)
+            {
+                throw new UsageException(
+                    $"--resume: {directory} was trained with --binarize {Checkpoint.BinarizationName(saved.Binarization)}; pass the same value to continue it");
+            }
+
             var state = Checkpoint.LoadForResume(directory, model);
             if (state.Seed != settings.Training.Seed || state.BatchSize != settings.Training.BatchSize)
             {

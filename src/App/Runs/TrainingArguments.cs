@@ -38,10 +38,16 @@ public sealed class TrainingArguments
 
     public Option<float> NoiseFraction { get; } = new("--noise-fraction") { Description = "Fraction of pixels --add-noise corrupts (half to 0, half to 1)", DefaultValueFactory = _ => 0.5f };
 
+    public Option<string> Binarize { get; } = new Option<string>("--binarize")
+    {
+        Description = "none: grey pixels as the TensorFlow original; dynamic: each training image drawn as Bernoulli(pixel) every time it is used, the test set binarized once with a fixed seed",
+        DefaultValueFactory = _ => "none",
+    }.AcceptOnlyFromAmong("none", "dynamic");
+
     /// <summary>The options of both train and sweep; train adds --dim and --resume, sweep --dims.</summary>
     public IEnumerable<Option> Common =>
     [
-        Epochs, BatchSize, Hidden, LearningRate, KeepProbability, Seed, Data.Data, Out, .. Device.All, TrainLimit, AddNoise, NoiseFraction,
+        Epochs, BatchSize, Hidden, LearningRate, KeepProbability, Seed, Data.Data, Out, .. Device.All, TrainLimit, AddNoise, NoiseFraction, Binarize,
     ];
 
     public RunSettings Read(ParseResult parse, int dim, bool resume)
@@ -65,7 +71,7 @@ public sealed class TrainingArguments
         Require(limit is null or > 0, $"--train-limit must be at least 1, got {limit}");
         Require(limit is null || batch <= limit, $"--batch-size {batch} is larger than --train-limit {limit}: no full batch to train on");
         return new RunSettings(
-            new VaeConfig(dim, hidden),
+            new VaeConfig(dim, hidden) { Binarization = parse.GetValue(Binarize) == "dynamic" ? Binarization.Dynamic : Binarization.None },
             new TrainingOptions
             {
                 Epochs = epochs,

@@ -24,7 +24,7 @@ public sealed class ExplorerModel : IDisposable
         inference = new VaeInference(model, seed: 0);
         Count = Math.Min(images, test.Count);
         Images = test.Images.AsSpan(0, Count * Pixels).ToArray();
-        Labels = test.Labels.AsSpan(0, Count).ToArray();
+        Labels = test.Labels is { } labels ? labels[..Count] : throw new ArgumentException("the explorer needs the test labels", nameof(test));
         (Mu, Sigma) = inference.EncodePosteriors(Images);
     }
 
