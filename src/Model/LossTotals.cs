@@ -27,6 +27,9 @@ public sealed class LossTotals
 
     public double MeanLoss => (Bce + Kld) / Images;
 
+    /// <summary>The mean of BCE + beta * KL; beta = 1 gives <see cref="MeanLoss"/> to the bit.</summary>
+    public double MeanWeightedLoss(double beta) => (Bce + (beta * Kld)) / Images;
+
     public void Add(ReadOnlySpan<float> bce, ReadOnlySpan<float> kl)
     {
         foreach (float value in bce)

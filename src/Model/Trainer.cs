@@ -84,14 +84,15 @@ public sealed class Trainer : IDisposable
 
             train.Add(trainingStep.Bce, trainingStep.Kl);
             progress?.Report(new TrainingProgress(
-                epoch, step + 1, StepsPerEpoch, train.MeanLoss, train.MeanBce, train.MeanKld, clock.Elapsed, train.Images - (resumeFrom?.Images ?? 0)));
+                epoch, step + 1, StepsPerEpoch, train.MeanWeightedLoss(Options.Objective.Beta), train.MeanBce, train.MeanKld, clock.Elapsed, train.Images - (resumeFrom?.Images ?? 0)));
         }
 
         Backend.Synchronize();
         double trainSeconds = earlierSeconds + clock.Elapsed.TotalSeconds;
         var test = inference.Evaluate(testImages);
+        double beta = Options.Objective.Beta;
         return new EpochMetrics(
-            epoch, train.MeanLoss, train.MeanBce, train.MeanKld, test.MeanLoss, test.MeanBce, test.MeanKld,
+            epoch, train.MeanWeightedLoss(beta), train.MeanBce, train.MeanKld, test.MeanWeightedLoss(beta), test.MeanBce, test.MeanKld,
             earlierSeconds + clock.Elapsed.TotalSeconds, train.Images / trainSeconds);
     }
 

@@ -77,7 +77,7 @@ public sealed class TrainingStep : IDisposable
 
         var dropout = new DropoutSettings(Options.KeepProbability, seed, step);
         Model.Forward(workspace, input, dropout, seed, step);
-        Model.Backward(workspace, input, dropout);
+        Model.Backward(workspace, input, dropout, Options.Objective.Beta);
 
         backend.Download(workspace.Bce, bce);
         backend.Download(workspace.Kl, kl);

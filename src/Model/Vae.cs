@@ -123,10 +123,10 @@ public sealed class Vae : IDisposable
     }
 
     /// <summary>
-    /// Gradients of the batch loss mean_b(BCE_b + KL_b) for every parameter, after a
+    /// Gradients of the batch loss mean_b(BCE_b + beta * KL_b) for every parameter, after a
     /// <see cref="Forward"/> with the same arguments.
     /// </summary>
-    public void Backward(VaeWorkspace w, Tensor x, DropoutSettings dropout)
+    public void Backward(VaeWorkspace w, Tensor x, DropoutSettings dropout, float beta = 1)
     {
         float perImage = 1.0f / w.Batch;
         Backend.BinaryCrossEntropyBackward(w.LogitsGradient, w.Probabilities, w.Target, perImage);
@@ -135,7 +135,8 @@ public sealed class Vae : IDisposable
         Decoder0.Backward(w.ZGradient, w.Decoder0, w.Z, dropout);
 
         Backend.ReparameterizeBackward(w.MuGradient, w.SigmaGradient, w.ZGradient, w.Eps);
-        Backend.KlDivergenceBackward(w.MuGradient, w.SigmaGradient, w.Mu, w.Sigma, perImage);
+        // perImage * 1 is perImage: beta = 1 is the unweighted ELBO to the bit.
+        Backend.KlDivergenceBackward(w.MuGradient, w.SigmaGradient, w.Mu, w.Sigma, perImage * beta);
         Backend.GaussianHeadBackward(w.GaussianParametersGradient, w.MuGradient, w.SigmaGradient, w.GaussianParameters);
 
         EncoderOutput.Backward(w.Encoder1.Gradient, w.GaussianParametersGradient, w.Encoder1.Output(dropout));

@@ -53,7 +53,14 @@ public sealed class GradientCheckTests
     public void ClampedProbabilitiesGetTheClampedLossesZeroGradient(float keepProbability, int seed) =>
         Check(keepProbability, seed, inputNoise: 0.5f, reachClamp: true);
 
-    private static void Check(float keepProbability, int seed, float inputNoise, bool reachClamp)
+    /// <summary>beta-VAE: the KL term's gradient scaled by beta, the BCE's untouched.</summary>
+    [Theory]
+    [InlineData(0.25f, 41)]
+    [InlineData(3f, 42)]
+    public void BetaWeightedBackwardMatchesFiniteDifferences(float beta, int seed) =>
+        Check(0.7f, seed, inputNoise: 0, reachClamp: false, beta);
+
+    private static void Check(float keepProbability, int seed, float inputNoise, bool reachClamp, float beta = 1)
     {
         const int batch = 5;
         const ulong noiseSeed = 99;
@@ -104,7 +111,7 @@ public sealed class GradientCheckTests
 
         var dropout = new DropoutSettings(keepProbability, noiseSeed, step);
         model.Forward(workspace, x, dropout, noiseSeed, step);
-        model.Backward(workspace, x, dropout);
+        model.Backward(workspace, x, dropout, beta);
 
         var input = Download(backend, x);
         if (inputNoise > 0)
@@ -122,10 +129,13 @@ public sealed class GradientCheckTests
         var eps = Download(backend, workspace.Eps);
         var reference = new ReferenceVae(
             TinyConfig, batch, input, pixels, eps, keepProbability,
-            (slot, element) => GpuVae.Kernels.Dropout.Keeps(keepProbability, noiseSeed, RandomStreams.Of(step, slot), element));
+            (slot, element) => GpuVae.Kernels.Dropout.Keeps(keepProbability, noiseSeed, RandomStreams.Of(step, slot), element))
+        {
+            Beta = beta,
+        };
         var parameters = model.Parameters.Select(p => Array.ConvertAll(Download(backend, p.Value), v => (double)v)).ToList();
 
-        double forwardLoss = (Download(backend, workspace.Bce).Sum() + Download(backend, workspace.Kl).Sum()) / batch;
+        double forwardLoss = (Download(backend, workspace.Bce).Sum() + (beta * Download(backend, workspace.Kl).Sum())) / batch;
         double referenceLoss = reference.Loss(parameters);
         Assert.True(
             Math.Abs(forwardLoss - referenceLoss) <= 1e-4 * Math.Abs(referenceLoss),

@@ -30,7 +30,10 @@ internal sealed class ReferenceVae
         this.keeps = keeps;
     }
 
-    /// <summary>mean over the batch of BCE + KL; parameters in Vae.Parameters order.</summary>
+    /// <summary>The KL term's weight (beta-VAE); 1 is the ELBO.</summary>
+    public double Beta { get; init; } = 1;
+
+    /// <summary>mean over the batch of BCE + beta * KL; parameters in Vae.Parameters order.</summary>
     public double Loss(IReadOnlyList<double[]> p)
     {
         int d = config.Pixels, h = config.Hidden, z = config.Latent;
@@ -62,7 +65,7 @@ internal sealed class ReferenceVae
 
         for (int i = 0; i < mu.Length; i++)
         {
-            total += 0.5 * ((mu[i] * mu[i]) + (sigma[i] * sigma[i]) - Math.Log(1e-8 + (sigma[i] * sigma[i])) - 1);
+            total += Beta * 0.5 * ((mu[i] * mu[i]) + (sigma[i] * sigma[i]) - Math.Log(1e-8 + (sigma[i] * sigma[i])) - 1);
         }
 
         return total / batch;

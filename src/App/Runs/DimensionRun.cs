@@ -36,6 +36,12 @@ public static class DimensionRun
                     $"--resume: {directory} was trained with --seed {state.Seed} --batch-size {state.BatchSize}; pass the same values to continue it exactly");
             }
 
+            if (state.Objective != settings.Training.Objective)
+            {
+                throw new UsageException(
+                    $"--resume: {directory} was trained with {state.Objective}, not {settings.Training.Objective}; pass the same values to continue it");
+            }
+
             trainer.GlobalStep = state.GlobalStep;
             firstEpoch = state.CompletedEpochs + 1;
             resumeFrom = state.Partial;
@@ -65,14 +71,14 @@ public static class DimensionRun
             catch (TrainingInterruptedException interrupted)
             {
                 // Ctrl-C: the step in flight has finished; save where the epoch stands so --resume continues it exactly.
-                Checkpoint.Save(directory, model, new TrainingState(epoch - 1, trainer.GlobalStep, settings.Training.Seed, settings.Training.BatchSize, interrupted.Position), history);
+                Checkpoint.Save(directory, model, new TrainingState(epoch - 1, trainer.GlobalStep, settings.Training.Seed, settings.Training.BatchSize, interrupted.Position) { Objective = settings.Training.Objective }, history);
                 log.WriteLine();
                 log.WriteLine($"interrupted in epoch {epoch} after step {interrupted.Position.StepsDone}: saved to {directory}; --resume continues from there");
                 throw;
             }
 
             history.Add(metrics);
-            Checkpoint.Save(directory, model, new TrainingState(epoch, trainer.GlobalStep, settings.Training.Seed, settings.Training.BatchSize), history);
+            Checkpoint.Save(directory, model, new TrainingState(epoch, trainer.GlobalStep, settings.Training.Seed, settings.Training.BatchSize) { Objective = settings.Training.Objective }, history);
             log.WriteLine(EpochLine.Format(metrics, settings.Training.Epochs, trainer.StepsPerEpoch, settings.Training.BatchSize));
         }
 

@@ -38,10 +38,12 @@ public sealed class TrainingArguments
 
     public Option<float> NoiseFraction { get; } = new("--noise-fraction") { Description = "Fraction of pixels --add-noise corrupts (half to 0, half to 1)", DefaultValueFactory = _ => 0.5f };
 
+    public Option<float> Beta { get; } = new("--beta") { Description = "Weight of the KL term in the ELBO (beta-VAE); 1 is the plain ELBO", DefaultValueFactory = _ => 1f };
+
     /// <summary>The options of both train and sweep; train adds --dim and --resume, sweep --dims.</summary>
     public IEnumerable<Option> Common =>
     [
-        Epochs, BatchSize, Hidden, LearningRate, KeepProbability, Seed, Data.Data, Out, .. Device.All, TrainLimit, AddNoise, NoiseFraction,
+        Epochs, BatchSize, Hidden, LearningRate, KeepProbability, Seed, Data.Data, Out, .. Device.All, TrainLimit, AddNoise, NoiseFraction, Beta,
     ];
 
     public RunSettings Read(ParseResult parse, int dim, bool resume)
@@ -55,6 +57,7 @@ public sealed class TrainingArguments
         var (accelerator, device) = Device.Read(parse);
         string data = Data.Read(parse);
         int? limit = parse.GetValue(TrainLimit);
+        float beta = parse.GetValue(Beta);
         Require(dim is > 0 and <= DimsOption.MaximumDim, $"--dim must be between 1 and {DimsOption.MaximumDim}, got {dim}");
         Require(epochs is > 0 and <= 100_000, $"--epochs must be between 1 and 100000, got {epochs}");
         Require(batch is > 0 and <= 60_000, $"--batch-size must be between 1 and 60000, got {batch}");
@@ -62,6 +65,7 @@ public sealed class TrainingArguments
         Require(float.IsFinite(lr) && lr > 0 && lr <= 1, $"--lr must be in (0, 1], got {lr}");
         Require(float.IsFinite(keep) && keep > 0 && keep <= 1, $"--keep-prob must be in (0, 1], got {keep}");
         Require(float.IsFinite(noise) && noise >= 0 && noise <= 1, $"--noise-fraction must be in [0, 1], got {noise}");
+        Require(float.IsFinite(beta) && beta >= 0, $"--beta must be a finite number at least 0, got {beta}");
         Require(limit is null or > 0, $"--train-limit must be at least 1, got {limit}");
         Require(limit is null || batch <= limit, $"--batch-size {batch} is larger than --train-limit {limit}: no full batch to train on");
         return new RunSettings(
@@ -74,6 +78,7 @@ public sealed class TrainingArguments
                 KeepProbability = keep,
                 Seed = parse.GetValue(Seed),
                 InputNoise = parse.GetValue(AddNoise) ? noise : 0,
+                Objective = new TrainingObjective(beta),
             },
             data,
             parse.GetValue(Out)!,

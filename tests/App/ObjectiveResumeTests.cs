@@ -1,0 +1,70 @@
+using GpuVae.App;
+using GpuVae.Model;
+using GpuVae.Tests.Support;
+using Xunit;
+
+namespace GpuVae.Tests.App;
+
+/// <summary>
+/// The training objective (--beta, --objective, --k) is part of a run: its checkpoint records
+/// it, its metrics report it, and --resume refuses to continue it under another one.
+/// </summary>
+[Collection(nameof(ConsoleCollection))]
+public sealed class ObjectiveResumeTests
+{
+    [Theory]
+    [InlineData("--beta 0.5", "--beta 1", "--beta 0.5")]
+    public void ResumingWithAnotherObjectiveIsAUsageError(string trained, string resumed, string culprit)
+    {
+        RealMnist.Load();
+        using var folder = new TempFolder();
+        Assert.Equal(0, Train(folder.Path, trained, "--epochs 1"));
+        string run = Path.Combine(folder.Path, "dim2");
+        var (_, metadata) = SafeTensorsFile.Read(Path.Combine(run, Checkpoint.OptimizerFileName));
+        var objective = trained.Split(' ');
+        Assert.Equal(objective[1], metadata[objective[0].TrimStart('-')]);
+        byte[] weights = File.ReadAllBytes(Path.Combine(run, Checkpoint.ModelFileName));
+
+        var (code, error) = InProcessCli.Run([.. Arguments(folder.Path, resumed, "--epochs 2"), "--resume"]);
+        Assert.Equal(2, code);
+        Assert.Contains(culprit, error, StringComparison.Ordinal);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Equal(weights, File.ReadAllBytes(Path.Combine(run, Checkpoint.ModelFileName)));
+    }
+
+    /// <summary>The loss columns are BCE + beta * KLD; BCE and KLD stay unweighted.</summary>
+    [Fact]
+    public void TheLossColumnsWeighTheKlByBeta()
+    {
+        RealMnist.Load();
+        using var folder = new TempFolder();
+        Assert.Equal(0, Train(folder.Path, "--beta 0.25", "--epochs 1"));
+        var metrics = MetricsCsv.Read(Path.Combine(folder.Path, "dim2", "metrics.csv"));
+        var row = Assert.Single(metrics);
+        Assert.Equal(row.TrainBce + (0.25 * row.TrainKld), row.TrainLoss, 1e-9 * row.TrainLoss);
+        Assert.Equal(row.TestBce + (0.25 * row.TestKld), row.TestLoss, 1e-9 * row.TestLoss);
+        Assert.True(row.TrainKld > 0.1, $"the KL term is {row.TrainKld}: too small to tell the weighting");
+    }
+
+    private static int Train(string output, params string[] options)
+    {
+        var originalOut = Console.Out;
+        Console.SetOut(TextWriter.Null);
+        try
+        {
+            return Cli.Run(Arguments(output, options));
+        }
+        finally
+        {
+            Console.SetOut(originalOut);
+        }
+    }
+
+    /// <summary>A tiny run on 64 real images: two steps an epoch.</summary>
+    private static string[] Arguments(string output, params string[] options) =>
+    [
+        "train", "--accelerator", "host", "--dim", "2", "--hidden", "16", "--batch-size", "32", "--train-limit", "64",
+        "--data", RepositoryPaths.MnistCache, "--out", output,
+        .. options.SelectMany(option => option.Split(' ', StringSplitOptions.RemoveEmptyEntries)),
+    ];
+}
