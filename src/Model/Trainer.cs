@@ -12,13 +12,15 @@ public sealed class Trainer : IDisposable
 {
     private readonly Tensor trainImages;
     private readonly float[] testImages;
+    private readonly float[]? validationImages;
     private readonly int trainCount;
     private readonly TrainingStep trainingStep;
     private readonly VaeInference inference;
 
     /// <param name="trainImages">(N, D) pixels in [0, 1], uploaded to the backend once.</param>
     /// <param name="testImages">(M, D) pixels in [0, 1].</param>
-    public Trainer(Vae model, TrainingOptions options, float[] trainImages, float[] testImages)
+    /// <param name="validationImages">(V, D) images held out of training, evaluated each epoch as the test set is; null or empty for none.</param>
+    public Trainer(Vae model, TrainingOptions options, float[] trainImages, float[] testImages, float[]? validationImages = null)
     {
         Model = model;
         Options = options;
@@ -33,6 +35,7 @@ public sealed class Trainer : IDisposable
         this.trainImages = Backend.Allocate(trainCount, pixels);
         Backend.Upload(this.trainImages, trainImages);
         this.testImages = testImages;
+        this.validationImages = validationImages is { Length: > 0 } ? validationImages : null;
         trainingStep = new TrainingStep(model, options);
         inference = new VaeInference(model, (ulong)options.Seed, options.EvaluationBatchSize);
     }
@@ -91,9 +94,11 @@ public sealed class Trainer : IDisposable
         double trainSeconds = earlierSeconds + clock.Elapsed.TotalSeconds;
         var test = inference.Evaluate(testImages);
         double beta = Options.Objective.Beta;
+        var validation = validationImages is null ? null : inference.Evaluate(validationImages);
         return new EpochMetrics(
             epoch, train.MeanWeightedLoss(beta), train.MeanBce, train.MeanKld, test.MeanWeightedLoss(beta), test.MeanBce, test.MeanKld,
-            earlierSeconds + clock.Elapsed.TotalSeconds, train.Images / trainSeconds);
+            earlierSeconds + clock.Elapsed.TotalSeconds, train.Images / trainSeconds,
+            validation is null ? null : new HeldOutLosses(validation.MeanWeightedLoss(beta), validation.MeanBce, validation.MeanKld));
     }
 
     public void Dispose()

@@ -18,12 +18,10 @@ public static class DimensionRun
         RunSettings settings, Backend backend, MnistData data, TextWriter log, bool interactive, CancellationToken cancellation)
     {
         string directory = settings.RunDirectory;
+        var (trainImages, validationImages) = settings.SplitTraining(data.Train.Images);
         Checkpoint.Recover(directory);
         using var model = new Vae(backend, settings.Network);
-        float[] trainImages = settings.TrainLimit is { } limit && limit < data.Train.Count
-            ? data.Train.Images[..(limit * settings.Network.Pixels)]
-            : data.Train.Images;
-        using var trainer = new Trainer(model, settings.Training, trainImages, data.Test.Images);
+        using var trainer = new Trainer(model, settings.Training, trainImages, data.Test.Images, validationImages);
         var history = new List<EpochMetrics>();
         int firstEpoch = 1;
         EpochPosition? resumeFrom = null;

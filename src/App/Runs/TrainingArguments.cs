@@ -40,10 +40,12 @@ public sealed class TrainingArguments
 
     public Option<float> Beta { get; } = new("--beta") { Description = "Weight of the KL term in the ELBO (beta-VAE); 1 is the plain ELBO", DefaultValueFactory = _ => 1f };
 
+    public Option<int> Validation { get; } = new("--validation") { Description = "Hold out the last N training images and report their loss each epoch (the TensorFlow original holds out 5000)", DefaultValueFactory = _ => 0 };
+
     /// <summary>The options of both train and sweep; train adds --dim and --resume, sweep --dims.</summary>
     public IEnumerable<Option> Common =>
     [
-        Epochs, BatchSize, Hidden, LearningRate, KeepProbability, Seed, Data.Data, Out, .. Device.All, TrainLimit, AddNoise, NoiseFraction, Beta,
+        Epochs, BatchSize, Hidden, LearningRate, KeepProbability, Seed, Data.Data, Out, .. Device.All, TrainLimit, AddNoise, NoiseFraction, Beta, Validation,
     ];
 
     public RunSettings Read(ParseResult parse, int dim, bool resume)
@@ -58,6 +60,7 @@ public sealed class TrainingArguments
         string data = Data.Read(parse);
         int? limit = parse.GetValue(TrainLimit);
         float beta = parse.GetValue(Beta);
+        int validation = parse.GetValue(Validation);
         Require(dim is > 0 and <= DimsOption.MaximumDim, $"--dim must be between 1 and {DimsOption.MaximumDim}, got {dim}");
         Require(epochs is > 0 and <= 100_000, $"--epochs must be between 1 and 100000, got {epochs}");
         Require(batch is > 0 and <= 60_000, $"--batch-size must be between 1 and 60000, got {batch}");
@@ -66,8 +69,13 @@ public sealed class TrainingArguments
         Require(float.IsFinite(keep) && keep > 0 && keep <= 1, $"--keep-prob must be in (0, 1], got {keep}");
         Require(float.IsFinite(noise) && noise >= 0 && noise <= 1, $"--noise-fraction must be in [0, 1], got {noise}");
         Require(float.IsFinite(beta) && beta >= 0, $"--beta must be a finite number at least 0, got {beta}");
+        Require(validation >= 0, $"--validation must be at least 0, got {validation}");
         Require(limit is null or > 0, $"--train-limit must be at least 1, got {limit}");
         Require(limit is null || batch <= limit, $"--batch-size {batch} is larger than --train-limit {limit}: no full batch to train on");
+        int available = Math.Min(limit ?? RunSettings.MnistTrainingImages, RunSettings.MnistTrainingImages);
+        Require(
+            validation <= available - batch,
+            $"--validation {validation} leaves {Math.Max(available - validation, 0)} of the {available} training images: fewer than one batch of {batch}");
         return new RunSettings(
             new VaeConfig(dim, hidden),
             new TrainingOptions
@@ -85,7 +93,8 @@ public sealed class TrainingArguments
             accelerator,
             device,
             resume,
-            limit);
+            limit,
+            validation);
     }
 
     private static void Require(bool condition, string message)
