@@ -71,6 +71,10 @@ public static class Checkpoint
             optimizerMetadata["partial_bce"] = partial.BceSum.ToString("R", CultureInfo.InvariantCulture);
             optimizerMetadata["partial_kld"] = partial.KldSum.ToString("R", CultureInfo.InvariantCulture);
             optimizerMetadata["partial_seconds"] = partial.Seconds.ToString("R", CultureInfo.InvariantCulture);
+            if (partial.BoundSum is { } bound)
+            {
+                optimizerMetadata["partial_bound"] = bound.ToString("R", CultureInfo.InvariantCulture);
+            }
         }
         var moments = model.Parameters.SelectMany(p => new[]
         {
@@ -178,7 +182,8 @@ public static class Checkpoint
                 Real(optimizerPath, optimizerMetadata, "partial_bce"),
                 Real(optimizerPath, optimizerMetadata, "partial_kld"),
                 Integer(optimizerPath, optimizerMetadata, "partial_images"),
-                Real(optimizerPath, optimizerMetadata, "partial_seconds"))
+                Real(optimizerPath, optimizerMetadata, "partial_seconds"),
+                optimizerMetadata.ContainsKey("partial_bound") ? Real(optimizerPath, optimizerMetadata, "partial_bound") : null)
             : null;
         var state = new TrainingState(
             completed,

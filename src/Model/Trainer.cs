@@ -68,7 +68,7 @@ public sealed class Trainer : IDisposable
         }
 
         var order = ShuffledOrder(epoch);
-        var train = resumeFrom is null ? new LossTotals() : new LossTotals(resumeFrom.BceSum, resumeFrom.KldSum, resumeFrom.Images);
+        var train = resumeFrom is null ? new LossTotals() : new LossTotals(resumeFrom.BceSum, resumeFrom.KldSum, resumeFrom.Images, resumeFrom.BoundSum);
         double earlierSeconds = resumeFrom?.Seconds ?? 0;
         var clock = Stopwatch.StartNew();
         for (int step = resumeFrom?.StepsDone ?? 0; step < StepsPerEpoch; step++)
@@ -76,7 +76,7 @@ public sealed class Trainer : IDisposable
             if (cancellation.IsCancellationRequested)
             {
                 Backend.Synchronize();
-                throw new TrainingInterruptedException(new EpochPosition(epoch, step, train.Bce, train.Kld, train.Images, earlierSeconds + clock.Elapsed.TotalSeconds));
+                throw new TrainingInterruptedException(new EpochPosition(epoch, step, train.Bce, train.Kld, train.Images, earlierSeconds + clock.Elapsed.TotalSeconds, train.Bound));
             }
 
             var batch = trainingStep.Run(trainImages, order.AsSpan(step * Options.BatchSize, Options.BatchSize));
@@ -85,7 +85,14 @@ public sealed class Trainer : IDisposable
                 throw new NonFiniteLossException(epoch, step + 1, batch.MeanLoss);
             }
 
-            train.Add(trainingStep.Bce, trainingStep.Kl);
+            if (Options.Objective.ImportanceWeighted)
+            {
+                train.Add(trainingStep.Bce, trainingStep.Kl, trainingStep.Bound);
+            }
+            else
+            {
+                train.Add(trainingStep.Bce, trainingStep.Kl);
+            }
             progress?.Report(new TrainingProgress(
                 epoch, step + 1, StepsPerEpoch, train.MeanWeightedLoss(Options.Objective.Beta), train.MeanBce, train.MeanKld, clock.Elapsed, train.Images - (resumeFrom?.Images ?? 0)));
         }

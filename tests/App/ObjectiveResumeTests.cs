@@ -16,6 +16,8 @@ public sealed class ObjectiveResumeTests
 {
     [Theory]
     [InlineData("--beta 0.5", "--beta 1", "--beta 0.5")]
+    [InlineData("--objective iwae --k 3", "--objective elbo", "--objective iwae --k 3")]
+    [InlineData("--objective iwae --k 3", "--objective iwae --k 2", "--objective iwae --k 3")]
     public void ResumingWithAnotherObjectiveIsAUsageError(string trained, string resumed, string culprit)
     {
         RealMnist.Load();
@@ -24,7 +26,11 @@ public sealed class ObjectiveResumeTests
         string run = Path.Combine(folder.Path, "dim2");
         var (_, metadata) = SafeTensorsFile.Read(Path.Combine(run, Checkpoint.OptimizerFileName));
         var objective = trained.Split(' ');
-        Assert.Equal(objective[1], metadata[objective[0].TrimStart('-')]);
+        for (int i = 0; i < objective.Length; i += 2)
+        {
+            Assert.Equal(objective[i + 1], metadata[objective[i].TrimStart('-')]);
+        }
+
         byte[] weights = File.ReadAllBytes(Path.Combine(run, Checkpoint.ModelFileName));
 
         var (code, error) = InProcessCli.Run([.. Arguments(folder.Path, resumed, "--epochs 2"), "--resume"]);
