@@ -346,6 +346,56 @@ public abstract class Backend : IDisposable
     }
 
     /// <summary>
+    /// The importance-weighted bound over K samples per image, whose rows are consecutive:
+    /// log w (B K) = logPriorOverPosterior - bce, weights (B K, 1) = each image's softmax of
+    /// its K log weights, loss (B, 1) = -log (1/K sum_k w_k).
+    /// </summary>
+    public void ImportanceWeights(Tensor weights, Tensor loss, Tensor bce, Tensor logPriorOverPosterior, int samples)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(samples);
+        ShapeCheck.Is(bce, weights.Rows, 1, nameof(bce));
+        ShapeCheck.Same(weights, bce);
+        ShapeCheck.Same(weights, logPriorOverPosterior);
+        if (weights.Rows % samples != 0)
+        {
+            throw new ArgumentException($"{weights.Rows} rows are no whole number of images of {samples} samples", nameof(samples));
+        }
+
+        ShapeCheck.Is(loss, weights.Rows / samples, 1, nameof(loss));
+        using (Time("importance_weights"))
+        {
+            ImportanceWeightsCore(weights, loss, bce, logPriorOverPosterior, samples);
+        }
+    }
+
+    /// <summary>y (R, C) with row r multiplied by weights[r] (R, 1), in place.</summary>
+    public void ScaleRows(Tensor y, Tensor weights)
+    {
+        ShapeCheck.Is(weights, y.Rows, 1, nameof(weights));
+        using (Time("scale_rows"))
+        {
+            ScaleRowsCore(y, weights);
+        }
+    }
+
+    /// <summary>
+    /// dMu += scale * w_r * z, dSigma += scale * w_r * (z eps - 1 / sigma): the gradient of
+    /// -scale * w_r * (log p(z) - log q(z | x)) for z = mu + sigma * eps, all (R, Z), w (R, 1).
+    /// </summary>
+    public void LogPriorOverPosteriorBackward(Tensor dMu, Tensor dSigma, Tensor z, Tensor eps, Tensor sigma, Tensor weights, float scale)
+    {
+        ShapeCheck.Same(dMu, dSigma);
+        ShapeCheck.Same(dMu, z);
+        ShapeCheck.Same(dMu, eps);
+        ShapeCheck.Same(dMu, sigma);
+        ShapeCheck.Is(weights, z.Rows, 1, nameof(weights));
+        using (Time("log_prior_over_posterior_backward"))
+        {
+            LogPriorOverPosteriorBackwardCore(dMu, dSigma, z, eps, sigma, weights, scale);
+        }
+    }
+
+    /// <summary>
     /// One fused, bias-corrected Adam update of every parameter in a block with its moments m
     /// and v, all four blocks of the same shapes: one launch over the whole block on a device.
     /// </summary>
@@ -426,6 +476,12 @@ public abstract class Backend : IDisposable
     protected abstract void KlDivergenceBackwardCore(Tensor dMu, Tensor dSigma, Tensor mu, Tensor sigma, float scale);
 
     protected abstract void LogPriorOverPosteriorCore(Tensor logWeight, Tensor z, Tensor eps, Tensor sigma);
+
+    protected abstract void ImportanceWeightsCore(Tensor weights, Tensor loss, Tensor bce, Tensor logPriorOverPosterior, int samples);
+
+    protected abstract void ScaleRowsCore(Tensor y, Tensor weights);
+
+    protected abstract void LogPriorOverPosteriorBackwardCore(Tensor dMu, Tensor dSigma, Tensor z, Tensor eps, Tensor sigma, Tensor weights, float scale);
 
     protected abstract void AdamUpdateCore(TensorBlock parameters, TensorBlock m, TensorBlock v, TensorBlock gradients, AdamStep step);
 

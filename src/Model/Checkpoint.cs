@@ -62,6 +62,9 @@ public static class Checkpoint
         {
             ["seed"] = Text(state.Seed),
             ["batch_size"] = Text(state.BatchSize),
+            ["objective"] = state.Objective.Name,
+            ["beta"] = state.Objective.Beta.ToString("R", CultureInfo.InvariantCulture),
+            ["k"] = Text(state.Objective.Samples),
             [ModelHashKey] = Sha256(weights),
             [MetricsKey] = metrics,
         };
@@ -72,6 +75,10 @@ public static class Checkpoint
             optimizerMetadata["partial_bce"] = partial.BceSum.ToString("R", CultureInfo.InvariantCulture);
             optimizerMetadata["partial_kld"] = partial.KldSum.ToString("R", CultureInfo.InvariantCulture);
             optimizerMetadata["partial_seconds"] = partial.Seconds.ToString("R", CultureInfo.InvariantCulture);
+            if (partial.BoundSum is { } bound)
+            {
+                optimizerMetadata["partial_bound"] = bound.ToString("R", CultureInfo.InvariantCulture);
+            }
         }
         var moments = model.Parameters.SelectMany(p => new[]
         {
@@ -201,14 +208,18 @@ public static class Checkpoint
                 Real(optimizerPath, optimizerMetadata, "partial_bce"),
                 Real(optimizerPath, optimizerMetadata, "partial_kld"),
                 Integer(optimizerPath, optimizerMetadata, "partial_images"),
-                Real(optimizerPath, optimizerMetadata, "partial_seconds"))
+                Real(optimizerPath, optimizerMetadata, "partial_seconds"),
+                optimizerMetadata.ContainsKey("partial_bound") ? Real(optimizerPath, optimizerMetadata, "partial_bound") : null)
             : null;
         var state = new TrainingState(
             completed,
             Integer(optimizerPath, optimizerMetadata, "global_step"),
             Integer(optimizerPath, optimizerMetadata, "seed"),
             Integer(optimizerPath, optimizerMetadata, "batch_size"),
-            partial);
+            partial)
+        {
+            Objective = ReadObjective(optimizerPath, optimizerMetadata),
+        };
         if (Integer(modelPath, modelMetadata, "epoch") != state.CompletedEpochs || Integer(modelPath, modelMetadata, "global_step") != state.GlobalStep)
         {
             throw Mismatch(optimizerPath, state.CompletedEpochs, modelPath, $"epoch {modelMetadata["epoch"]}");
@@ -309,6 +320,25 @@ public static class Checkpoint
         metadata.TryGetValue(key, out string? text) && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value)
             ? value
             : throw new CheckpointException($"{path}: metadata {key} is missing or not a non-negative integer");
+
+    /// <summary>The objective keys; a checkpoint from before they existed trained the ELBO with beta 1.</summary>
+    private static TrainingObjective ReadObjective(string path, Dictionary<string, string> metadata)
+    {
+        if (!metadata.TryGetValue("objective", out string? name))
+        {
+            return TrainingObjective.Elbo;
+        }
+
+        if (name is not ("elbo" or "iwae")
+            || !metadata.TryGetValue("beta", out string? betaText)
+            || !float.TryParse(betaText, NumberStyles.Float, CultureInfo.InvariantCulture, out float beta)
+            || !float.IsFinite(beta))
+        {
+            throw new CheckpointException($"{path}: metadata objective \"{name}\" or its beta is not one this version reads");
+        }
+
+        return new TrainingObjective(beta, name == "iwae", Integer(path, metadata, "k"));
+    }
 
     private static double Real(string path, Dictionary<string, string> metadata, string key) =>
         metadata.TryGetValue(key, out string? text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value)

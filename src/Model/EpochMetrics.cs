@@ -3,7 +3,7 @@ namespace GpuVae.Model;
 /// <summary>
 /// One epoch's record: losses are nats per image (means over images). Train numbers are the
 /// mean over the epoch's batches with dropout on; test numbers cover the whole test set
-/// with dropout off.
+/// with dropout off. Validation covers the images held out of training (--validation), when any are.
 /// </summary>
 public sealed record EpochMetrics(
     int Epoch,
@@ -14,4 +14,5 @@ public sealed record EpochMetrics(
     double TestBce,
     double TestKld,
     double Seconds,
-    double ImagesPerSecond);
+    double ImagesPerSecond,
+    HeldOutLosses? Validation = null);

@@ -5,4 +5,4 @@ namespace GpuVae.Model;
 /// resumed run finishes the epoch with the same shuffle, the same random streams and the
 /// same epoch metrics as if it had never stopped.
 /// </summary>
-public sealed record EpochPosition(int Epoch, int StepsDone, double BceSum, double KldSum, int Images, double Seconds);
+public sealed record EpochPosition(int Epoch, int StepsDone, double BceSum, double KldSum, int Images, double Seconds, double? BoundSum = null);

@@ -12,7 +12,12 @@ public static class MetricsCsv
     /// <summary>The first line of every metrics.csv.</summary>
     public const string Header = "epoch,train_loss,train_bce,train_kld,test_loss,test_bce,test_kld,seconds,images_per_second";
 
+    /// <summary>The header of a run that holds images out for validation: three more columns.</summary>
+    public const string ValidationHeader = Header + ",validation_loss,validation_bce,validation_kld";
+
     private const int Fields = 9;
+
+    private const int ValidationFields = 12;
 
     /// <summary>Writes the header and one line per epoch, atomically, creating the folder.</summary>
     public static void Write(string path, IReadOnlyList<EpochMetrics> metrics) => AtomicFile.WriteAllText(path, Text(metrics));
@@ -21,7 +26,8 @@ public static class MetricsCsv
     public static string Text(IReadOnlyList<EpochMetrics> metrics)
     {
         ArgumentNullException.ThrowIfNull(metrics);
-        var text = new StringBuilder(Header).Append('\n');
+        bool validation = metrics.Any(m => m?.Validation is not null);
+        var text = new StringBuilder(validation ? ValidationHeader : Header).Append('\n');
         foreach (EpochMetrics m in metrics)
         {
             ArgumentNullException.ThrowIfNull(m, nameof(metrics));
@@ -30,7 +36,14 @@ public static class MetricsCsv
                 m.Epoch.ToString(CultureInfo.InvariantCulture),
                 Format(m.TrainLoss), Format(m.TrainBce), Format(m.TrainKld),
                 Format(m.TestLoss), Format(m.TestBce), Format(m.TestKld),
-                Format(m.Seconds), Format(m.ImagesPerSecond)).Append('\n');
+                Format(m.Seconds), Format(m.ImagesPerSecond));
+            if (validation)
+            {
+                var held = m.Validation ?? new HeldOutLosses(double.NaN, double.NaN, double.NaN);
+                text.Append(',').AppendJoin(',', Format(held.Loss), Format(held.Bce), Format(held.Kld));
+            }
+
+            text.Append('\n');
         }
         return text.ToString();
     }
@@ -59,19 +72,21 @@ public static class MetricsCsv
             }
         }
 
-        if (lines.Count == 0 || lines[0] != Header)
+        if (lines.Count == 0 || lines[0] is not (Header or ValidationHeader))
         {
-            throw Bad(source, 1, $"expected the header \"{Header}\"");
+            throw Bad(source, 1, $"expected the header \"{Header}\" (or \"{ValidationHeader}\")");
         }
+
+        int fieldCount = lines[0] == Header ? Fields : ValidationFields;
 
         var metrics = new List<EpochMetrics>(lines.Count - 1);
         for (int i = 1; i < lines.Count; i++)
         {
             int lineNumber = i + 1;
             string[] fields = lines[i].Split(',');
-            if (fields.Length != Fields)
+            if (fields.Length != fieldCount)
             {
-                throw Bad(source, lineNumber, $"expected {Fields} comma-separated fields, found {fields.Length}");
+                throw Bad(source, lineNumber, $"expected {fieldCount} comma-separated fields, found {fields.Length}");
             }
             if (!int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out int epoch) || epoch < 1)
             {
@@ -81,18 +96,19 @@ public static class MetricsCsv
             {
                 throw Bad(source, lineNumber, $"epoch {epoch} does not follow epoch {metrics[^1].Epoch}");
             }
-            var values = new double[Fields];
-            for (int f = 1; f < Fields; f++)
+            var values = new double[fieldCount];
+            for (int f = 1; f < fieldCount; f++)
             {
                 // NaN and infinities are accepted because Write writes them: a diverged run is
                 // still a fact worth keeping.
                 if (!double.TryParse(fields[f], NumberStyles.Float, CultureInfo.InvariantCulture, out values[f]))
                 {
-                    throw Bad(source, lineNumber, $"{Header.Split(',')[f]} \"{fields[f]}\" is not a number");
+                    throw Bad(source, lineNumber, $"{lines[0].Split(',')[f]} \"{fields[f]}\" is not a number");
                 }
             }
             metrics.Add(new EpochMetrics(
-                epoch, values[1], values[2], values[3], values[4], values[5], values[6], values[7], values[8]));
+                epoch, values[1], values[2], values[3], values[4], values[5], values[6], values[7], values[8],
+                fieldCount == ValidationFields ? new HeldOutLosses(values[9], values[10], values[11]) : null));
         }
         return metrics;
     }

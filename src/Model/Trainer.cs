@@ -12,13 +12,15 @@ public sealed class Trainer : IDisposable
 {
     private readonly Tensor trainImages;
     private readonly float[] testImages;
+    private readonly float[]? validationImages;
     private readonly int trainCount;
     private readonly TrainingStep trainingStep;
     private readonly VaeInference inference;
 
     /// <param name="trainImages">(N, D) pixels in [0, 1], uploaded to the backend once.</param>
     /// <param name="testImages">(M, D) pixels in [0, 1].</param>
-    public Trainer(Vae model, TrainingOptions options, float[] trainImages, float[] testImages)
+    /// <param name="validationImages">(V, D) images held out of training, evaluated each epoch as the test set is; null or empty for none.</param>
+    public Trainer(Vae model, TrainingOptions options, float[] trainImages, float[] testImages, float[]? validationImages = null)
     {
         Model = model;
         Options = options;
@@ -33,6 +35,7 @@ public sealed class Trainer : IDisposable
         this.trainImages = Backend.Allocate(trainCount, pixels);
         Backend.Upload(this.trainImages, trainImages);
         this.testImages = testImages;
+        this.validationImages = validationImages is { Length: > 0 } ? validationImages : null;
         trainingStep = new TrainingStep(model, options);
         inference = new VaeInference(model, (ulong)options.Seed, options.EvaluationBatchSize);
     }
@@ -65,7 +68,7 @@ public sealed class Trainer : IDisposable
         }
 
         var order = ShuffledOrder(epoch);
-        var train = resumeFrom is null ? new LossTotals() : new LossTotals(resumeFrom.BceSum, resumeFrom.KldSum, resumeFrom.Images);
+        var train = resumeFrom is null ? new LossTotals() : new LossTotals(resumeFrom.BceSum, resumeFrom.KldSum, resumeFrom.Images, resumeFrom.BoundSum);
         double earlierSeconds = resumeFrom?.Seconds ?? 0;
         var clock = Stopwatch.StartNew();
         for (int step = resumeFrom?.StepsDone ?? 0; step < StepsPerEpoch; step++)
@@ -73,7 +76,7 @@ public sealed class Trainer : IDisposable
             if (cancellation.IsCancellationRequested)
             {
                 Backend.Synchronize();
-                throw new TrainingInterruptedException(new EpochPosition(epoch, step, train.Bce, train.Kld, train.Images, earlierSeconds + clock.Elapsed.TotalSeconds));
+                throw new TrainingInterruptedException(new EpochPosition(epoch, step, train.Bce, train.Kld, train.Images, earlierSeconds + clock.Elapsed.TotalSeconds, train.Bound));
             }
 
             var batch = trainingStep.Run(trainImages, order.AsSpan(step * Options.BatchSize, Options.BatchSize));
@@ -82,17 +85,27 @@ public sealed class Trainer : IDisposable
                 throw new NonFiniteLossException(epoch, step + 1, batch.MeanLoss);
             }
 
-            train.Add(trainingStep.Bce, trainingStep.Kl);
+            if (Options.Objective.ImportanceWeighted)
+            {
+                train.Add(trainingStep.Bce, trainingStep.Kl, trainingStep.Bound);
+            }
+            else
+            {
+                train.Add(trainingStep.Bce, trainingStep.Kl);
+            }
             progress?.Report(new TrainingProgress(
-                epoch, step + 1, StepsPerEpoch, train.MeanLoss, train.MeanBce, train.MeanKld, clock.Elapsed, train.Images - (resumeFrom?.Images ?? 0)));
+                epoch, step + 1, StepsPerEpoch, train.MeanWeightedLoss(Options.Objective.Beta), train.MeanBce, train.MeanKld, clock.Elapsed, train.Images - (resumeFrom?.Images ?? 0)));
         }
 
         Backend.Synchronize();
         double trainSeconds = earlierSeconds + clock.Elapsed.TotalSeconds;
         var test = inference.Evaluate(testImages);
+        double beta = Options.Objective.Beta;
+        var validation = validationImages is null ? null : inference.Evaluate(validationImages);
         return new EpochMetrics(
-            epoch, train.MeanLoss, train.MeanBce, train.MeanKld, test.MeanLoss, test.MeanBce, test.MeanKld,
-            earlierSeconds + clock.Elapsed.TotalSeconds, train.Images / trainSeconds);
+            epoch, train.MeanWeightedLoss(beta), train.MeanBce, train.MeanKld, test.MeanWeightedLoss(beta), test.MeanBce, test.MeanKld,
+            earlierSeconds + clock.Elapsed.TotalSeconds, train.Images / trainSeconds,
+            validation is null ? null : new HeldOutLosses(validation.MeanWeightedLoss(beta), validation.MeanBce, validation.MeanKld));
     }
 
     public void Dispose()

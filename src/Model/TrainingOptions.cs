@@ -18,4 +18,7 @@ public sealed record TrainingOptions
 
     /// <summary>Images per evaluation pass: larger batches amortize launches, no gradients are kept.</summary>
     public int EvaluationBatchSize { get; init; } = 500;
+
+    /// <summary>The loss a step minimizes: the ELBO with its KL weight, or the importance-weighted bound.</summary>
+    public TrainingObjective Objective { get; init; } = TrainingObjective.Elbo;
 }

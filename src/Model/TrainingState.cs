@@ -4,4 +4,8 @@ namespace GpuVae.Model;
 /// Where a run stands: all a resumed run needs besides weights and moments. After a whole
 /// epoch Partial is null; after an interruption it holds the unfinished epoch's position.
 /// </summary>
-public sealed record TrainingState(int CompletedEpochs, long GlobalStep, int Seed, int BatchSize, EpochPosition? Partial = null);
+public sealed record TrainingState(int CompletedEpochs, long GlobalStep, int Seed, int BatchSize, EpochPosition? Partial = null)
+{
+    /// <summary>The objective trained; checkpoints written before it was recorded read as the ELBO with beta 1.</summary>
+    public TrainingObjective Objective { get; init; } = TrainingObjective.Elbo;
+}

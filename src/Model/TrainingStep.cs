@@ -13,15 +13,21 @@ public sealed class TrainingStep : IDisposable
     private readonly AdamOptimizer optimizer;
     private readonly float[] bce;
     private readonly float[] kl;
+    private readonly float[] bound;
+    private readonly int[] replicatedRows;
 
     public TrainingStep(Vae model, TrainingOptions options)
     {
         Model = model;
         Options = options;
-        workspace = new VaeWorkspace(model.Backend, model.Config, options.BatchSize);
+        // The importance-weighted objective replicates each image into K rows: every buffer and GEMM runs at B K.
+        int samples = options.Objective.RowsPerImage;
+        workspace = new VaeWorkspace(model.Backend, model.Config, options.BatchSize * samples, samples);
         optimizer = new AdamOptimizer(model.Backend, model.Parameters, options.LearningRate);
-        bce = new float[options.BatchSize];
-        kl = new float[options.BatchSize];
+        bce = new float[options.BatchSize * samples];
+        kl = new float[options.BatchSize * samples];
+        bound = new float[options.Objective.ImportanceWeighted ? options.BatchSize : 0];
+        replicatedRows = new int[options.BatchSize * samples];
     }
 
     public Vae Model { get; }
@@ -31,11 +37,14 @@ public sealed class TrainingStep : IDisposable
     /// <summary>(B, D): the last step's target, the gathered images (binarized when the model is), on the backend.</summary>
     public Tensor Target => workspace.Target;
 
-    /// <summary>The last step's per-image BCE, nats.</summary>
+    /// <summary>The last step's BCE per row (per image, or per sample of the importance-weighted objective), nats.</summary>
     public ReadOnlySpan<float> Bce => bce;
 
-    /// <summary>The last step's per-image KL divergence, nats.</summary>
+    /// <summary>The last step's KL divergence per row, nats.</summary>
     public ReadOnlySpan<float> Kl => kl;
+
+    /// <summary>The last step's importance-weighted bound per image, nats; empty under the ELBO.</summary>
+    public ReadOnlySpan<float> Bound => bound;
 
     /// <summary>Steps taken so far over all epochs: Adam's count and the random streams' counter.</summary>
     public long StepsTaken
@@ -70,7 +79,7 @@ public sealed class TrainingStep : IDisposable
         var backend = Model.Backend;
         ulong seed = (ulong)Options.Seed;
         ulong step = (ulong)StepsTaken;
-        backend.GatherRows(workspace.Target, images, rows);
+        backend.GatherRows(workspace.Target, images, Replicated(rows));
         if (Model.Config.Binarization == Binarization.Dynamic)
         {
             // In place: a fresh Bernoulli draw of every pixel each time an image is used, which is both the encoder's input and the target.
@@ -85,13 +94,29 @@ public sealed class TrainingStep : IDisposable
         }
 
         var dropout = new DropoutSettings(Options.KeepProbability, seed, step);
-        Model.Forward(workspace, input, dropout, seed, step);
-        Model.Backward(workspace, input, dropout);
+        if (Options.Objective.ImportanceWeighted)
+        {
+            Model.ForwardImportanceWeighted(workspace, input, dropout, seed, step);
+        }
+        else
+        {
+            Model.Forward(workspace, input, dropout, seed, step);
+        }
+
+        Model.Backward(workspace, input, dropout, Options.Objective);
 
         backend.Download(workspace.Bce, bce);
         backend.Download(workspace.Kl, kl);
         var batch = new LossTotals();
-        batch.Add(bce, kl);
+        if (Options.Objective.ImportanceWeighted)
+        {
+            backend.Download(workspace.Bound, bound);
+            batch.Add(bce, kl, bound);
+        }
+        else
+        {
+            batch.Add(bce, kl);
+        }
         if (double.IsFinite(batch.MeanLoss))
         {
             optimizer.Step();
@@ -101,4 +126,21 @@ public sealed class TrainingStep : IDisposable
     }
 
     public void Dispose() => workspace.Dispose();
+
+    /// <summary>The batch's rows, each repeated once per sample of z: the rows themselves under the ELBO.</summary>
+    private ReadOnlySpan<int> Replicated(ReadOnlySpan<int> rows)
+    {
+        int samples = workspace.Samples;
+        if (samples == 1)
+        {
+            return rows;
+        }
+
+        for (int i = 0; i < replicatedRows.Length; i++)
+        {
+            replicatedRows[i] = rows[i / samples];
+        }
+
+        return replicatedRows;
+    }
 }

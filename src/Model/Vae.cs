@@ -123,19 +123,50 @@ public sealed class Vae : IDisposable
     }
 
     /// <summary>
-    /// Gradients of the batch loss mean_b(BCE_b + KL_b) for every parameter, after a
-    /// <see cref="Forward"/> with the same arguments.
+    /// The importance-weighted forward pass (IWAE) over w.Samples rows per image: the
+    /// <see cref="Forward"/> pass (BCE and KL per row, for reporting), then per row
+    /// log w = log p(z) - log q(z | x) - BCE, the normalized weights, and the bound per image in w.Bound.
     /// </summary>
-    public void Backward(VaeWorkspace w, Tensor x, DropoutSettings dropout)
+    public void ForwardImportanceWeighted(VaeWorkspace w, Tensor x, DropoutSettings dropout, ulong seed, ulong step)
     {
-        float perImage = 1.0f / w.Batch;
+        Forward(w, x, dropout, seed, step);
+        Backend.LogPriorOverPosterior(w.LogPriorOverPosterior, w.Z, w.Eps, w.Sigma);
+        Backend.ImportanceWeights(w.ImportanceWeights, w.Bound, w.Bce, w.LogPriorOverPosterior, w.Samples);
+    }
+
+    /// <summary>
+    /// Gradients of the batch loss for every parameter, after the forward pass of the same
+    /// objective with the same arguments. The ELBO: mean_b(BCE_b + beta * KL_b). The
+    /// importance-weighted bound: mean_b -log (1/K sum_k w_bk), whose gradient is
+    /// -sum_k w~_bk d(log w_bk), w~ the normalized weights: each row's ELBO-style gradient of
+    /// BCE and of log q(z | x) - log p(z) (sampled, not the analytic KL), weighted by w~.
+    /// </summary>
+    public void Backward(VaeWorkspace w, Tensor x, DropoutSettings dropout, TrainingObjective? objective = null)
+    {
+        objective ??= TrainingObjective.Elbo;
+        bool weighted = objective.ImportanceWeighted;
+        float perImage = 1.0f / w.Images;
         Backend.BinaryCrossEntropyBackward(w.LogitsGradient, w.Probabilities, w.Target, perImage);
+        if (weighted)
+        {
+            Backend.ScaleRows(w.LogitsGradient, w.ImportanceWeights);
+        }
+
         DecoderOutput.Backward(w.Decoder1.Gradient, w.LogitsGradient, w.Decoder1.Output(dropout));
         Decoder1.Backward(w.Decoder0.Gradient, w.Decoder1, w.Decoder0.Output(dropout), dropout);
         Decoder0.Backward(w.ZGradient, w.Decoder0, w.Z, dropout);
 
         Backend.ReparameterizeBackward(w.MuGradient, w.SigmaGradient, w.ZGradient, w.Eps);
-        Backend.KlDivergenceBackward(w.MuGradient, w.SigmaGradient, w.Mu, w.Sigma, perImage);
+        if (weighted)
+        {
+            Backend.LogPriorOverPosteriorBackward(w.MuGradient, w.SigmaGradient, w.Z, w.Eps, w.Sigma, w.ImportanceWeights, perImage);
+        }
+        else
+        {
+            // perImage * 1 is perImage: beta = 1 is the unweighted ELBO to the bit.
+            Backend.KlDivergenceBackward(w.MuGradient, w.SigmaGradient, w.Mu, w.Sigma, perImage * objective.Beta);
+        }
+
         Backend.GaussianHeadBackward(w.GaussianParametersGradient, w.MuGradient, w.SigmaGradient, w.GaussianParameters);
 
         EncoderOutput.Backward(w.Encoder1.Gradient, w.GaussianParametersGradient, w.Encoder1.Output(dropout));

@@ -4,14 +4,22 @@ namespace GpuVae.Model;
 
 /// <summary>
 /// Every activation and gradient buffer of one forward/backward pass for a batch of B
-/// images, allocated once and reused every step.
+/// rows, allocated once and reused every step. Under the importance-weighted objective the
+/// rows are B / K images, each replicated into K consecutive rows, one per sample of z.
 /// </summary>
 public sealed class VaeWorkspace : IDisposable
 {
-    public VaeWorkspace(Backend backend, VaeConfig config, int batch)
+    public VaeWorkspace(Backend backend, VaeConfig config, int batch, int samples = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(samples);
+        if (batch % samples != 0)
+        {
+            throw new ArgumentException($"{batch} rows are no whole number of images of {samples} samples", nameof(samples));
+        }
+
         Batch = batch;
+        Samples = samples;
         int d = config.Pixels, h = config.Hidden, z = config.Latent;
         Target = backend.Allocate(batch, d);
         CorruptedInput = backend.Allocate(batch, d);
@@ -33,9 +41,19 @@ public sealed class VaeWorkspace : IDisposable
         LogitsGradient = backend.Allocate(batch, d);
         Bce = backend.Allocate(batch, 1);
         Kl = backend.Allocate(batch, 1);
+        LogPriorOverPosterior = backend.Allocate(batch, 1);
+        ImportanceWeights = backend.Allocate(batch, 1);
+        Bound = backend.Allocate(batch / samples, 1);
     }
 
+    /// <summary>Rows: images times samples per image.</summary>
     public int Batch { get; }
+
+    /// <summary>K: samples of z per image (1 for the ELBO).</summary>
+    public int Samples { get; }
+
+    /// <summary>Images: Batch / Samples.</summary>
+    public int Images => Batch / Samples;
 
     /// <summary>x (B, D): the clean images, the reconstruction target.</summary>
     public Tensor Target { get; }
@@ -84,12 +102,22 @@ public sealed class VaeWorkspace : IDisposable
     /// <summary>(B, 1): KL divergence per image, nats.</summary>
     public Tensor Kl { get; }
 
+    /// <summary>(B, 1): log p(z) - log q(z | x) per row, for the importance weights.</summary>
+    public Tensor LogPriorOverPosterior { get; }
+
+    /// <summary>(B, 1): each row's normalized importance weight among its image's K rows.</summary>
+    public Tensor ImportanceWeights { get; }
+
+    /// <summary>(B / K, 1): the importance-weighted bound -log (1/K sum_k w_k) per image, nats.</summary>
+    public Tensor Bound { get; }
+
     public void Dispose()
     {
         foreach (var tensor in new[]
         {
             Target, CorruptedInput, GaussianParameters, GaussianParametersGradient, Mu, Sigma, Eps, Z,
             MuGradient, SigmaGradient, ZGradient, Logits, Probabilities, LogitsGradient, Bce, Kl,
+            LogPriorOverPosterior, ImportanceWeights, Bound,
         })
         {
             tensor.Dispose();

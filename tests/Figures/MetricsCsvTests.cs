@@ -32,6 +32,22 @@ public sealed class MetricsCsvTests
     }
 
     [Fact]
+    public void ValidationColumnsRoundTripAndTheOldColumnSetStillReads()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("metrics.csv");
+        var metrics = RandomMetrics(3, 33).Select((m, i) => m with { Validation = new HeldOutLosses(100.5 + i, 90.25, 1e-300) }).ToList();
+
+        MetricsCsv.Write(path, metrics);
+
+        Assert.Equal(MetricsCsv.ValidationHeader, File.ReadLines(path).First());
+        Assert.Equal(MetricsCsv.Header + ",validation_loss,validation_bce,validation_kld", MetricsCsv.ValidationHeader);
+        Assert.Equal(metrics, MetricsCsv.Read(path));
+        File.WriteAllText(path, MetricsCsv.Header + "\n1,1,2,3,4,5,6,7,8\n");
+        Assert.Null(Assert.Single(MetricsCsv.Read(path)).Validation);
+    }
+
+    [Fact]
     public void OverwritesAndReadsAnEmptyList()
     {
         using var folder = new TempFolder();
@@ -54,6 +70,8 @@ public sealed class MetricsCsvTests
     [InlineData("HEADER\n0,1,2,3,4,5,6,7,8\n", 2, "epoch \"0\" is not a positive integer")]
     [InlineData("HEADER\n1,1,2,3,4,5,6,7,8\n2,1,2,3,4,5,6,7,8\n2,1,2,3,4,5,6,7,8\n", 4, "epoch 2 does not follow epoch 2")]
     [InlineData("HEADER\n1,1;5,2,3,4,5,6,7,8\n", 2, "train_loss \"1;5\" is not a number")]
+    [InlineData("HEADER,validation_loss,validation_bce,validation_kld\n1,1,2,3,4,5,6,7,8\n", 2, "expected 12 comma-separated fields, found 9")]
+    [InlineData("HEADER,validation_loss,validation_bce,validation_kld\n1,1,2,3,4,5,6,7,8,9,x,11\n", 2, "validation_bce \"x\" is not a number")]
     public void BadContentNamesFileAndLine(string content, int line, string problem)
     {
         using var folder = new TempFolder();

@@ -36,6 +36,13 @@ public sealed class BackendAgreementTests
     private const double GradientScaleTolerance = 1e-5;
     private const double GradientRelativeTolerance = 1e-4;
 
+    // The importance weights are a softmax over log weights of a few hundred nats: the host
+    // sums each row's BCE in double, a device in float, a difference of about |BCE| * 2^-24 *
+    // sqrt(784) (3e-4 nats) that becomes that relative error of every weight, and so of every
+    // weighted gradient. 1e-3 of the largest (2.2e-5 measured on ILGPU's CPU accelerator) still
+    // fails a wrong weight, which is off by O(1).
+    private const double ImportanceWeightedTolerance = 1e-3;
+
     /// <summary>
     /// One forward and backward pass of the full-size dim-20 model on a batch of real digits,
     /// with dropout and corrupted inputs (x is not the target), on each ILGPU accelerator and
@@ -43,20 +50,32 @@ public sealed class BackendAgreementTests
     /// </summary>
     [Theory]
     [MemberData(nameof(Accelerators.IlgpuKinds), MemberType = typeof(Accelerators))]
-    public void EveryGradientOfOneStepMatchesTheHost(string kind)
+    public void EveryGradientOfOneStepMatchesTheHost(string kind) =>
+        CheckOneStep(kind, TrainingObjective.Elbo, 33, GradientScaleTolerance, GradientRelativeTolerance);
+
+    /// <summary>
+    /// The same for the importance-weighted bound at K = 3 (11 images in 33 rows): the
+    /// importance weights, the row scaling and the prior-over-posterior gradient of each ILGPU
+    /// accelerator inside a real step.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Accelerators.IlgpuKinds), MemberType = typeof(Accelerators))]
+    public void EveryImportanceWeightedGradientOfOneStepMatchesTheHost(string kind) =>
+        CheckOneStep(kind, new TrainingObjective(1, ImportanceWeighted: true, Samples: 3), 11, ImportanceWeightedTolerance, ImportanceWeightedTolerance);
+
+    private static void CheckOneStep(string kind, TrainingObjective objective, int imageCount, double scaleTolerance, double relativeTolerance)
     {
         var backend = Accelerators.Get(kind);
         var host = Accelerators.Get("host");
         var inputs = new RandomInputs();
         var data = RealMnist.Load();
         var config = new VaeConfig(Latent: 20);
-        const int Batch = 33;
         int count = data.Train.Images.Length / config.Pixels;
-        float[] images = [.. Enumerable.Range(0, Batch).SelectMany(_ => data.Train.Images.AsSpan(inputs.Next(count) * config.Pixels, config.Pixels).ToArray())];
+        float[] images = [.. Enumerable.Range(0, imageCount).SelectMany(_ => data.Train.Images.AsSpan(inputs.Next(count) * config.Pixels, config.Pixels).ToArray())];
         ulong seed = inputs.NextSeed(), step = (ulong)inputs.Next(1 << 20);
 
-        var expected = OneStepGradients(host, config, images, inputs.Seed, seed, step);
-        var actual = OneStepGradients(backend, config, images, inputs.Seed, seed, step);
+        var expected = OneStepGradients(host, config, images, objective, inputs.Seed, seed, step);
+        var actual = OneStepGradients(backend, config, images, objective, inputs.Seed, seed, step);
 
         for (int t = 0; t < expected.Count; t++)
         {
@@ -65,12 +84,13 @@ public sealed class BackendAgreementTests
             Assert.True(scale > 0, $"{name}: every host gradient is zero");
             double worst = gradient.Zip(actual[t].Gradient).Max(pair => Math.Abs((double)pair.First - pair.Second)) / scale;
             TestContext.Current.TestOutputHelper?.WriteLine($"{name}: largest difference {worst:G3} of the largest gradient {scale:G3}");
-            var tolerance = new Tolerance(GradientScaleTolerance * scale, GradientRelativeTolerance);
+            var tolerance = new Tolerance(scaleTolerance * scale, relativeTolerance);
             Compare.AllClose(gradient, actual[t].Gradient, tolerance, $"{kind} vs host: {name} gradient (seed {inputs.Seed})");
         }
     }
 
-    private static List<(string Name, float[] Gradient)> OneStepGradients(Backend backend, VaeConfig config, float[] images, int initSeed, ulong seed, ulong step)
+    private static List<(string Name, float[] Gradient)> OneStepGradients(
+        Backend backend, VaeConfig config, float[] images, TrainingObjective objective, int initSeed, ulong seed, ulong step)
     {
         using var model = new Vae(backend, config);
         model.Initialize(initSeed);
@@ -79,13 +99,23 @@ public sealed class BackendAgreementTests
             backend.Upload(parameter.Gradient, Enumerable.Repeat(float.NaN, parameter.Gradient.Length).ToArray());
         }
 
-        int batch = images.Length / config.Pixels;
-        using var w = new VaeWorkspace(backend, config, batch);
-        backend.Upload(w.Target, images);
+        int samples = objective.RowsPerImage;
+        int batch = images.Length / config.Pixels * samples;
+        using var w = new VaeWorkspace(backend, config, batch, samples);
+        float[] rows = [.. Enumerable.Range(0, batch).SelectMany(r => images.AsSpan(r / samples * config.Pixels, config.Pixels).ToArray())];
+        backend.Upload(w.Target, rows);
         backend.SaltAndPepper(w.CorruptedInput, w.Target, 0.3f, seed, RandomStreams.Of(step, RandomStreams.InputNoiseSlot));
         var dropout = new DropoutSettings(0.9f, seed, step);
-        model.Forward(w, w.CorruptedInput, dropout, seed, step);
-        model.Backward(w, w.CorruptedInput, dropout);
+        if (objective.ImportanceWeighted)
+        {
+            model.ForwardImportanceWeighted(w, w.CorruptedInput, dropout, seed, step);
+        }
+        else
+        {
+            model.Forward(w, w.CorruptedInput, dropout, seed, step);
+        }
+
+        model.Backward(w, w.CorruptedInput, dropout, objective);
         return [.. model.Parameters.Select(p => (p.Name, DeviceData.Download(backend, p.Gradient)))];
     }
 

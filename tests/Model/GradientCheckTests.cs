@@ -53,20 +53,45 @@ public sealed class GradientCheckTests
     public void ClampedProbabilitiesGetTheClampedLossesZeroGradient(float keepProbability, int seed) =>
         Check(keepProbability, seed, inputNoise: 0.5f, reachClamp: true);
 
-    private static void Check(float keepProbability, int seed, float inputNoise, bool reachClamp)
+    /// <summary>beta-VAE: the KL term's gradient scaled by beta, the BCE's untouched.</summary>
+    [Theory]
+    [InlineData(0.25f, 41)]
+    [InlineData(3f, 42)]
+    public void BetaWeightedBackwardMatchesFiniteDifferences(float beta, int seed) =>
+        Check(0.7f, seed, inputNoise: 0, reachClamp: false, new TrainingObjective(beta));
+
+    /// <summary>
+    /// The importance-weighted bound (IWAE) at K = 3, each image replicated into 3 rows with
+    /// their own eps and dropout masks: the weighted per-sample gradients against the finite
+    /// differences of a float64 log-sum-exp over the samples' log weights. K = 1 is the ELBO
+    /// with the KL sampled rather than analytic.
+    /// </summary>
+    [Theory]
+    [InlineData(1.0f, 0f, 3, 51)]
+    [InlineData(0.7f, 0f, 3, 52)]
+    [InlineData(0.7f, 0.5f, 3, 53)]
+    [InlineData(0.7f, 0f, 1, 54)]
+    public void ImportanceWeightedBackwardMatchesFiniteDifferences(float keepProbability, float inputNoise, int samples, int seed) =>
+        Check(keepProbability, seed, inputNoise, reachClamp: false, new TrainingObjective(1, ImportanceWeighted: true, samples));
+
+    private static void Check(float keepProbability, int seed, float inputNoise, bool reachClamp, TrainingObjective? objective = null)
     {
-        const int batch = 5;
+        objective ??= TrainingObjective.Elbo;
+        int samples = objective.RowsPerImage;
+        int batch = 5 * samples;
         const ulong noiseSeed = 99;
         const ulong step = 3;
         using var backend = new HostBackend();
         using var model = new Vae(backend, TinyConfig);
         model.Initialize(seed);
-        using var workspace = new VaeWorkspace(backend, TinyConfig, batch);
+        using var workspace = new VaeWorkspace(backend, TinyConfig, batch, samples);
         var random = new Random(seed);
         var pixels = new float[batch * TinyConfig.Pixels];
         for (int i = 0; i < pixels.Length; i++)
         {
-            pixels[i] = (float)random.NextDouble();
+            // Each image's K rows are copies of it.
+            int row = i / TinyConfig.Pixels;
+            pixels[i] = row % samples == 0 ? (float)random.NextDouble() : pixels[i - TinyConfig.Pixels];
         }
 
         // Nonzero biases so that every term of the bias gradients is exercised.
@@ -103,8 +128,16 @@ public sealed class GradientCheckTests
         }
 
         var dropout = new DropoutSettings(keepProbability, noiseSeed, step);
-        model.Forward(workspace, x, dropout, noiseSeed, step);
-        model.Backward(workspace, x, dropout);
+        if (objective.ImportanceWeighted)
+        {
+            model.ForwardImportanceWeighted(workspace, x, dropout, noiseSeed, step);
+        }
+        else
+        {
+            model.Forward(workspace, x, dropout, noiseSeed, step);
+        }
+
+        model.Backward(workspace, x, dropout, objective);
 
         var input = Download(backend, x);
         if (inputNoise > 0)
@@ -122,10 +155,16 @@ public sealed class GradientCheckTests
         var eps = Download(backend, workspace.Eps);
         var reference = new ReferenceVae(
             TinyConfig, batch, input, pixels, eps, keepProbability,
-            (slot, element) => GpuVae.Kernels.Dropout.Keeps(keepProbability, noiseSeed, RandomStreams.Of(step, slot), element));
+            (slot, element) => GpuVae.Kernels.Dropout.Keeps(keepProbability, noiseSeed, RandomStreams.Of(step, slot), element))
+        {
+            Beta = objective.Beta,
+            ImportanceSamples = objective.ImportanceWeighted ? samples : 0,
+        };
         var parameters = model.Parameters.Select(p => Array.ConvertAll(Download(backend, p.Value), v => (double)v)).ToList();
 
-        double forwardLoss = (Download(backend, workspace.Bce).Sum() + Download(backend, workspace.Kl).Sum()) / batch;
+        double forwardLoss = objective.ImportanceWeighted
+            ? Download(backend, workspace.Bound).Average()
+            : (Download(backend, workspace.Bce).Sum() + (objective.Beta * Download(backend, workspace.Kl).Sum())) / batch;
         double referenceLoss = reference.Loss(parameters);
         Assert.True(
             Math.Abs(forwardLoss - referenceLoss) <= 1e-4 * Math.Abs(referenceLoss),

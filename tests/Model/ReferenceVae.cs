@@ -30,7 +30,21 @@ internal sealed class ReferenceVae
         this.keeps = keeps;
     }
 
-    /// <summary>mean over the batch of BCE + KL; parameters in Vae.Parameters order.</summary>
+    /// <summary>The KL term's weight (beta-VAE); 1 is the ELBO.</summary>
+    public double Beta { get; init; } = 1;
+
+    /// <summary>
+    /// K of the importance-weighted bound, whose rows are each image's K consecutive samples;
+    /// 0 for the ELBO.
+    /// </summary>
+    public int ImportanceSamples { get; init; }
+
+    /// <summary>
+    /// The mean over the batch of BCE + beta * KL; or, with <see cref="ImportanceSamples"/>,
+    /// the mean over images of -log (1/K sum_k exp(log p(x | z_k) + log p(z_k) - log q(z_k | x))),
+    /// with log p(z) - log q(z | x) = sum_j [log sigma + (eps^2 - z^2) / 2] written out from
+    /// the two densities. Parameters in Vae.Parameters order.
+    /// </summary>
     public double Loss(IReadOnlyList<double[]> p)
     {
         int d = config.Pixels, h = config.Hidden, z = config.Latent;
@@ -54,18 +68,67 @@ internal sealed class ReferenceVae
         var d1 = Hidden(Dense(d0, p[8], p[9], h, h), Activation.Elu, slot: 3);
         var logits = Dense(d1, p[10], p[11], h, d);
         double total = 0;
+        var rowBce = new double[batch];
         for (int i = 0; i < logits.Length; i++)
         {
             double probability = Math.Clamp(Activations.ForwardReference(Activation.Sigmoid, logits[i]), 1e-8, 1 - 1e-8);
-            total -= (target[i] * Math.Log(probability)) + ((1 - target[i]) * Math.Log(1 - probability));
+            double term = (target[i] * Math.Log(probability)) + ((1 - target[i]) * Math.Log(1 - probability));
+            total -= term;
+            rowBce[i / d] -= term;
+        }
+
+        if (ImportanceSamples > 0)
+        {
+            return ImportanceWeightedLoss(rowBce, mu, sigma, latent, z);
         }
 
         for (int i = 0; i < mu.Length; i++)
         {
-            total += 0.5 * ((mu[i] * mu[i]) + (sigma[i] * sigma[i]) - Math.Log(1e-8 + (sigma[i] * sigma[i])) - 1);
+            total += Beta * 0.5 * ((mu[i] * mu[i]) + (sigma[i] * sigma[i]) - Math.Log(1e-8 + (sigma[i] * sigma[i])) - 1);
         }
 
         return total / batch;
+    }
+
+    private double ImportanceWeightedLoss(double[] rowBce, double[] mu, double[] sigma, double[] latent, int z)
+    {
+        int k = ImportanceSamples;
+        var logWeight = new double[batch];
+        for (int r = 0; r < batch; r++)
+        {
+            // log N(z; 0, I) - log N(z; mu, sigma^2): the 2 pi terms cancel.
+            double logPrior = 0, logPosterior = 0;
+            for (int j = 0; j < z; j++)
+            {
+                int i = (r * z) + j;
+                double standardized = (latent[i] - mu[i]) / sigma[i];
+                logPrior -= latent[i] * latent[i] / 2;
+                logPosterior -= Math.Log(sigma[i]) + (standardized * standardized / 2);
+            }
+
+            logWeight[r] = -rowBce[r] + logPrior - logPosterior;
+        }
+
+        double total = 0;
+        for (int image = 0; image < batch / k; image++)
+        {
+            var weights = logWeight.AsSpan(image * k, k);
+            double largest = double.NegativeInfinity;
+            foreach (double value in weights)
+            {
+                largest = Math.Max(largest, value);
+            }
+
+            double sum = 0;
+            foreach (double value in weights)
+            {
+                sum += Math.Exp(value - largest);
+            }
+
+            total -= largest + Math.Log(sum / k);
+        }
+
+        return total / (batch / k);
     }
 
     private double[] Dense(double[] input, double[] weight, double[] bias, int inputs, int outputs)

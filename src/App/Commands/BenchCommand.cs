@@ -109,14 +109,14 @@ public static class BenchCommand
             var variantSteps = parse.GetValue(variants) ? StepPerGemmKernel(backend, latents[0], repeatCount) : [];
             var profile = StepBenchmark.Profile(backend, config, Batch, ProfileSteps, seed: 3);
             Console.WriteLine($"where a dim-{latents[0]} step goes, each operation synchronized (so the sum exceeds the step), mean of {ProfileSteps} steps:");
-            Console.WriteLine($"{"operation",-32} {"calls",6} {"ms/step",9} {"share",7}");
+            Console.WriteLine($"{"operation",-40} {"calls",6} {"ms/step",9} {"share",7}");
             double profiled = profile.Sum(row => row.MillisecondsPerStep);
             foreach (var row in profile)
             {
-                Console.WriteLine($"{row.Operation,-32} {row.CallsPerStep,6} {row.MillisecondsPerStep,9:F4} {100 * row.MillisecondsPerStep / profiled,6:F1}%");
+                Console.WriteLine($"{row.Operation,-40} {row.CallsPerStep,6} {row.MillisecondsPerStep,9:F4} {100 * row.MillisecondsPerStep / profiled,6:F1}%");
             }
 
-            Console.WriteLine($"{"all, synchronized",-32} {profile.Sum(row => row.CallsPerStep),6} {profiled,9:F4}");
+            Console.WriteLine($"{"all, synchronized",-40} {profile.Sum(row => row.CallsPerStep),6} {profiled,9:F4}");
 
             if (parse.GetValue(json) is { } path)
             {

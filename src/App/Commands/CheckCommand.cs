@@ -28,13 +28,13 @@ public static class CheckCommand
             device.Read(parse);
             using var backend = device.Create(parse, Console.WriteLine);
             var rows = KernelCheck.Run(backend, parse.GetValue(seed), chosen);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"operation",-32} | {"shape",-36} | {"kernel",-15} | {"max error",10} | {"tolerance",10} | {"ms",8} | result"));
-            Console.WriteLine(new string('-', 139));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"operation",-34} | {"shape",-36} | {"kernel",-15} | {"max error",10} | {"tolerance",10} | {"ms",8} | result"));
+            Console.WriteLine(new string('-', 141));
             foreach (var row in rows)
             {
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{row.Case.Operation,-32} | {row.Case.Shape,-36} | {row.Kernel,-15} | {row.MaxError,10:0.00E+00} | {row.Case.Tolerance.MaxError,10:0.00E+00} | {row.Milliseconds,8:F1} | {(row.Pass ? "pass" : "FAIL")}"));
+                    $"{row.Case.Operation,-34} | {row.Case.Shape,-36} | {row.Kernel,-15} | {row.MaxError,10:0.00E+00} | {row.Case.Tolerance.MaxError,10:0.00E+00} | {row.Milliseconds,8:F1} | {(row.Pass ? "pass" : "FAIL")}"));
             }
 
             var failures = rows.Where(row => !row.Pass).ToList();

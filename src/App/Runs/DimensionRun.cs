@@ -22,11 +22,10 @@ public static class DimensionRun
         Directory.CreateDirectory(directory);
         // D and the image shape come from the data: MNIST's 28x28 or any other size.
         var network = data.Shape(settings.Network);
+        var (trainImages, validationImages) = settings.SplitTraining(data.Train.Images, network.Pixels);
         using var model = new Vae(backend, network);
-        float[] trainImages = settings.TrainLimit is { } limit && limit < data.Train.Count
-            ? data.Train.Images[..(limit * network.Pixels)]
-            : data.Train.Images;
-        using var trainer = new Trainer(model, settings.Training, trainImages, BinarizedTestSet.For(network, data.Test.Images));
+        using var trainer = new Trainer(
+            model, settings.Training, trainImages, BinarizedTestSet.For(network, data.Test.Images), BinarizedTestSet.For(network, validationImages));
         var history = new List<EpochMetrics>();
         int firstEpoch = 1;
         EpochPosition? resumeFrom = null;
@@ -49,6 +48,12 @@ public static class DimensionRun
             {
                 throw new UsageException(
                     $"--resume: {directory} was trained with --seed {state.Seed} --batch-size {state.BatchSize}; pass the same values to continue it exactly");
+            }
+
+            if (state.Objective != settings.Training.Objective)
+            {
+                throw new UsageException(
+                    $"--resume: {directory} was trained with {state.Objective}, not {settings.Training.Objective}; pass the same values to continue it");
             }
 
             trainer.GlobalStep = state.GlobalStep;
@@ -80,14 +85,14 @@ public static class DimensionRun
             catch (TrainingInterruptedException interrupted)
             {
                 // Ctrl-C: the step in flight has finished; save where the epoch stands so --resume continues it exactly.
-                Checkpoint.Save(directory, model, new TrainingState(epoch - 1, trainer.GlobalStep, settings.Training.Seed, settings.Training.BatchSize, interrupted.Position), history);
+                Checkpoint.Save(directory, model, new TrainingState(epoch - 1, trainer.GlobalStep, settings.Training.Seed, settings.Training.BatchSize, interrupted.Position) { Objective = settings.Training.Objective }, history);
                 log.WriteLine();
                 log.WriteLine($"interrupted in epoch {epoch} after step {interrupted.Position.StepsDone}: saved to {directory}; --resume continues from there");
                 throw;
             }
 
             history.Add(metrics);
-            Checkpoint.Save(directory, model, new TrainingState(epoch, trainer.GlobalStep, settings.Training.Seed, settings.Training.BatchSize), history);
+            Checkpoint.Save(directory, model, new TrainingState(epoch, trainer.GlobalStep, settings.Training.Seed, settings.Training.BatchSize) { Objective = settings.Training.Objective }, history);
             log.WriteLine(EpochLine.Format(metrics, settings.Training.Epochs, trainer.StepsPerEpoch, settings.Training.BatchSize));
         }
 

@@ -11,8 +11,31 @@ public sealed record RunSettings(
     string Accelerator,
     int DeviceIndex,
     bool Resume,
-    int? TrainLimit)
+    int? TrainLimit,
+    int Validation = 0)
 {
+    /// <summary>MNIST's training set; --validation is checked against it before anything is written, and against the data read later.</summary>
+    public const int MnistTrainingImages = 60_000;
+
+    /// <summary>
+    /// The training images split as --train-limit and --validation ask: of the first TrainLimit
+    /// images (all without it), the last Validation held out and the rest trained on. A split
+    /// that leaves less than one batch is a usage error.
+    /// </summary>
+    public (float[] Train, float[] Validation) SplitTraining(float[] images, int pixels)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        int count = Math.Min(images.Length / pixels, TrainLimit ?? int.MaxValue);
+        int kept = count - Validation;
+        if (kept < Training.BatchSize)
+        {
+            throw new UsageException(
+                $"--validation {Validation} leaves {Math.Max(kept, 0)} of the {count} training images: fewer than one batch of {Training.BatchSize}");
+        }
+
+        return (kept * pixels == images.Length ? images : images[..(kept * pixels)], images[(kept * pixels)..(count * pixels)]);
+    }
+
     /// <summary>Results of one latent dimension live in their own folder: out/dim20/.</summary>
     public string RunDirectory => Path.Combine(OutputDirectory, $"dim{Network.Latent}");
 
@@ -51,7 +74,9 @@ public sealed record RunSettings(
         yield return $"dim {Network.Latent} | hidden {Network.Hidden} | epochs {Training.Epochs} | batch {Training.BatchSize} | lr {Training.LearningRate:G} | keep {Training.KeepProbability:G} | seed {Training.Seed}"
             + (Training.InputNoise > 0 ? $" | input noise {Training.InputNoise:G}" : string.Empty)
             + (Network.Binarization != Binarization.None ? $" | binarize {Checkpoint.BinarizationName(Network.Binarization)}" : string.Empty)
-            + (TrainLimit is { } limit ? $" | train limit {limit}" : string.Empty);
+            + (Training.Objective != TrainingObjective.Elbo ? $" | {Training.Objective}" : string.Empty)
+            + (TrainLimit is { } limit ? $" | train limit {limit}" : string.Empty)
+            + (Validation > 0 ? $" | validation {Validation}" : string.Empty);
         yield return $"data {DataDirectory} | out {RunDirectory}" + (Resume ? " | resume" : string.Empty);
     }
 }

@@ -44,10 +44,18 @@ public sealed class TrainingArguments
         DefaultValueFactory = _ => "none",
     }.AcceptOnlyFromAmong("none", "dynamic");
 
+    public Option<float> Beta { get; } = new("--beta") { Description = "Weight of the KL term in the ELBO (beta-VAE); 1 is the plain ELBO", DefaultValueFactory = _ => 1f };
+
+    public Option<string> Objective { get; } = new("--objective") { Description = "Training loss: elbo, or iwae (the importance-weighted bound of Burda et al. over --k samples of z)", DefaultValueFactory = _ => "elbo" };
+
+    public Option<int> Samples { get; } = new("--k") { Description = "Samples of z per image for --objective iwae", DefaultValueFactory = _ => 5 };
+
+    public Option<int> Validation { get; } = new("--validation") { Description = "Hold out the last N training images and report their loss each epoch (the TensorFlow original holds out 5000)", DefaultValueFactory = _ => 0 };
+
     /// <summary>The options of both train and sweep; train adds --dim and --resume, sweep --dims.</summary>
     public IEnumerable<Option> Common =>
     [
-        Epochs, BatchSize, Hidden, LearningRate, KeepProbability, Seed, Data.Data, Out, .. Device.All, TrainLimit, AddNoise, NoiseFraction, Binarize,
+        Epochs, BatchSize, Hidden, LearningRate, KeepProbability, Seed, Data.Data, Out, .. Device.All, TrainLimit, AddNoise, NoiseFraction, Binarize, Beta, Objective, Samples, Validation,
     ];
 
     public RunSettings Read(ParseResult parse, int dim, bool resume)
@@ -61,6 +69,10 @@ public sealed class TrainingArguments
         var (accelerator, device) = Device.Read(parse);
         string data = Data.Read(parse);
         int? limit = parse.GetValue(TrainLimit);
+        float beta = parse.GetValue(Beta);
+        int validation = parse.GetValue(Validation);
+        string objective = parse.GetValue(Objective)!;
+        int samples = parse.GetValue(Samples);
         Require(dim is > 0 and <= DimsOption.MaximumDim, $"--dim must be between 1 and {DimsOption.MaximumDim}, got {dim}");
         Require(epochs is > 0 and <= 100_000, $"--epochs must be between 1 and 100000, got {epochs}");
         Require(batch is > 0 and <= 60_000, $"--batch-size must be between 1 and 60000, got {batch}");
@@ -68,8 +80,21 @@ public sealed class TrainingArguments
         Require(float.IsFinite(lr) && lr > 0 && lr <= 1, $"--lr must be in (0, 1], got {lr}");
         Require(float.IsFinite(keep) && keep > 0 && keep <= 1, $"--keep-prob must be in (0, 1], got {keep}");
         Require(float.IsFinite(noise) && noise >= 0 && noise <= 1, $"--noise-fraction must be in [0, 1], got {noise}");
+        Require(float.IsFinite(beta) && beta >= 0, $"--beta must be a finite number at least 0, got {beta}");
+        Require(objective is "elbo" or "iwae", $"--objective must be elbo or iwae, got {objective}");
+        Require(samples is > 0 and <= 10_000, $"--k must be between 1 and 10000, got {samples}");
+        Require(objective == "elbo" || beta == 1, $"--beta {beta} weighs the ELBO's KL term; --objective iwae has none");
+        Require(objective == "elbo" || (long)batch * samples <= 1_000_000, $"--batch-size {batch} times --k {samples} is more than 1000000 rows a step");
+        Require(
+            objective == "elbo" || parse.GetValue(Binarize) != "dynamic",
+            "--binarize dynamic with --objective iwae would draw each of an image's k copies differently; they are not yet supported together");
+        Require(validation >= 0, $"--validation must be at least 0, got {validation}");
         Require(limit is null or > 0, $"--train-limit must be at least 1, got {limit}");
         Require(limit is null || batch <= limit, $"--batch-size {batch} is larger than --train-limit {limit}: no full batch to train on");
+        int available = Math.Min(limit ?? RunSettings.MnistTrainingImages, RunSettings.MnistTrainingImages);
+        Require(
+            validation <= available - batch,
+            $"--validation {validation} leaves {Math.Max(available - validation, 0)} of the {available} training images: fewer than one batch of {batch}");
         return new RunSettings(
             new VaeConfig(dim, hidden) { Binarization = parse.GetValue(Binarize) == "dynamic" ? Binarization.Dynamic : Binarization.None },
             new TrainingOptions
@@ -80,13 +105,15 @@ public sealed class TrainingArguments
                 KeepProbability = keep,
                 Seed = parse.GetValue(Seed),
                 InputNoise = parse.GetValue(AddNoise) ? noise : 0,
+                Objective = objective == "iwae" ? new TrainingObjective(1, ImportanceWeighted: true, samples) : new TrainingObjective(beta),
             },
             data,
             parse.GetValue(Out)!,
             accelerator,
             device,
             resume,
-            limit);
+            limit,
+            validation);
     }
 
     private static void Require(bool condition, string message)

@@ -207,6 +207,21 @@ public sealed class IlgpuBackend : Backend
         losses.LogPriorOverPosterior(View(logWeight), View(z), View(eps), View(sigma), z.Rows, z.Cols);
     }
 
+    protected override void ImportanceWeightsCore(Tensor weights, Tensor loss, Tensor bce, Tensor logPriorOverPosterior, int samples)
+    {
+        losses.ImportanceWeights(View(weights), View(loss), View(bce), View(logPriorOverPosterior), loss.Rows, samples);
+    }
+
+    protected override void ScaleRowsCore(Tensor y, Tensor weights)
+    {
+        losses.ScaleRows(View(y), View(weights), y.Rows, y.Cols);
+    }
+
+    protected override void LogPriorOverPosteriorBackwardCore(Tensor dMu, Tensor dSigma, Tensor z, Tensor eps, Tensor sigma, Tensor weights, float scale)
+    {
+        losses.LogPriorOverPosteriorBackward(View(dMu), View(dSigma), View(z), View(eps), View(sigma), View(weights), scale, z.Rows, z.Cols);
+    }
+
     protected override void AdamUpdateCore(TensorBlock parameters, TensorBlock m, TensorBlock v, TensorBlock gradients, AdamStep step)
     {
         adam.Update(View(Whole(parameters)), View(Whole(m)), View(Whole(v)), View(Whole(gradients)), step, parameters.Length);

@@ -26,6 +26,9 @@ public static class KernelCases
     private static readonly KernelTolerance NormalTolerance = new(
         1e-4, "Box-Muller in float: log and cos errors scaled by a radius up to 5.8, and GPUs may use approximate instructions for them");
 
+    private static readonly KernelTolerance ImportanceWeightTolerance = new(
+        1e-4, "log weights of a few hundred nats differenced in float: the exponent's rounding (about |bce| * 2^-24, 1e-5) becomes that relative error of a weight in [0, 1]; the bound itself is a few ulp of its size");
+
     private static readonly KernelTolerance ExactTolerance = new(
         1e-6, "copies, masks and single float operations done as the reference does them: a wrong element or mask bit shows up as an error near 1");
 
@@ -63,7 +66,7 @@ public static class KernelCases
 
     public static IReadOnlyList<KernelCase> All { get; } =
     [
-        .. Gemms(), .. MemoryCases(), .. BiasCases(), .. EpilogueCases(), .. MapCases(), .. LossCases(), .. SamplingCases(), .. AdamCases(),
+        .. Gemms(), .. MemoryCases(), .. BiasCases(), .. EpilogueCases(), .. MapCases(), .. LossCases(), .. ImportanceCases(), .. SamplingCases(), .. AdamCases(),
     ];
 
     /// <summary>An operation's one tolerance, for tests that check a kernel outside the table (a launch grid, an edge case).</summary>
@@ -303,6 +306,72 @@ public static class KernelCases
                 using var gradient = context.Poisoned(rows, cols);
                 context.Backend.BinaryCrossEntropyBackward(gradient, probabilities, targets, 0.5f);
                 return (expected, context.Download(gradient));
+            });
+        }
+    }
+
+    /// <summary>
+    /// The importance-weighted bound's operations: (images, K) with one sample (the ELBO's
+    /// case), odd K, and the training batch at K = 5; row scaling at the matrix shapes; the
+    /// prior-over-posterior gradient at the latent shapes.
+    /// </summary>
+    private static IEnumerable<KernelCase> ImportanceCases()
+    {
+        foreach (var (images, samples) in new[] { (1, 1), (7, 1), (1, 7), (33, 3), (128, 5) })
+        {
+            int rows = images * samples;
+            yield return new KernelCase("importance_weights", $"({images} images, K = {samples})", ImportanceWeightTolerance, true, context =>
+            {
+                // BCEs of 100 to 150 nats and prior-over-posterior terms in [-5, 5]: log weights tens of nats apart.
+                float[] bce = [.. context.Uniform(rows).Select(value => 100 + (50 * Math.Abs(value)))];
+                float[] logPriorOverPosterior = context.Uniform(rows, 5);
+                float[] weights = new float[rows];
+                float[] loss = new float[images];
+                Losses.ImportanceWeightsReference(weights, loss, bce, logPriorOverPosterior, images, samples);
+                using var bceIn = context.Upload(bce, rows, 1);
+                using var logIn = context.Upload(logPriorOverPosterior, rows, 1);
+                using var weightsOut = context.Poisoned(rows, 1);
+                using var lossOut = context.Poisoned(images, 1);
+                context.Backend.ImportanceWeights(weightsOut, lossOut, bceIn, logIn, samples);
+                return ([.. weights, .. loss], context.Download(weightsOut, lossOut));
+            });
+        }
+
+        foreach (var (rows, cols) in MatrixShapes)
+        {
+            yield return new KernelCase("scale_rows", $"({rows}, {cols})", ExactTolerance, true, context =>
+            {
+                float[] y = context.Uniform(rows * cols);
+                float[] weights = [.. context.Uniform(rows).Select(Math.Abs)];
+                using var yInOut = context.Upload(y, rows, cols);
+                using var weightsIn = context.Upload(weights, rows, 1);
+                context.Backend.ScaleRows(yInOut, weightsIn);
+                Losses.ScaleRowsReference(y, weights, rows, cols);
+                return (y, context.Download(yInOut));
+            });
+        }
+
+        foreach (var (rows, latent) in LatentShapes)
+        {
+            int length = rows * latent;
+            yield return new KernelCase("log_prior_over_posterior_backward", $"({rows}, {latent})", TranscendentalTolerance, true, context =>
+            {
+                float[] z = context.Uniform(length, 3);
+                float[] eps = context.Uniform(length, 3);
+                float[] sigma = [.. context.Uniform(length, 2).Select(value => Math.Abs(value) + Sampling.MinimumSigma)];
+                float[] weights = [.. context.Uniform(rows).Select(Math.Abs)];
+                float[] dMu = context.Uniform(length);
+                float[] dSigma = context.Uniform(length);
+                // Accumulates into the reparameterization's gradients, so they start with values.
+                using var dMuInOut = context.Upload(dMu, rows, latent);
+                using var dSigmaInOut = context.Upload(dSigma, rows, latent);
+                using var zIn = context.Upload(z, rows, latent);
+                using var epsIn = context.Upload(eps, rows, latent);
+                using var sigmaIn = context.Upload(sigma, rows, latent);
+                using var weightsIn = context.Upload(weights, rows, 1);
+                context.Backend.LogPriorOverPosteriorBackward(dMuInOut, dSigmaInOut, zIn, epsIn, sigmaIn, weightsIn, 0.5f);
+                Losses.LogPriorOverPosteriorBackwardReference(dMu, dSigma, z, eps, sigma, weights, 0.5f, rows, latent);
+                return ([.. dMu, .. dSigma], context.Download(dMuInOut, dSigmaInOut));
             });
         }
     }
