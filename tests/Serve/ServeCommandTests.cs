@@ -152,24 +152,11 @@ public sealed class ServeCommandTests
         return line is not null && (ulong.Parse(line[7..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & 2) != 0;
     }
 
+    /// <summary>A failing command through <see cref="InProcessCli"/>, whose stderr must be exactly one line.</summary>
     private static (int Code, string Error) Run(string[] arguments)
     {
-        var original = Console.Error;
-        var originalOut = Console.Out;
-        using var error = new StringWriter();
-        Console.SetError(error);
-        Console.SetOut(TextWriter.Null);
-        try
-        {
-            int code = Cli.Run(arguments);
-            string text = error.ToString();
-            Assert.Single(text.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-            return (code, text);
-        }
-        finally
-        {
-            Console.SetError(original);
-            Console.SetOut(originalOut);
-        }
+        var (code, error) = InProcessCli.Run(arguments);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        return (code, error);
     }
 }
