@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using GpuVae.App;
 using GpuVae.Model;
 using GpuVae.Tests.Support;
 using Xunit;
