@@ -85,14 +85,7 @@ public sealed class Trainer : IDisposable
                 throw new NonFiniteLossException(epoch, step + 1, batch.MeanLoss);
             }
 
-            if (Options.Objective.ImportanceWeighted)
-            {
-                train.Add(trainingStep.Bce, trainingStep.Kl, trainingStep.Bound);
-            }
-            else
-            {
-                train.Add(trainingStep.Bce, trainingStep.Kl);
-            }
+            trainingStep.AddLastStepTo(train);
             progress?.Report(new TrainingProgress(
                 epoch, step + 1, StepsPerEpoch, train.MeanWeightedLoss(Options.Objective.Beta), train.MeanBce, train.MeanKld, clock.Elapsed, train.Images - (resumeFrom?.Images ?? 0)));
         }

@@ -37,15 +37,6 @@ public sealed class TrainingStep : IDisposable
     /// <summary>(B, D): the last step's target, the gathered images (binarized when the model is), on the backend.</summary>
     public Tensor Target => workspace.Target;
 
-    /// <summary>The last step's BCE per row (per image, or per sample of the importance-weighted objective), nats.</summary>
-    public ReadOnlySpan<float> Bce => bce;
-
-    /// <summary>The last step's KL divergence per row, nats.</summary>
-    public ReadOnlySpan<float> Kl => kl;
-
-    /// <summary>The last step's importance-weighted bound per image, nats; empty under the ELBO.</summary>
-    public ReadOnlySpan<float> Bound => bound;
-
     /// <summary>Steps taken so far over all epochs: Adam's count and the random streams' counter.</summary>
     public long StepsTaken
     {
@@ -107,22 +98,33 @@ public sealed class TrainingStep : IDisposable
 
         backend.Download(workspace.Bce, bce);
         backend.Download(workspace.Kl, kl);
-        var batch = new LossTotals();
         if (Options.Objective.ImportanceWeighted)
         {
             backend.Download(workspace.Bound, bound);
-            batch.Add(bce, kl, bound);
         }
-        else
-        {
-            batch.Add(bce, kl);
-        }
+
+        var batch = new LossTotals();
+        AddLastStepTo(batch);
         if (double.IsFinite(batch.MeanLoss))
         {
             optimizer.Step();
         }
 
         return batch;
+    }
+
+    /// <summary>Adds the last step's losses to <paramref name="totals"/>, the bound too under the importance-weighted objective.</summary>
+    public void AddLastStepTo(LossTotals totals)
+    {
+        ArgumentNullException.ThrowIfNull(totals);
+        if (Options.Objective.ImportanceWeighted)
+        {
+            totals.Add(bce, kl, bound);
+        }
+        else
+        {
+            totals.Add(bce, kl);
+        }
     }
 
     public void Dispose() => workspace.Dispose();
