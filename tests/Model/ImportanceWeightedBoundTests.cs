@@ -50,12 +50,9 @@ public sealed class ImportanceWeightedBoundTests
     public void BoundIsAboveTheExactNllIsTheElboAtOneSampleAndConvergesWithMoreSamples(int latent)
     {
         var inputs = new RandomInputs();
-        var config = new VaeConfig(Latent: latent, Hidden: Hidden, Pixels: Pixels);
         using var backend = new HostBackend();
-        using var model = new Vae(backend, config);
-        model.Initialize(inputs.Seed);
-        WidenPosterior(backend, model, inputs);
-        float[] distinct = [.. inputs.Uniform(Images * Pixels, 0, 1).Select(u => u < 0.5f ? 0f : 1f)];
+        using var model = TinyModel(backend, latent, inputs);
+        float[] distinct = BinaryImages(inputs);
 
         var oracle = new Oracle(backend, model, distinct);
         double exactNll = oracle.MeanNegativeLogLikelihood();
@@ -112,17 +109,26 @@ public sealed class ImportanceWeightedBoundTests
     public void TheGridIntegralMatchesTheFloat64Oracle(int latent)
     {
         var inputs = new RandomInputs();
-        var config = new VaeConfig(Latent: latent, Hidden: Hidden, Pixels: Pixels);
         using var backend = new HostBackend();
-        using var model = new Vae(backend, config);
-        model.Initialize(inputs.Seed);
-        WidenPosterior(backend, model, inputs);
-        float[] distinct = [.. inputs.Uniform(Images * Pixels, 0, 1).Select(u => u < 0.5f ? 0f : 1f)];
+        using var model = TinyModel(backend, latent, inputs);
+        float[] distinct = BinaryImages(inputs);
         double oracle = new Oracle(backend, model, distinct).MeanNegativeLogLikelihood();
         double grid = ExactLikelihood.NegativeLogLikelihoods(model, distinct, latent == 1 ? 2000 : 200).Average();
         Log($"Z = {latent} (seed {inputs.Seed}): oracle {oracle:F6}, grid {grid:F6}");
         Assert.True(Math.Abs(grid - oracle) <= FloatSlack, $"Z = {latent} (seed {inputs.Seed}): grid {grid:F6} vs oracle {oracle:F6}");
     }
+
+    /// <summary>The tiny model both tests integrate: initialized from the logged seed, its posterior widened.</summary>
+    private static Vae TinyModel(Backend backend, int latent, RandomInputs inputs)
+    {
+        var model = new Vae(backend, new VaeConfig(Latent: latent, Hidden: Hidden, Pixels: Pixels));
+        model.Initialize(inputs.Seed);
+        WidenPosterior(backend, model, inputs);
+        return model;
+    }
+
+    /// <summary>Images of random 0s and 1s: binary pixels, whose Bernoulli likelihood is normalized.</summary>
+    private static float[] BinaryImages(RandomInputs inputs) => [.. inputs.Uniform(Images * Pixels, 0, 1).Select(u => u < 0.5f ? 0f : 1f)];
 
     /// <summary>
     /// Sets the encoder's output layer so that q(z | x) is wider than the prior: sigma about
