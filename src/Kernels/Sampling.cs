@@ -92,7 +92,7 @@ public static class Sampling
         for (int i = 0; i < length; i++)
         {
             double u = Philox.UniformOpenAbove(Philox.Generate(seed, stream, (uint)i, RandomPurpose.Binarize).X);
-            y[i] = u < x[i] ? 1 : 0;
+            y[i] = u < x[i] ? 1f : 0f;
         }
     }
 
@@ -172,8 +172,9 @@ public static class Sampling
         private readonly ulong seed = seed;
         private readonly ulong stream = stream;
 
+        // 1f and 0f, not 1 and 0: with the int constants ILGPU 1.5.3 wrote the bits of int 1 (1E-45) on CUDA and OpenCL, while the CPU accelerator was right; GpuVae check caught it on an H200.
         public float Apply(float x, int index) =>
-            Philox.UniformOpenAbove(Philox.Generate(seed, stream, (uint)index, RandomPurpose.Binarize).X) < x ? 1 : 0;
+            Philox.UniformOpenAbove(Philox.Generate(seed, stream, (uint)index, RandomPurpose.Binarize).X) < x ? 1f : 0f;
     }
 
     /// <summary>Loads the sampling kernels on one accelerator once and launches them.</summary>
