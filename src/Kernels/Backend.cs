@@ -55,6 +55,60 @@ public abstract class Backend : IDisposable
         return AllocateBlockCore(shapes);
     }
 
+    /// <summary>A block of a step's values (<see cref="StepValues"/>) for up to this many batch rows.</summary>
+    public StepValues AllocateStepValues(int rowCapacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rowCapacity);
+        return AllocateStepValuesCore(rowCapacity);
+    }
+
+    /// <summary>Host memory for <see cref="CopyToReadback"/>, page-locked where the device needs it.</summary>
+    public Readback AllocateReadback(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
+        return AllocateReadbackCore(length);
+    }
+
+    /// <summary>Copies the values staged on the host to the device, in order with the queued work.</summary>
+    public void UploadStepValues(StepValues values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        using (Time("upload_step_values"))
+        {
+            UploadStepValuesCore(values);
+        }
+    }
+
+    /// <summary>Queues a copy of source into host memory, readable after <see cref="Synchronize"/>.</summary>
+    public void CopyToReadback(Readback destination, Tensor source)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        RequireLength(destination.Length, source, nameof(destination));
+        using (Time("copy_to_readback"))
+        {
+            CopyToReadbackCore(destination, source);
+        }
+    }
+
+    /// <summary>
+    /// Records the work <paramref name="enqueue"/> queues, without running it, as one replayable
+    /// launch (a CUDA graph); false with the reason where this backend cannot. The work must
+    /// only queue operations: nothing that waits for the device, and nothing that reads the
+    /// host's memory when it runs other than <see cref="StepValues"/> uploads.
+    /// </summary>
+    public bool TryCapture(Action enqueue, out CapturedWork? work, out string reason)
+    {
+        ArgumentNullException.ThrowIfNull(enqueue);
+        if (Profile is not null)
+        {
+            work = null;
+            reason = "a profiled step times each operation on its own";
+            return false;
+        }
+
+        return TryCaptureCore(enqueue, out work, out reason);
+    }
+
     public void Upload(Tensor destination, ReadOnlySpan<float> source)
     {
         RequireLength(source.Length, destination, nameof(source));
@@ -93,11 +147,12 @@ public abstract class Backend : IDisposable
         }
     }
 
-    /// <summary>y (len(rows), C) = x[rows, :] for x (N, C): assembles a shuffled batch.</summary>
-    public void GatherRows(Tensor y, Tensor x, ReadOnlySpan<int> rows)
+    /// <summary>y (R, C) = x[rows, :] for x (N, C) and the R rows staged in the step's values: assembles a shuffled batch.</summary>
+    public void GatherRows(Tensor y, Tensor x, StepValues rows)
     {
-        ShapeCheck.Is(y, rows.Length, x.Cols, nameof(y));
-        foreach (int row in rows)
+        ArgumentNullException.ThrowIfNull(rows);
+        ShapeCheck.Is(y, rows.RowCount, x.Cols, nameof(y));
+        foreach (int row in rows.Rows)
         {
             if ((uint)row >= (uint)x.Rows)
             {
@@ -162,7 +217,7 @@ public abstract class Backend : IDisposable
     /// training. x and y are kept for backward; no two of the outputs may alias.
     /// </summary>
     public void BiasActivationDropoutForward(
-        Activation activation, Tensor dropped, Tensor y, Tensor x, Tensor bias, float keepProbability, ulong seed, ulong stream)
+        Activation activation, Tensor dropped, Tensor y, Tensor x, Tensor bias, float keepProbability, ulong seed, RandomStream stream)
     {
         ShapeCheck.Same(dropped, x);
         ShapeCheck.Same(y, x);
@@ -191,7 +246,7 @@ public abstract class Backend : IDisposable
     /// one pass; dx may alias dy. A hidden layer's backward when training.
     /// </summary>
     public void DropoutActivationBackward(
-        Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y, float keepProbability, ulong seed, ulong stream)
+        Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y, float keepProbability, ulong seed, RandomStream stream)
     {
         ShapeCheck.Same(dx, dy);
         ShapeCheck.Same(dx, x);
@@ -230,7 +285,7 @@ public abstract class Backend : IDisposable
     }
 
     /// <summary>eps ~ N(0, 1) by Box-Muller on Philox bits; z = mu + sigma * eps. All (B, Z).</summary>
-    public void Reparameterize(Tensor z, Tensor eps, Tensor mu, Tensor sigma, ulong seed, ulong stream)
+    public void Reparameterize(Tensor z, Tensor eps, Tensor mu, Tensor sigma, ulong seed, RandomStream stream)
     {
         ShapeCheck.Same(z, eps);
         ShapeCheck.Same(z, mu);
@@ -257,13 +312,13 @@ public abstract class Backend : IDisposable
     /// The denoising variant's input corruption: each pixel independently becomes 0 with
     /// probability fraction / 2, 1 with probability fraction / 2, else stays.
     /// </summary>
-    public void SaltAndPepper(Tensor y, Tensor x, float fraction, ulong seed, ulong stream)
+    public void SaltAndPepper(Tensor y, Tensor x, float fraction, ulong seed, RandomStream stream)
     {
         ShapeCheck.Same(y, x);
         RequireProbability(fraction, nameof(fraction));
         using (Time("salt_and_pepper"))
         {
-            MapCore(new Sampling.SaltAndPepperMap(fraction, seed, stream), y, x);
+            MapCore(new Sampling.SaltAndPepperMap(fraction, seed), y, x, stream);
         }
     }
 
@@ -271,12 +326,12 @@ public abstract class Backend : IDisposable
     /// y = 1 with probability x, else 0, for pixels x in [0, 1]: each image drawn as a
     /// Bernoulli sample of its grey levels (dynamically binarized MNIST).
     /// </summary>
-    public void Binarize(Tensor y, Tensor x, ulong seed, ulong stream)
+    public void Binarize(Tensor y, Tensor x, ulong seed, RandomStream stream)
     {
         ShapeCheck.Same(y, x);
         using (Time("binarize"))
         {
-            MapCore(new Sampling.BinarizeMap(seed, stream), y, x);
+            MapCore(new Sampling.BinarizeMap(seed), y, x, stream);
         }
     }
 
@@ -398,10 +453,12 @@ public abstract class Backend : IDisposable
     /// <summary>
     /// One fused, bias-corrected Adam update of every parameter in a block with its moments m
     /// and v, all four blocks of the same shapes: one launch over the whole block on a device.
+    /// Its scalars are the step's (<see cref="StepValues.SetAdam"/>).
     /// </summary>
-    public void AdamUpdate(TensorBlock parameters, TensorBlock m, TensorBlock v, TensorBlock gradients, AdamStep step)
+    public void AdamUpdate(TensorBlock parameters, TensorBlock m, TensorBlock v, TensorBlock gradients, StepValues step)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(step);
         ShapeCheck.SameLayout(parameters, m, nameof(m));
         ShapeCheck.SameLayout(parameters, v, nameof(v));
         ShapeCheck.SameLayout(parameters, gradients, nameof(gradients));
@@ -433,7 +490,23 @@ public abstract class Backend : IDisposable
 
     protected abstract void CopyCore(Tensor y, Tensor x);
 
-    protected abstract void GatherRowsCore(Tensor y, Tensor x, ReadOnlySpan<int> rows);
+    protected abstract StepValues AllocateStepValuesCore(int rowCapacity);
+
+    protected abstract Readback AllocateReadbackCore(int length);
+
+    protected abstract void UploadStepValuesCore(StepValues values);
+
+    protected abstract void CopyToReadbackCore(Readback destination, Tensor source);
+
+    /// <summary>By default a backend runs each operation as it is called, with nothing to record.</summary>
+    protected virtual bool TryCaptureCore(Action enqueue, out CapturedWork? work, out string reason)
+    {
+        work = null;
+        reason = $"the {Kind} backend runs each operation as it is called; CUDA graphs need --accelerator cuda";
+        return false;
+    }
+
+    protected abstract void GatherRowsCore(Tensor y, Tensor x, StepValues rows);
 
     protected abstract void GemmCore(Tensor c, Tensor a, bool transposeA, Tensor b, bool transposeB, float alpha, float beta, int m, int n, int k);
 
@@ -444,27 +517,27 @@ public abstract class Backend : IDisposable
     protected abstract void BiasActivationForwardCore(Activation activation, Tensor y, Tensor x, Tensor bias);
 
     protected abstract void BiasActivationDropoutForwardCore(
-        Activation activation, Tensor dropped, Tensor y, Tensor x, Tensor bias, float keepProbability, ulong seed, ulong stream);
+        Activation activation, Tensor dropped, Tensor y, Tensor x, Tensor bias, float keepProbability, ulong seed, RandomStream stream);
 
     protected abstract void ActivationBackwardCore(Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y);
 
     protected abstract void DropoutActivationBackwardCore(
-        Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y, float keepProbability, ulong seed, ulong stream);
+        Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y, float keepProbability, ulong seed, RandomStream stream);
 
     protected abstract void GaussianHeadCore(Tensor mu, Tensor sigma, Tensor h);
 
     protected abstract void GaussianHeadBackwardCore(Tensor dh, Tensor dMu, Tensor dSigma, Tensor h);
 
-    protected abstract void ReparameterizeCore(Tensor z, Tensor eps, Tensor mu, Tensor sigma, ulong seed, ulong stream);
+    protected abstract void ReparameterizeCore(Tensor z, Tensor eps, Tensor mu, Tensor sigma, ulong seed, RandomStream stream);
 
     protected abstract void ReparameterizeBackwardCore(Tensor dMu, Tensor dSigma, Tensor dz, Tensor eps);
 
     /// <summary>
-    /// y[i] = map.Apply(x[i], i) over same-shaped tensors: every one-in, one-out elementwise
+    /// y[i] = map.Apply(x[i], i, stream) over same-shaped tensors: every one-in, one-out elementwise
     /// operation (<see cref="IElementwiseMap"/>) runs through this one member, so a new one
     /// needs its map in its family file and a declaration here, and no backend code.
     /// </summary>
-    protected abstract void MapCore<TMap>(TMap map, Tensor y, Tensor x)
+    protected abstract void MapCore<TMap>(TMap map, Tensor y, Tensor x, RandomStream stream)
         where TMap : struct, IElementwiseMap;
 
     protected abstract void BinaryCrossEntropyCore(Tensor loss, Tensor p, Tensor target);
@@ -483,7 +556,7 @@ public abstract class Backend : IDisposable
 
     protected abstract void LogPriorOverPosteriorBackwardCore(Tensor dMu, Tensor dSigma, Tensor z, Tensor eps, Tensor sigma, Tensor weights, float scale);
 
-    protected abstract void AdamUpdateCore(TensorBlock parameters, TensorBlock m, TensorBlock v, TensorBlock gradients, AdamStep step);
+    protected abstract void AdamUpdateCore(TensorBlock parameters, TensorBlock m, TensorBlock v, TensorBlock gradients, StepValues step);
 
     private static void RequireLength(int actual, Tensor tensor, string name)
     {

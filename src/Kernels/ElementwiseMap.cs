@@ -3,6 +3,7 @@ using GpuVae.Kernels.Ilgpu;
 using ILGPU;
 using ILGPU.Runtime;
 using FloatView = ILGPU.Runtime.ArrayView1D<float, ILGPU.Stride1D.Dense>;
+using IntView = ILGPU.Runtime.ArrayView1D<int, ILGPU.Stride1D.Dense>;
 
 namespace GpuVae.Kernels;
 
@@ -14,24 +15,25 @@ namespace GpuVae.Kernels;
 public static class ElementwiseMap
 {
     /// <summary>The host's version: the map over cores in chunks.</summary>
-    public static void Host<TMap>(TMap map, float[] y, float[] x, int length)
+    public static void Host<TMap>(TMap map, float[] y, float[] x, ulong stream, int length)
         where TMap : struct, IElementwiseMap =>
         HostParallel.For(length, (start, end) =>
         {
             for (int i = start; i < end; i++)
             {
-                y[i] = map.Apply(x[i], i);
+                y[i] = map.Apply(x[i], i, stream);
             }
         });
 
-    /// <summary>y[i] = map.Apply(x[i], i); grid-stride over the elements.</summary>
-    public static void Kernel<TMap>(FloatView y, FloatView x, TMap map, int length)
+    /// <summary>y[i] = map.Apply(x[i], i, stream) with the stream in a slot of the step's values; grid-stride over the elements.</summary>
+    public static void Kernel<TMap>(FloatView y, FloatView x, TMap map, IntView step, int slot, int length)
         where TMap : struct, IElementwiseMap
     {
+        ulong stream = StepValues.ReadStream(step, slot);
         int stride = Launch.Step;
         for (int i = Launch.Start; i < length; i += stride)
         {
-            y[i] = map.Apply(x[i], i);
+            y[i] = map.Apply(x[i], i, stream);
         }
     }
 
@@ -40,18 +42,18 @@ public static class ElementwiseMap
     {
         private readonly Dictionary<Type, Delegate> kernels = [];
 
-        public void Run<TMap>(TMap map, FloatView y, FloatView x, int length)
+        public void Run<TMap>(TMap map, FloatView y, FloatView x, IntView step, int slot, int length)
             where TMap : struct, IElementwiseMap
         {
             Launch.Require(y, length, nameof(y));
             Launch.Require(x, length, nameof(x));
             if (!kernels.TryGetValue(typeof(TMap), out var kernel))
             {
-                kernel = accelerator.LoadStreamKernel<FloatView, FloatView, TMap, int>(Kernel);
+                kernel = accelerator.LoadStreamKernel<FloatView, FloatView, TMap, IntView, int, int>(Kernel);
                 kernels.Add(typeof(TMap), kernel);
             }
 
-            ((Action<KernelConfig, FloatView, FloatView, TMap, int>)kernel)(Launch.GridStride(accelerator, length), y, x, map, length);
+            ((Action<KernelConfig, FloatView, FloatView, TMap, IntView, int, int>)kernel)(Launch.GridStride(accelerator, length), y, x, map, step, slot, length);
         }
     }
 }

@@ -2,6 +2,7 @@ using GpuVae.Kernels.Ilgpu;
 using ILGPU;
 using ILGPU.Runtime;
 using FloatView = ILGPU.Runtime.ArrayView1D<float, ILGPU.Stride1D.Dense>;
+using IntView = ILGPU.Runtime.ArrayView1D<int, ILGPU.Stride1D.Dense>;
 
 namespace GpuVae.Kernels;
 
@@ -72,8 +73,9 @@ public static class Epilogues
     /// <summary>x += bias, y = f(x), dropped = y * mask / keep, grid-stride over the elements.</summary>
     public static void DropoutForwardKernel(
         Activation activation, FloatView dropped, FloatView y, FloatView x, FloatView bias,
-        float keepProbability, ulong seed, ulong stream, int rows, int cols)
+        float keepProbability, ulong seed, IntView step, int slot, int rows, int cols)
     {
+        ulong stream = StepValues.ReadStream(step, slot);
         int stride = Launch.Step;
         for (int e = Launch.Start; e < rows * cols; e += stride)
         {
@@ -91,8 +93,9 @@ public static class Epilogues
     /// </summary>
     public static void DropoutBackwardKernel(
         Activation activation, FloatView dx, FloatView dy, FloatView x, FloatView y,
-        float keepProbability, ulong seed, ulong stream, int length)
+        float keepProbability, ulong seed, IntView step, int slot, int length)
     {
+        ulong stream = StepValues.ReadStream(step, slot);
         int stride = Launch.Step;
         for (int i = Launch.Start; i < length; i += stride)
         {
@@ -106,16 +109,16 @@ public static class Epilogues
     {
         private readonly Accelerator accelerator;
         private readonly Action<KernelConfig, Activation, FloatView, FloatView, FloatView, int, int> forward;
-        private readonly Action<KernelConfig, Activation, FloatView, FloatView, FloatView, FloatView, float, ulong, ulong, int, int> dropoutForward;
-        private readonly Action<KernelConfig, Activation, FloatView, FloatView, FloatView, FloatView, float, ulong, ulong, int> dropoutBackward;
+        private readonly Action<KernelConfig, Activation, FloatView, FloatView, FloatView, FloatView, float, ulong, IntView, int, int, int> dropoutForward;
+        private readonly Action<KernelConfig, Activation, FloatView, FloatView, FloatView, FloatView, float, ulong, IntView, int, int> dropoutBackward;
 
         public Launcher(Accelerator accelerator)
         {
             ArgumentNullException.ThrowIfNull(accelerator);
             this.accelerator = accelerator;
             forward = accelerator.LoadStreamKernel<Activation, FloatView, FloatView, FloatView, int, int>(ForwardKernel);
-            dropoutForward = accelerator.LoadStreamKernel<Activation, FloatView, FloatView, FloatView, FloatView, float, ulong, ulong, int, int>(DropoutForwardKernel);
-            dropoutBackward = accelerator.LoadStreamKernel<Activation, FloatView, FloatView, FloatView, FloatView, float, ulong, ulong, int>(DropoutBackwardKernel);
+            dropoutForward = accelerator.LoadStreamKernel<Activation, FloatView, FloatView, FloatView, FloatView, float, ulong, IntView, int, int, int>(DropoutForwardKernel);
+            dropoutBackward = accelerator.LoadStreamKernel<Activation, FloatView, FloatView, FloatView, FloatView, float, ulong, IntView, int, int>(DropoutBackwardKernel);
         }
 
         public void Forward(Activation activation, FloatView y, FloatView x, FloatView bias, int rows, int cols)
@@ -130,7 +133,7 @@ public static class Epilogues
 
         public void DropoutForward(
             Activation activation, FloatView dropped, FloatView y, FloatView x, FloatView bias,
-            float keepProbability, ulong seed, ulong stream, int rows, int cols)
+            float keepProbability, ulong seed, IntView step, int slot, int rows, int cols)
         {
             Activations.Launcher.RequireDefined(activation);
             Dropout.RequireKeepProbability(keepProbability);
@@ -139,12 +142,12 @@ public static class Epilogues
             Launch.Require(y, length, nameof(y));
             Launch.Require(x, length, nameof(x));
             Launch.Require(bias, cols, nameof(bias));
-            dropoutForward(Launch.GridStride(accelerator, length), activation, dropped, y, x, bias, keepProbability, seed, stream, rows, cols);
+            dropoutForward(Launch.GridStride(accelerator, length), activation, dropped, y, x, bias, keepProbability, seed, step, slot, rows, cols);
         }
 
         public void DropoutBackward(
             Activation activation, FloatView dx, FloatView dy, FloatView x, FloatView y,
-            float keepProbability, ulong seed, ulong stream, int length)
+            float keepProbability, ulong seed, IntView step, int slot, int length)
         {
             Activations.Launcher.RequireDefined(activation);
             Dropout.RequireKeepProbability(keepProbability);
@@ -152,7 +155,7 @@ public static class Epilogues
             Launch.Require(dy, length, nameof(dy));
             Launch.Require(x, length, nameof(x));
             Launch.Require(y, length, nameof(y));
-            dropoutBackward(Launch.GridStride(accelerator, length), activation, dx, dy, x, y, keepProbability, seed, stream, length);
+            dropoutBackward(Launch.GridStride(accelerator, length), activation, dx, dy, x, y, keepProbability, seed, step, slot, length);
         }
     }
 }

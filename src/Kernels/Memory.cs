@@ -39,14 +39,14 @@ public static class Memory
         }
     }
 
-    /// <summary>y (len(rows), cols) = x[rows, :], grid-stride over the elements of y.</summary>
-    public static void GatherRowsKernel(FloatView y, FloatView x, ArrayView1D<int, Stride1D.Dense> rows, int cols)
+    /// <summary>y (rowCount, cols) = x[rows, :] with the rows the step's values hold, grid-stride over the elements of y.</summary>
+    public static void GatherRowsKernel(FloatView y, FloatView x, ArrayView1D<int, Stride1D.Dense> step, int rowCount, int cols)
     {
-        int length = rows.IntLength * cols;
+        int length = rowCount * cols;
         int stride = Launch.Step;
         for (int e = Launch.Start; e < length; e += stride)
         {
-            y[e] = x[(rows[e / cols] * cols) + (e % cols)];
+            y[e] = x[(StepValues.ReadRow(step, e / cols) * cols) + (e % cols)];
         }
     }
 
@@ -56,7 +56,7 @@ public static class Memory
         private readonly Accelerator accelerator;
         private readonly Action<KernelConfig, FloatView, float, int> fill;
         private readonly Action<KernelConfig, FloatView, FloatView, int> copy;
-        private readonly Action<KernelConfig, FloatView, FloatView, ArrayView1D<int, Stride1D.Dense>, int> gatherRows;
+        private readonly Action<KernelConfig, FloatView, FloatView, ArrayView1D<int, Stride1D.Dense>, int, int> gatherRows;
 
         public Launcher(Accelerator accelerator)
         {
@@ -64,7 +64,7 @@ public static class Memory
             this.accelerator = accelerator;
             fill = accelerator.LoadStreamKernel<FloatView, float, int>(FillKernel);
             copy = accelerator.LoadStreamKernel<FloatView, FloatView, int>(CopyKernel);
-            gatherRows = accelerator.LoadStreamKernel<FloatView, FloatView, ArrayView1D<int, Stride1D.Dense>, int>(GatherRowsKernel);
+            gatherRows = accelerator.LoadStreamKernel<FloatView, FloatView, ArrayView1D<int, Stride1D.Dense>, int, int>(GatherRowsKernel);
         }
 
         public void Fill(FloatView y, float value, int length)
@@ -80,11 +80,12 @@ public static class Memory
             copy(Launch.GridStride(accelerator, length), y, x, length);
         }
 
-        /// <summary>rows holds device-side indices, already checked to lie inside x.</summary>
-        public void GatherRows(FloatView y, FloatView x, ArrayView1D<int, Stride1D.Dense> rows, int cols)
+        /// <summary>step holds a step's values on the device, with rows already checked to lie inside x.</summary>
+        public void GatherRows(FloatView y, FloatView x, ArrayView1D<int, Stride1D.Dense> step, int rowCount, int cols)
         {
-            Launch.Require(y, rows.Length * cols, nameof(y));
-            gatherRows(Launch.GridStride(accelerator, rows.Length * cols), y, x, rows, cols);
+            long length = (long)rowCount * cols;
+            Launch.Require(y, length, nameof(y));
+            gatherRows(Launch.GridStride(accelerator, length), y, x, step, rowCount, cols);
         }
     }
 }

@@ -3,6 +3,7 @@ using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Runtime;
 using FloatView = ILGPU.Runtime.ArrayView1D<float, ILGPU.Stride1D.Dense>;
+using IntView = ILGPU.Runtime.ArrayView1D<int, ILGPU.Stride1D.Dense>;
 
 namespace GpuVae.Kernels;
 
@@ -129,8 +130,9 @@ public static class Sampling
     }
 
     /// <summary>eps = N(0, 1) draws; z = mu + sigma * eps.</summary>
-    public static void ReparameterizeKernel(FloatView z, FloatView eps, FloatView mu, FloatView sigma, ulong seed, ulong stream, int length)
+    public static void ReparameterizeKernel(FloatView z, FloatView eps, FloatView mu, FloatView sigma, ulong seed, IntView step, int slot, int length)
     {
+        ulong stream = StepValues.ReadStream(step, slot);
         int stride = Launch.Step;
         for (int i = Launch.Start; i < length; i += stride)
         {
@@ -153,13 +155,12 @@ public static class Sampling
     }
 
     /// <summary>The kernel of <see cref="SaltAndPepperReference"/> as an <see cref="IElementwiseMap"/>.</summary>
-    public readonly struct SaltAndPepperMap(float fraction, ulong seed, ulong stream) : IElementwiseMap
+    public readonly struct SaltAndPepperMap(float fraction, ulong seed) : IElementwiseMap
     {
         private readonly float fraction = fraction;
         private readonly ulong seed = seed;
-        private readonly ulong stream = stream;
 
-        public float Apply(float x, int index)
+        public float Apply(float x, int index, ulong stream)
         {
             float u = Philox.UniformOpenAbove(Philox.Generate(seed, stream, (uint)index, RandomPurpose.SaltAndPepper).X);
             return u < fraction / 2 ? 0 : u < fraction ? 1 : x;
@@ -167,13 +168,12 @@ public static class Sampling
     }
 
     /// <summary>The kernel of <see cref="BinarizeReference"/> as an <see cref="IElementwiseMap"/>.</summary>
-    public readonly struct BinarizeMap(ulong seed, ulong stream) : IElementwiseMap
+    public readonly struct BinarizeMap(ulong seed) : IElementwiseMap
     {
         private readonly ulong seed = seed;
-        private readonly ulong stream = stream;
 
         // 1f and 0f, not 1 and 0: with the int constants ILGPU 1.5.3 wrote the bits of int 1 (1E-45) on CUDA and OpenCL, while the CPU accelerator was right; GpuVae check caught it on an H200.
-        public float Apply(float x, int index) =>
+        public float Apply(float x, int index, ulong stream) =>
             Philox.UniformOpenAbove(Philox.Generate(seed, stream, (uint)index, RandomPurpose.Binarize).X) < x ? 1f : 0f;
     }
 
@@ -183,7 +183,7 @@ public static class Sampling
         private readonly Accelerator accelerator;
         private readonly Action<KernelConfig, FloatView, FloatView, FloatView, int, int> gaussianHead;
         private readonly Action<KernelConfig, FloatView, FloatView, FloatView, FloatView, int, int> gaussianHeadBackward;
-        private readonly Action<KernelConfig, FloatView, FloatView, FloatView, FloatView, ulong, ulong, int> reparameterize;
+        private readonly Action<KernelConfig, FloatView, FloatView, FloatView, FloatView, ulong, IntView, int, int> reparameterize;
         private readonly Action<KernelConfig, FloatView, FloatView, FloatView, FloatView, int> reparameterizeBackward;
 
         public Launcher(Accelerator accelerator)
@@ -192,7 +192,7 @@ public static class Sampling
             this.accelerator = accelerator;
             gaussianHead = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, int, int>(GaussianHeadKernel);
             gaussianHeadBackward = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, FloatView, int, int>(GaussianHeadBackwardKernel);
-            reparameterize = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, FloatView, ulong, ulong, int>(ReparameterizeKernel);
+            reparameterize = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, FloatView, ulong, IntView, int, int>(ReparameterizeKernel);
             reparameterizeBackward = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, FloatView, int>(ReparameterizeBackwardKernel);
         }
 
@@ -215,13 +215,13 @@ public static class Sampling
             gaussianHeadBackward(Launch.GridStride(accelerator, length), dh, dMu, dSigma, h, rows, latent);
         }
 
-        public void Reparameterize(FloatView z, FloatView eps, FloatView mu, FloatView sigma, ulong seed, ulong stream, int length)
+        public void Reparameterize(FloatView z, FloatView eps, FloatView mu, FloatView sigma, ulong seed, IntView step, int slot, int length)
         {
             Launch.Require(z, length, nameof(z));
             Launch.Require(eps, length, nameof(eps));
             Launch.Require(mu, length, nameof(mu));
             Launch.Require(sigma, length, nameof(sigma));
-            reparameterize(Launch.GridStride(accelerator, length), z, eps, mu, sigma, seed, stream, length);
+            reparameterize(Launch.GridStride(accelerator, length), z, eps, mu, sigma, seed, step, slot, length);
         }
 
         public void ReparameterizeBackward(FloatView dMu, FloatView dSigma, FloatView dz, FloatView eps, int length)

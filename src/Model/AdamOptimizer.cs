@@ -26,10 +26,14 @@ public sealed class AdamOptimizer
 
     private ModelParameters Parameters { get; }
 
-    public void Step()
+    /// <summary>Stages the next update's scalars (update StepsTaken + 1) in the step's values.</summary>
+    public void Stage(StepValues values)
     {
-        StepsTaken++;
-        var step = AdamStep.Default(LearningRate, StepsTaken);
-        Backend.AdamUpdate(Parameters.Values, Parameters.FirstMoments, Parameters.SecondMoments, Parameters.Gradients, step);
+        ArgumentNullException.ThrowIfNull(values);
+        values.SetAdam(AdamStep.Default(LearningRate, StepsTaken + 1));
     }
+
+    /// <summary>Queues the update with the scalars staged in the values; the caller counts it once the device has run it.</summary>
+    public void Enqueue(StepValues values) =>
+        Backend.AdamUpdate(Parameters.Values, Parameters.FirstMoments, Parameters.SecondMoments, Parameters.Gradients, values);
 }

@@ -32,7 +32,7 @@ public sealed class HiddenLayer
         if (dropout.IsActive)
         {
             Backend.BiasActivationDropoutForward(
-                Activation, a.Dropped, a.PostActivation, a.PreActivation, Dense.Bias.Value, dropout.KeepProbability, dropout.Seed, StreamOf(dropout));
+                Activation, a.Dropped, a.PostActivation, a.PreActivation, Dense.Bias.Value, dropout.KeepProbability, dropout.Seed, dropout.StreamOf(Slot));
         }
         else
         {
@@ -46,7 +46,7 @@ public sealed class HiddenLayer
         if (dropout.IsActive)
         {
             Backend.DropoutActivationBackward(
-                Activation, a.Gradient, a.Gradient, a.PreActivation, a.PostActivation, dropout.KeepProbability, dropout.Seed, StreamOf(dropout));
+                Activation, a.Gradient, a.Gradient, a.PreActivation, a.PostActivation, dropout.KeepProbability, dropout.Seed, dropout.StreamOf(Slot));
         }
         else
         {
@@ -55,6 +55,4 @@ public sealed class HiddenLayer
 
         Dense.Backward(dx, a.Gradient, x);
     }
-
-    private ulong StreamOf(DropoutSettings dropout) => RandomStreams.Of(dropout.Stream, Slot);
 }

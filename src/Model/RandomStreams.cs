@@ -1,3 +1,5 @@
+using GpuVae.Kernels;
+
 namespace GpuVae.Model;
 
 /// <summary>
@@ -10,10 +12,20 @@ public static class RandomStreams
     public const int LatentNoiseSlot = 4;
     public const int InputNoiseSlot = 5;
     public const int BinarizeSlot = 6;
-    private const int SlotsPerStep = 8;
+    private const int SlotsPerStep = StepValues.StreamSlots;
 
     /// <summary>Added to evaluation draw indices so they never collide with training steps.</summary>
     public const ulong EvaluationBase = 1UL << 60;
 
     public static ulong Of(ulong step, int slot) => (step * SlotsPerStep) + (ulong)slot;
+
+    /// <summary>Stages every slot's stream of a step in its values, where the kernels read them.</summary>
+    public static void Stage(StepValues values, ulong step)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        for (int slot = 0; slot < SlotsPerStep; slot++)
+        {
+            values.SetStream(slot, Of(step, slot));
+        }
+    }
 }

@@ -10,24 +10,26 @@ namespace GpuVae.Model;
 /// </summary>
 public static class StepBenchmark
 {
-    public sealed record Result(int Latent, int Batch, double Milliseconds, double ImagesPerSecond, double EpochSeconds);
+    /// <param name="Graph">Whether the timed steps replayed a captured CUDA graph.</param>
+    public sealed record Result(int Latent, int Batch, double Milliseconds, double ImagesPerSecond, double EpochSeconds, bool Graph);
 
     /// <summary>One operation's share of a step: how often a step calls it and its milliseconds per step.</summary>
     public sealed record ProfileRow(string Operation, int CallsPerStep, double MillisecondsPerStep);
 
-    public static Result Run(Backend backend, VaeConfig config, int batch, int warmups, int repeats, int seed)
+    /// <param name="captureGraph">Capture the step as a CUDA graph after its first run, where the backend can.</param>
+    public static Result Run(Backend backend, VaeConfig config, int batch, int warmups, int repeats, int seed, bool captureGraph = false)
     {
-        using var step = new BenchmarkStep(backend, config, batch, seed);
-        double ms = Timing.MedianMilliseconds(backend, step.Run, warmups, repeats);
+        using var step = new BenchmarkStep(backend, config, batch, seed, captureGraph);
+        double ms = Timing.MedianMilliseconds(backend, step.Run, Math.Max(warmups, 2), repeats);
         int stepsPerEpoch = 60_000 / batch;
-        return new Result(config.Latent, batch, ms, batch / (ms / 1000), stepsPerEpoch * ms / 1000);
+        return new Result(config.Latent, batch, ms, batch / (ms / 1000), stepsPerEpoch * ms / 1000, step.Replaying);
     }
 
     /// <summary>Runs <paramref name="steps"/> warm steps with the backend's profile on, slowest operation first.</summary>
     public static IReadOnlyList<ProfileRow> Profile(Backend backend, VaeConfig config, int batch, int steps, int seed)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
-        using var step = new BenchmarkStep(backend, config, batch, seed);
+        using var step = new BenchmarkStep(backend, config, batch, seed, captureGraph: false);
         Timing.MedianMilliseconds(backend, step.Run, warmups: 3, repeats: 1);
         var profile = new OperationProfile();
         backend.Profile = profile;
@@ -57,11 +59,11 @@ public static class StepBenchmark
         private readonly Tensor images;
         private readonly int[] rows;
 
-        public BenchmarkStep(Backend backend, VaeConfig config, int batch, int seed)
+        public BenchmarkStep(Backend backend, VaeConfig config, int batch, int seed, bool captureGraph)
         {
             model = new Vae(backend, config);
             model.Initialize(seed);
-            step = new TrainingStep(model, new TrainingOptions { BatchSize = batch, Seed = seed });
+            step = new TrainingStep(model, new TrainingOptions { BatchSize = batch, Seed = seed }, captureGraph);
             var random = new Random(seed);
             var pixels = new float[batch * config.Pixels];
             for (int i = 0; i < pixels.Length; i++)
@@ -73,6 +75,9 @@ public static class StepBenchmark
             backend.Upload(images, pixels);
             rows = [.. Enumerable.Range(0, batch)];
         }
+
+        /// <summary>Whether the last steps replayed a captured graph.</summary>
+        public bool Replaying => step.Replaying;
 
         public void Run() => step.Run(images, rows);
 

@@ -36,7 +36,7 @@ public sealed class Trainer : IDisposable
         Backend.Upload(this.trainImages, trainImages);
         this.testImages = testImages;
         this.validationImages = validationImages is { Length: > 0 } ? validationImages : null;
-        trainingStep = new TrainingStep(model, options);
+        trainingStep = new TrainingStep(model, options, options.CaptureGraph);
         inference = new VaeInference(model, (ulong)options.Seed, options.EvaluationBatchSize);
     }
 
@@ -45,6 +45,9 @@ public sealed class Trainer : IDisposable
     public TrainingOptions Options { get; }
 
     public int StepsPerEpoch => trainCount / Options.BatchSize;
+
+    /// <summary>How steps run (captured as a graph, or op by op and why): settled by the second step.</summary>
+    public string GraphStatus => trainingStep.GraphStatus;
 
     /// <summary>Training steps taken so far over all epochs: the random streams' counter.</summary>
     public long GlobalStep

@@ -21,4 +21,10 @@ public sealed record TrainingOptions
 
     /// <summary>The loss a step minimizes: the ELBO with its KL weight, or the importance-weighted bound.</summary>
     public TrainingObjective Objective { get; init; } = TrainingObjective.Elbo;
+
+    /// <summary>
+    /// Whether the step is captured once as a CUDA graph and replayed (where the backend can:
+    /// CUDA); the trained bits are the same either way. Off (--no-graph) runs it op by op.
+    /// </summary>
+    public bool CaptureGraph { get; init; } = true;
 }

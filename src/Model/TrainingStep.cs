@@ -6,33 +6,54 @@ namespace GpuVae.Model;
 /// One training step, stated once: gather the batch, binarize it for binarized MNIST, corrupt it for the denoising variant,
 /// forward, loss, backward, read the losses back, Adam. <see cref="Trainer"/> runs it every
 /// step and <see cref="StepBenchmark"/> times it, so what is timed is what trains.
+/// Everything that changes from step to step (the rows, the random streams, Adam's bias
+/// corrections) is staged in the workspace's <see cref="StepValues"/> and read on the device,
+/// so on CUDA the step's queued work is captured once as a graph and replayed, bit for bit
+/// the step run op by op.
 /// </summary>
 public sealed class TrainingStep : IDisposable
 {
     private readonly VaeWorkspace workspace;
     private readonly AdamOptimizer optimizer;
-    private readonly float[] bce;
-    private readonly float[] kl;
-    private readonly float[] bound;
+    private readonly Readback bce;
+    private readonly Readback kl;
+    private readonly Readback? bound;
     private readonly int[] replicatedRows;
+    private CapturedWork? graph;
+    private Tensor? graphImages;
+    private bool captureAsked;
 
-    public TrainingStep(Vae model, TrainingOptions options)
+    /// <param name="captureGraph">
+    /// Whether to record the step as a graph after its first run and replay that (CUDA); where
+    /// the backend cannot, <see cref="GraphStatus"/> says why and every step runs op by op.
+    /// </param>
+    public TrainingStep(Vae model, TrainingOptions options, bool captureGraph = false)
     {
         Model = model;
         Options = options;
+        CaptureGraph = captureGraph;
         // The importance-weighted objective replicates each image into K rows: every buffer and GEMM runs at B K.
         int samples = options.Objective.RowsPerImage;
         workspace = new VaeWorkspace(model.Backend, model.Config, options.BatchSize * samples, samples);
         optimizer = new AdamOptimizer(model.Backend, model.Parameters, options.LearningRate);
-        bce = new float[options.BatchSize * samples];
-        kl = new float[options.BatchSize * samples];
-        bound = new float[options.Objective.ImportanceWeighted ? options.BatchSize : 0];
+        bce = model.Backend.AllocateReadback(options.BatchSize * samples);
+        kl = model.Backend.AllocateReadback(options.BatchSize * samples);
+        bound = options.Objective.ImportanceWeighted ? model.Backend.AllocateReadback(options.BatchSize) : null;
         replicatedRows = new int[options.BatchSize * samples];
+        GraphStatus = captureGraph ? "step: not captured yet (the first step runs op by op)" : "step: runs op by op (graph capture off)";
     }
 
     public Vae Model { get; }
 
     public TrainingOptions Options { get; }
+
+    public bool CaptureGraph { get; }
+
+    /// <summary>One line on how steps run: captured as a graph of N operations, or op by op and why.</summary>
+    public string GraphStatus { get; private set; }
+
+    /// <summary>Whether steps now replay a captured graph.</summary>
+    public bool Replaying => graph is not null;
 
     /// <summary>(B, D): the last step's target, the gathered images (binarized when the model is), on the backend.</summary>
     public Tensor Target => workspace.Target;
@@ -62,54 +83,52 @@ public sealed class TrainingStep : IDisposable
 
     /// <summary>
     /// One step on the rows of <paramref name="images"/> (N, D) named by <paramref name="rows"/>
-    /// (B of them). Returns the batch's losses; when they are not finite, Adam is not applied,
-    /// so the parameters stay those of the last good step, and the caller decides what to do.
+    /// (B of them), Adam's update included. Returns the batch's losses; when they are not
+    /// finite the parameters have taken that step too, and the caller must not keep them
+    /// (<see cref="Trainer"/> stops, and nothing is saved).
     /// </summary>
     public LossTotals Run(Tensor images, ReadOnlySpan<int> rows)
     {
-        var backend = Model.Backend;
-        ulong seed = (ulong)Options.Seed;
-        ulong step = (ulong)StepsTaken;
-        backend.GatherRows(workspace.Target, images, Replicated(rows));
-        if (Model.Config.Binarization == Binarization.Dynamic)
+        ArgumentNullException.ThrowIfNull(images);
+        foreach (int row in rows)
         {
-            // In place: a fresh Bernoulli draw of every pixel each time an image is used, which is both the encoder's input and the target.
-            backend.Binarize(workspace.Target, workspace.Target, seed, RandomStreams.Of(step, RandomStreams.BinarizeSlot));
+            // Checked here, not only by GatherRows: a replayed graph runs no host code.
+            if ((uint)row >= (uint)images.Rows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rows), $"row {row} is outside the images {images}");
+            }
         }
 
-        var input = workspace.Target;
-        if (Options.InputNoise > 0)
+        var values = workspace.Step;
+        values.SetRows(Replicated(rows));
+        RandomStreams.Stage(values, (ulong)StepsTaken);
+        optimizer.Stage(values);
+        if (graph is not null && !ReferenceEquals(images, graphImages))
         {
-            backend.SaltAndPepper(workspace.CorruptedInput, workspace.Target, Options.InputNoise, seed, RandomStreams.Of(step, RandomStreams.InputNoiseSlot));
-            input = workspace.CorruptedInput;
+            // The graph holds the images' address: other images need a graph of their own.
+            graph.Dispose();
+            graph = null;
+            captureAsked = false;
         }
 
-        var dropout = new DropoutSettings(Options.KeepProbability, seed, step);
-        if (Options.Objective.ImportanceWeighted)
+        if (graph is not null)
         {
-            Model.ForwardImportanceWeighted(workspace, input, dropout, seed, step);
+            graph.Replay();
+        }
+        else if (CaptureGraph && captureAsked)
+        {
+            Capture(images);
         }
         else
         {
-            Model.Forward(workspace, input, dropout, seed, step);
+            Enqueue(images);
+            captureAsked = true;
         }
 
-        Model.Backward(workspace, input, dropout, Options.Objective);
-
-        backend.Download(workspace.Bce, bce);
-        backend.Download(workspace.Kl, kl);
-        if (Options.Objective.ImportanceWeighted)
-        {
-            backend.Download(workspace.Bound, bound);
-        }
-
+        Model.Backend.Synchronize();
+        StepsTaken++;
         var batch = new LossTotals();
         AddLastStepTo(batch);
-        if (double.IsFinite(batch.MeanLoss))
-        {
-            optimizer.Step();
-        }
-
         return batch;
     }
 
@@ -117,17 +136,87 @@ public sealed class TrainingStep : IDisposable
     public void AddLastStepTo(LossTotals totals)
     {
         ArgumentNullException.ThrowIfNull(totals);
-        if (Options.Objective.ImportanceWeighted)
+        if (bound is not null)
         {
-            totals.Add(bce, kl, bound);
+            totals.Add(bce.Values, kl.Values, bound.Values);
         }
         else
         {
-            totals.Add(bce, kl);
+            totals.Add(bce.Values, kl.Values);
         }
     }
 
-    public void Dispose() => workspace.Dispose();
+    public void Dispose()
+    {
+        graph?.Dispose();
+        workspace.Dispose();
+        bce.Dispose();
+        kl.Dispose();
+        bound?.Dispose();
+    }
+
+    /// <summary>Records the step once and replays it for this step; where that fails, runs it op by op from now on.</summary>
+    private void Capture(Tensor images)
+    {
+        if (Model.Backend.TryCapture(() => Enqueue(images), out var work, out string reason))
+        {
+            graph = work!;
+            graphImages = images;
+            GraphStatus = $"step: captured as a CUDA graph of {graph.Operations} operations, replayed every step";
+            graph.Replay();
+        }
+        else
+        {
+            GraphStatus = $"step: runs op by op ({reason})";
+            captureAsked = false;
+            Enqueue(images);
+        }
+    }
+
+    /// <summary>
+    /// Queues the whole step on the device, reading only the staged step values: what runs op by
+    /// op, and what a graph records.
+    /// </summary>
+    private void Enqueue(Tensor images)
+    {
+        var backend = Model.Backend;
+        var values = workspace.Step;
+        ulong seed = (ulong)Options.Seed;
+        backend.UploadStepValues(values);
+        backend.GatherRows(workspace.Target, images, values);
+        if (Model.Config.Binarization == Binarization.Dynamic)
+        {
+            // In place: a fresh Bernoulli draw of every pixel each time an image is used, which is both the encoder's input and the target.
+            backend.Binarize(workspace.Target, workspace.Target, seed, new RandomStream(values, RandomStreams.BinarizeSlot));
+        }
+
+        var input = workspace.Target;
+        if (Options.InputNoise > 0)
+        {
+            backend.SaltAndPepper(workspace.CorruptedInput, workspace.Target, Options.InputNoise, seed, new RandomStream(values, RandomStreams.InputNoiseSlot));
+            input = workspace.CorruptedInput;
+        }
+
+        var dropout = new DropoutSettings(Options.KeepProbability, seed, values);
+        if (Options.Objective.ImportanceWeighted)
+        {
+            Model.ForwardImportanceWeighted(workspace, input, dropout, seed);
+        }
+        else
+        {
+            Model.Forward(workspace, input, dropout, seed);
+        }
+
+        Model.Backward(workspace, input, dropout, Options.Objective);
+        backend.CopyToReadback(bce, workspace.Bce);
+        backend.CopyToReadback(kl, workspace.Kl);
+        if (bound is not null)
+        {
+            backend.CopyToReadback(bound, workspace.Bound);
+        }
+
+        optimizer.Enqueue(values);
+    }
 
     /// <summary>The batch's rows, each repeated once per sample of z: the rows themselves under the ELBO.</summary>
     private ReadOnlySpan<int> Replicated(ReadOnlySpan<int> rows)

@@ -96,9 +96,20 @@ public sealed class Vae : IDisposable
         Backend.GaussianHead(w.Mu, w.Sigma, w.GaussianParameters);
     }
 
-    /// <summary>z = mu + sigma * eps with fresh eps from (seed, stream).</summary>
-    public void Sample(VaeWorkspace w, ulong seed, ulong step) =>
-        Backend.Reparameterize(w.Z, w.Eps, w.Mu, w.Sigma, seed, RandomStreams.Of(step, RandomStreams.LatentNoiseSlot));
+    /// <summary>z = mu + sigma * eps with fresh eps from the seed and the latent-noise stream staged in w.Step.</summary>
+    public void Sample(VaeWorkspace w, ulong seed) =>
+        Backend.Reparameterize(w.Z, w.Eps, w.Mu, w.Sigma, seed, new RandomStream(w.Step, RandomStreams.LatentNoiseSlot));
+
+    /// <summary>
+    /// Stages the streams of this step (<see cref="RandomStreams"/>) in w.Step and uploads them,
+    /// for the passes that follow. Only once the device has finished with the last upload: after
+    /// a download or a synchronize.
+    /// </summary>
+    public void StageStep(VaeWorkspace w, ulong step)
+    {
+        RandomStreams.Stage(w.Step, step);
+        Backend.UploadStepValues(w.Step);
+    }
 
     /// <summary>w.Z (B, Z) -> w.Probabilities (B, D).</summary>
     public void Decode(VaeWorkspace w, DropoutSettings dropout)
@@ -111,12 +122,13 @@ public sealed class Vae : IDisposable
 
     /// <summary>
     /// The whole forward pass for input x (the clean w.Target or a corrupted copy):
-    /// per-image BCE against w.Target and KL land in w.Bce and w.Kl.
+    /// per-image BCE against w.Target and KL land in w.Bce and w.Kl. Its random draws use the
+    /// streams staged in w.Step (<see cref="StageStep"/>).
     /// </summary>
-    public void Forward(VaeWorkspace w, Tensor x, DropoutSettings dropout, ulong seed, ulong step)
+    public void Forward(VaeWorkspace w, Tensor x, DropoutSettings dropout, ulong seed)
     {
         Encode(w, x, dropout);
-        Sample(w, seed, step);
+        Sample(w, seed);
         Decode(w, dropout);
         Backend.BinaryCrossEntropy(w.Bce, w.Probabilities, w.Target);
         Backend.KlDivergence(w.Kl, w.Mu, w.Sigma);
@@ -127,9 +139,9 @@ public sealed class Vae : IDisposable
     /// <see cref="Forward"/> pass (BCE and KL per row, for reporting), then per row
     /// log w = log p(z) - log q(z | x) - BCE, the normalized weights, and the bound per image in w.Bound.
     /// </summary>
-    public void ForwardImportanceWeighted(VaeWorkspace w, Tensor x, DropoutSettings dropout, ulong seed, ulong step)
+    public void ForwardImportanceWeighted(VaeWorkspace w, Tensor x, DropoutSettings dropout, ulong seed)
     {
-        Forward(w, x, dropout, seed, step);
+        Forward(w, x, dropout, seed);
         Backend.LogPriorOverPosterior(w.LogPriorOverPosterior, w.Z, w.Eps, w.Sigma);
         Backend.ImportanceWeights(w.ImportanceWeights, w.Bound, w.Bce, w.LogPriorOverPosterior, w.Samples);
     }

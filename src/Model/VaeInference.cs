@@ -41,7 +41,8 @@ public sealed class VaeInference : IDisposable
         for (int start = 0, chunk = 0; start < count; start += BatchSize, chunk++)
         {
             var w = Load(images, start, count);
-            Model.Forward(w, w.Target, DropoutSettings.Off, Seed, RandomStreams.EvaluationBase + (ulong)chunk);
+            Model.StageStep(w, RandomStreams.EvaluationBase + (ulong)chunk);
+            Model.Forward(w, w.Target, DropoutSettings.Off, Seed);
             Backend.Download(w.Bce, bce.AsSpan(0, w.Batch));
             Backend.Download(w.Kl, kl.AsSpan(0, w.Batch));
             totals.Add(bce.AsSpan(0, w.Batch), kl.AsSpan(0, w.Batch));
@@ -124,7 +125,8 @@ public sealed class VaeInference : IDisposable
             {
                 // Chunks and samples get disjoint streams above the ones Evaluate uses.
                 ulong step = RandomStreams.EvaluationBase + (1UL << 40) + ((ulong)chunk * (ulong)samples) + (ulong)k;
-                Model.Sample(w, Seed, step);
+                Model.StageStep(w, step);
+                Model.Sample(w, Seed);
                 Model.Decode(w, DropoutSettings.Off);
                 Backend.BinaryCrossEntropy(w.Bce, w.Probabilities, w.Target);
                 Backend.LogPriorOverPosterior(w.Kl, w.Z, w.Eps, w.Sigma);

@@ -44,6 +44,7 @@ public sealed class VaeWorkspace : IDisposable
         LogPriorOverPosterior = backend.Allocate(batch, 1);
         ImportanceWeights = backend.Allocate(batch, 1);
         Bound = backend.Allocate(batch / samples, 1);
+        Step = backend.AllocateStepValues(batch);
     }
 
     /// <summary>Rows: images times samples per image.</summary>
@@ -111,8 +112,12 @@ public sealed class VaeWorkspace : IDisposable
     /// <summary>(B / K, 1): the importance-weighted bound -log (1/K sum_k w_k) per image, nats.</summary>
     public Tensor Bound { get; }
 
+    /// <summary>The values of the step these buffers serve: its random streams, Adam's scalars and its B rows.</summary>
+    public StepValues Step { get; }
+
     public void Dispose()
     {
+        Step.Dispose();
         foreach (var tensor in new[]
         {
             Target, CorruptedInput, GaussianParameters, GaussianParametersGradient, Mu, Sigma, Eps, Z,

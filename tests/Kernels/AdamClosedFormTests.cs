@@ -46,7 +46,11 @@ public sealed class AdamClosedFormTests
         using var v = DeviceData.Upload(backend, new float[length], Layout);
         using var gradients = DeviceData.Upload(backend, g1, Layout);
         var first = AdamStep.Default(LearningRate, 1);
-        backend.AdamUpdate(parameters, m, v, gradients, first);
+        using (var values = DeviceData.UploadAdam(backend, first))
+        {
+            backend.AdamUpdate(parameters, m, v, gradients, values);
+        }
+
         float[] p1 = DeviceData.Download(backend, parameters);
 
         // Step 1 from m = v = 0: m = (1 - b1) g, v = (1 - b2) g^2, and the corrections
@@ -56,7 +60,11 @@ public sealed class AdamClosedFormTests
 
         using var secondGradients = DeviceData.Upload(backend, g2, Layout);
         var second = AdamStep.Default(LearningRate, 2);
-        backend.AdamUpdate(parameters, m, v, secondGradients, second);
+        using (var values = DeviceData.UploadAdam(backend, second))
+        {
+            backend.AdamUpdate(parameters, m, v, secondGradients, values);
+        }
+
         float[] p2 = DeviceData.Download(backend, parameters);
 
         // Step 2 by hand, with the betas as the float values the kernels use.

@@ -51,7 +51,8 @@ public sealed class DropoutTests
         using var post = backend.Allocate(128, 500);
         using var dropped = backend.Allocate(128, 500);
         backend.Fill(ones, 1);
-        backend.BiasActivationDropoutForward(Activation.Elu, dropped, post, ones, zeroBias, Keep, seed, stream);
+        using var values = DeviceData.UploadStream(backend, stream, out var random);
+        backend.BiasActivationDropoutForward(Activation.Elu, dropped, post, ones, zeroBias, Keep, seed, random);
         return DeviceData.Download(backend, dropped);
     }
 }

@@ -82,7 +82,8 @@ public sealed class SaltAndPepperStatisticsTests
     private static float[] Corrupt(Backend backend, Tensor input, float fraction, ulong seed, ulong stream)
     {
         using var output = DeviceData.Poisoned(backend, Rows, Cols);
-        backend.SaltAndPepper(output, input, fraction, seed, stream);
+        using var values = DeviceData.UploadStream(backend, stream, out var random);
+        backend.SaltAndPepper(output, input, fraction, seed, random);
         return DeviceData.Download(backend, output);
     }
 

@@ -35,7 +35,8 @@ public sealed class SamplingTests
         using var z = backend.Allocate(128, 500);
         using var eps = backend.Allocate(128, 500);
         backend.Fill(ones, 1);
-        backend.Reparameterize(z, eps, zeros, ones, seed, stream);
+        using var values = DeviceData.UploadStream(backend, stream, out var random);
+        backend.Reparameterize(z, eps, zeros, ones, seed, random);
         return DeviceData.Download(backend, eps);
     }
 }

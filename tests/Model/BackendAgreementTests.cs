@@ -104,15 +104,16 @@ public sealed class BackendAgreementTests
         using var w = new VaeWorkspace(backend, config, batch, samples);
         float[] rows = [.. Enumerable.Range(0, batch).SelectMany(r => images.AsSpan(r / samples * config.Pixels, config.Pixels).ToArray())];
         backend.Upload(w.Target, rows);
-        backend.SaltAndPepper(w.CorruptedInput, w.Target, 0.3f, seed, RandomStreams.Of(step, RandomStreams.InputNoiseSlot));
-        var dropout = new DropoutSettings(0.9f, seed, step);
+        model.StageStep(w, step);
+        backend.SaltAndPepper(w.CorruptedInput, w.Target, 0.3f, seed, new RandomStream(w.Step, RandomStreams.InputNoiseSlot));
+        var dropout = new DropoutSettings(0.9f, seed, w.Step);
         if (objective.ImportanceWeighted)
         {
-            model.ForwardImportanceWeighted(w, w.CorruptedInput, dropout, seed, step);
+            model.ForwardImportanceWeighted(w, w.CorruptedInput, dropout, seed);
         }
         else
         {
-            model.Forward(w, w.CorruptedInput, dropout, seed, step);
+            model.Forward(w, w.CorruptedInput, dropout, seed);
         }
 
         model.Backward(w, w.CorruptedInput, dropout, objective);

@@ -121,20 +121,21 @@ public sealed class GradientCheckTests
 
         backend.Upload(workspace.Target, pixels);
         var x = workspace.Target;
+        model.StageStep(workspace, step);
         if (inputNoise > 0)
         {
-            backend.SaltAndPepper(workspace.CorruptedInput, workspace.Target, inputNoise, noiseSeed, RandomStreams.Of(step, RandomStreams.InputNoiseSlot));
+            backend.SaltAndPepper(workspace.CorruptedInput, workspace.Target, inputNoise, noiseSeed, new RandomStream(workspace.Step, RandomStreams.InputNoiseSlot));
             x = workspace.CorruptedInput;
         }
 
-        var dropout = new DropoutSettings(keepProbability, noiseSeed, step);
+        var dropout = new DropoutSettings(keepProbability, noiseSeed, workspace.Step);
         if (objective.ImportanceWeighted)
         {
-            model.ForwardImportanceWeighted(workspace, x, dropout, noiseSeed, step);
+            model.ForwardImportanceWeighted(workspace, x, dropout, noiseSeed);
         }
         else
         {
-            model.Forward(workspace, x, dropout, noiseSeed, step);
+            model.Forward(workspace, x, dropout, noiseSeed);
         }
 
         model.Backward(workspace, x, dropout, objective);

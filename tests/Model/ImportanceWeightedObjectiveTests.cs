@@ -30,18 +30,19 @@ public sealed class ImportanceWeightedObjectiveTests
         model.Initialize(5);
         using var w = new VaeWorkspace(backend, config, Batch);
         backend.Upload(w.Target, data.Train.Images.AsSpan(0, Batch * config.Pixels));
-        var dropout = new DropoutSettings(0.9f, Seed, Step);
+        model.StageStep(w, Step);
+        var dropout = new DropoutSettings(0.9f, Seed, w.Step);
 
-        model.Forward(w, w.Target, dropout, Seed, Step);
+        model.Forward(w, w.Target, dropout, Seed);
         model.Backward(w, w.Target, dropout, TrainingObjective.Elbo);
         var elbo = Gradients(backend, model);
 
-        model.Forward(w, w.Target, dropout, Seed, Step);
+        model.Forward(w, w.Target, dropout, Seed);
         model.Backward(w, w.Target, dropout, new TrainingObjective(Beta: 0));
         var bceOnly = Gradients(backend, model);
 
         var oneSample = new TrainingObjective(1, ImportanceWeighted: true, Samples: 1);
-        model.ForwardImportanceWeighted(w, w.Target, dropout, Seed, Step);
+        model.ForwardImportanceWeighted(w, w.Target, dropout, Seed);
         model.Backward(w, w.Target, dropout, oneSample);
         var weighted = Gradients(backend, model);
 

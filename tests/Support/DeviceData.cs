@@ -43,4 +43,23 @@ public static class DeviceData
 
     /// <summary>The parts' elements one after another.</summary>
     public static float[] Download(Backend backend, TensorBlock block) => [.. block.Parts.SelectMany(part => Download(backend, part))];
+
+    /// <summary>Step values holding this stream in slot 0, uploaded, and the random stream that names it.</summary>
+    public static StepValues UploadStream(Backend backend, ulong stream, out RandomStream random)
+    {
+        var values = backend.AllocateStepValues(1);
+        values.SetStream(0, stream);
+        backend.UploadStepValues(values);
+        random = new RandomStream(values, 0);
+        return values;
+    }
+
+    /// <summary>Step values holding this Adam step's scalars, uploaded.</summary>
+    public static StepValues UploadAdam(Backend backend, AdamStep step)
+    {
+        var values = backend.AllocateStepValues(1);
+        values.SetAdam(step);
+        backend.UploadStepValues(values);
+        return values;
+    }
 }

@@ -94,6 +94,11 @@ public static class DimensionRun
             history.Add(metrics);
             Checkpoint.Save(directory, model, new TrainingState(epoch, trainer.GlobalStep, settings.Training.Seed, settings.Training.BatchSize) { Objective = settings.Training.Objective }, history);
             log.WriteLine(EpochLine.Format(metrics, settings.Training.Epochs, trainer.StepsPerEpoch, settings.Training.BatchSize));
+            if (epoch == firstEpoch && backend.Kind != "host")
+            {
+                // Settled by the epoch's second step; the host backend has no graphs to speak of.
+                log.WriteLine(trainer.GraphStatus);
+            }
         }
 
         return history;

@@ -50,12 +50,14 @@ public sealed class TrainingArguments
 
     public Option<int> Samples { get; } = new("--k") { Description = "Samples of z per image for --objective iwae", DefaultValueFactory = _ => 5 };
 
+    public Option<bool> NoGraph { get; } = new("--no-graph") { Description = "Run each training step op by op instead of replaying it as a captured CUDA graph (the result is the same, bit for bit)" };
+
     public Option<int> Validation { get; } = new("--validation") { Description = "Hold out the last N training images and report their loss each epoch (the TensorFlow original holds out 5000)", DefaultValueFactory = _ => 0 };
 
     /// <summary>The options of both train and sweep; train adds --dim and --resume, sweep --dims.</summary>
     public IEnumerable<Option> Common =>
     [
-        Epochs, BatchSize, Hidden, LearningRate, KeepProbability, Seed, Data.Data, Out, .. Device.All, TrainLimit, AddNoise, NoiseFraction, Binarize, Beta, Objective, Samples, Validation,
+        Epochs, BatchSize, Hidden, LearningRate, KeepProbability, Seed, Data.Data, Out, .. Device.All, TrainLimit, AddNoise, NoiseFraction, Binarize, Beta, Objective, Samples, Validation, NoGraph,
     ];
 
     public RunSettings Read(ParseResult parse, int dim, bool resume)
@@ -106,6 +108,7 @@ public sealed class TrainingArguments
                 Seed = parse.GetValue(Seed),
                 InputNoise = parse.GetValue(AddNoise) ? noise : 0,
                 Objective = objective == "iwae" ? new TrainingObjective(1, ImportanceWeighted: true, samples) : new TrainingObjective(beta),
+                CaptureGraph = !parse.GetValue(NoGraph),
             },
             data,
             parse.GetValue(Out)!,

@@ -52,20 +52,24 @@ public static class KernelBenchmark
         using var gradient = backend.AllocateBlock(weight);
         backend.Upload(parameters.Parts[0], RandomValues(random, pixels * hidden));
         backend.Upload(gradient.Parts[0], RandomValues(random, pixels * hidden));
-        long step = 0;
+        using var step = backend.AllocateStepValues(1);
+        step.SetStream(2, 2);
+        step.SetAdam(AdamStep.Default(1e-3f, 1));
+        backend.UploadStepValues(step);
+        var dropout = new RandomStream(step, 2);
         // Bytes moved: every tensor read or written once, 4 bytes an element (the fused forward
         // epilogues read x and write it back with the bias added, so x counts twice).
         var elementwise = new (string Name, string Operation, Tensor Shape, int Tensors, Action Run)[]
         {
             ("bias_add", "bias_add", y, 2, () => backend.AddBias(y, bias)),
             ("bias_sigmoid_forward", "bias_activation_forward", y, 3, () => backend.BiasActivationForward(Activation.Sigmoid, y, x, bias)),
-            ("bias_tanh_dropout_forward", "bias_activation_dropout_forward", y, 4, () => backend.BiasActivationDropoutForward(Activation.Tanh, dropped, y, x, bias, 0.9f, 1, 2)),
+            ("bias_tanh_dropout_forward", "bias_activation_dropout_forward", y, 4, () => backend.BiasActivationDropoutForward(Activation.Tanh, dropped, y, x, bias, 0.9f, 1, dropout)),
             ("elu_backward", "activation_backward", y, 4, () => backend.ActivationBackward(Activation.Elu, y, dy, x, x)),
-            ("dropout_elu_backward", "dropout_activation_backward", y, 4, () => backend.DropoutActivationBackward(Activation.Elu, y, dy, x, x, 0.9f, 1, 2)),
+            ("dropout_elu_backward", "dropout_activation_backward", y, 4, () => backend.DropoutActivationBackward(Activation.Elu, y, dy, x, x, 0.9f, 1, dropout)),
             ("bias_gradient", "sum_columns", y, 1, () => backend.SumColumns(bias, dy, 1)),
             ("bce_forward", "bce_forward", pixelsP, 2, () => backend.BinaryCrossEntropy(perImage, pixelsP, pixelsT)),
             ("bce_backward", "bce_backward", pixelsP, 3, () => backend.BinaryCrossEntropyBackward(pixelsGradient, pixelsP, pixelsT, 1f / batch)),
-            ("adam", "adam", parameters.Parts[0], 7, () => backend.AdamUpdate(parameters, m1, m2, gradient, AdamStep.Default(1e-3f, ++step))),
+            ("adam", "adam", parameters.Parts[0], 7, () => backend.AdamUpdate(parameters, m1, m2, gradient, step)),
         };
         foreach (var (name, operation, shape, tensors, run) in elementwise)
         {

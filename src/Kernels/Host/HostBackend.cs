@@ -41,7 +41,18 @@ public sealed class HostBackend : Backend
 
     protected override void CopyCore(Tensor y, Tensor x) => Memory.CopyReference(Data(y), Data(x), y.Length);
 
-    protected override void GatherRowsCore(Tensor y, Tensor x, ReadOnlySpan<int> rows) => Memory.GatherRowsReference(Data(y), Data(x), rows, x.Cols);
+    protected override StepValues AllocateStepValuesCore(int rowCapacity) => new HostStepValues(rowCapacity);
+
+    protected override Readback AllocateReadbackCore(int length) => new HostReadback(length);
+
+    /// <summary>The host's kernels read the staged words themselves: nothing to copy.</summary>
+    protected override void UploadStepValuesCore(StepValues values)
+    {
+    }
+
+    protected override void CopyToReadbackCore(Readback destination, Tensor source) => Data(source).CopyTo(((HostReadback)destination).Data, 0);
+
+    protected override void GatherRowsCore(Tensor y, Tensor x, StepValues rows) => Memory.GatherRowsReference(Data(y), Data(x), rows.Rows, x.Cols);
 
     protected override void GemmCore(Tensor c, Tensor a, bool transposeA, Tensor b, bool transposeB, float alpha, float beta, int m, int n, int k) =>
         HostGemm.Multiply(gemm.Current, Data(c), Data(a), transposeA, Data(b), transposeB, alpha, beta, m, n, k);
@@ -54,15 +65,15 @@ public sealed class HostBackend : Backend
         HostElementwise.BiasActivation(activation, Data(y), Data(x), Data(bias), x.Rows, x.Cols);
 
     protected override void BiasActivationDropoutForwardCore(
-        Activation activation, Tensor dropped, Tensor y, Tensor x, Tensor bias, float keepProbability, ulong seed, ulong stream) =>
-        HostElementwise.BiasActivationDropout(philox.Current, activation, Data(dropped), Data(y), Data(x), Data(bias), keepProbability, seed, stream, x.Rows, x.Cols);
+        Activation activation, Tensor dropped, Tensor y, Tensor x, Tensor bias, float keepProbability, ulong seed, RandomStream stream) =>
+        HostElementwise.BiasActivationDropout(philox.Current, activation, Data(dropped), Data(y), Data(x), Data(bias), keepProbability, seed, stream.Value, x.Rows, x.Cols);
 
     protected override void ActivationBackwardCore(Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y) =>
         HostElementwise.ActivationBackward(activation, Data(dx), Data(dy), Data(x), Data(y), dx.Length);
 
     protected override void DropoutActivationBackwardCore(
-        Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y, float keepProbability, ulong seed, ulong stream) =>
-        HostElementwise.DropoutActivationBackward(activation, Data(dx), Data(dy), Data(x), Data(y), keepProbability, seed, stream, dx.Length);
+        Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y, float keepProbability, ulong seed, RandomStream stream) =>
+        HostElementwise.DropoutActivationBackward(activation, Data(dx), Data(dy), Data(x), Data(y), keepProbability, seed, stream.Value, dx.Length);
 
     protected override void GaussianHeadCore(Tensor mu, Tensor sigma, Tensor h) =>
         Sampling.GaussianHeadReference(Data(mu), Data(sigma), Data(h), mu.Rows, mu.Cols);
@@ -70,13 +81,13 @@ public sealed class HostBackend : Backend
     protected override void GaussianHeadBackwardCore(Tensor dh, Tensor dMu, Tensor dSigma, Tensor h) =>
         Sampling.GaussianHeadBackwardReference(Data(dh), Data(dMu), Data(dSigma), Data(h), dMu.Rows, dMu.Cols);
 
-    protected override void ReparameterizeCore(Tensor z, Tensor eps, Tensor mu, Tensor sigma, ulong seed, ulong stream) =>
-        Sampling.ReparameterizeReference(Data(z), Data(eps), Data(mu), Data(sigma), seed, stream, z.Length);
+    protected override void ReparameterizeCore(Tensor z, Tensor eps, Tensor mu, Tensor sigma, ulong seed, RandomStream stream) =>
+        Sampling.ReparameterizeReference(Data(z), Data(eps), Data(mu), Data(sigma), seed, stream.Value, z.Length);
 
     protected override void ReparameterizeBackwardCore(Tensor dMu, Tensor dSigma, Tensor dz, Tensor eps) =>
         Sampling.ReparameterizeBackwardReference(Data(dMu), Data(dSigma), Data(dz), Data(eps), dMu.Length);
 
-    protected override void MapCore<TMap>(TMap map, Tensor y, Tensor x) => ElementwiseMap.Host(map, Data(y), Data(x), y.Length);
+    protected override void MapCore<TMap>(TMap map, Tensor y, Tensor x, RandomStream stream) => ElementwiseMap.Host(map, Data(y), Data(x), stream.Value, y.Length);
 
     protected override void BinaryCrossEntropyCore(Tensor loss, Tensor p, Tensor target) =>
         HostElementwise.BinaryCrossEntropy(Data(loss), Data(p), Data(target), p.Rows, p.Cols);
@@ -102,7 +113,7 @@ public sealed class HostBackend : Backend
     protected override void LogPriorOverPosteriorBackwardCore(Tensor dMu, Tensor dSigma, Tensor z, Tensor eps, Tensor sigma, Tensor weights, float scale) =>
         Losses.LogPriorOverPosteriorBackwardReference(Data(dMu), Data(dSigma), Data(z), Data(eps), Data(sigma), Data(weights), scale, z.Rows, z.Cols);
 
-    protected override void AdamUpdateCore(TensorBlock parameters, TensorBlock m, TensorBlock v, TensorBlock gradients, AdamStep step)
+    protected override void AdamUpdateCore(TensorBlock parameters, TensorBlock m, TensorBlock v, TensorBlock gradients, StepValues step)
     {
         for (int i = 0; i < parameters.Parts.Count; i++)
         {

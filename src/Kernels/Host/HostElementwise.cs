@@ -141,10 +141,10 @@ public static class HostElementwise
         });
 
     /// <summary>The fused Adam update of <see cref="Adam.UpdateReference"/> in float32.</summary>
-    public static void AdamUpdate(float[] parameters, float[] m, float[] v, float[] gradient, AdamStep step, int length)
+    public static void AdamUpdate(float[] parameters, float[] m, float[] v, float[] gradient, StepValues step, int length)
     {
-        float beta1 = step.Beta1, beta2 = step.Beta2, stepSize = step.StepSize, epsilon = step.Epsilon;
-        float inverseCorrection = 1 / step.SecondMomentCorrection;
+        var (stepSize, secondMomentCorrection, beta1, beta2, epsilon) = step.Adam;
+        float inverseCorrection = 1 / secondMomentCorrection;
         HostParallel.For(length, (start, end) =>
         {
             int i = start;

@@ -1,5 +1,6 @@
 using ILGPU;
 using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
 
 namespace GpuVae.Kernels.Ilgpu;
 
@@ -25,8 +26,9 @@ public sealed class IlgpuBackend : Backend
     private readonly KernelChoice<GemmVariant> gemmChoice;
     private readonly KernelChoice<ReductionVariant> reductionChoice;
 
-    // Row indices for GatherRows, grown to the largest batch seen and reused.
-    private MemoryBuffer1D<int, Stride1D.Dense>? rowIndices;
+    // CUDA only: the stream every launch goes to instead of the legacy NULL stream, which cannot be captured.
+    private readonly CudaStream? captureStream;
+    private readonly string? noCaptureReason;
 
     /// <summary>Takes ownership of both: disposing the backend disposes the accelerator, then the context.</summary>
     public IlgpuBackend(Context context, Accelerator accelerator, string kind)
@@ -36,6 +38,11 @@ public sealed class IlgpuBackend : Backend
         this.context = context;
         this.accelerator = accelerator;
         Kind = kind;
+        if (accelerator is CudaAccelerator cuda)
+        {
+            captureStream = CudaGraphCapture.UseCapturableStream(cuda, out noCaptureReason);
+        }
+
         memory = new Memory.Launcher(accelerator);
         gemm = new Gemm.Launcher(accelerator);
         bias = new Bias.Launcher(accelerator);
@@ -65,6 +72,13 @@ public sealed class IlgpuBackend : Backend
     public override string DeviceName => accelerator.Name;
 
     public Accelerator Accelerator => accelerator;
+
+    /// <summary>
+    /// Whether staging and read-back memory is page-locked, so that its copies are asynchronous
+    /// and a graph can record them: on CUDA, and on the CPU accelerator, which checks that path;
+    /// not on OpenCL, whose page-locking this project has not tried.
+    /// </summary>
+    private bool PageLocks => accelerator.AcceleratorType is AcceleratorType.Cuda or AcceleratorType.CPU;
 
     /// <summary>The GEMM kernels worth checking and timing here, and the sums' kernels (BCE, bias gradients).</summary>
     public override IReadOnlyList<IKernelChoice> Choices => [gemmChoice, reductionChoice];
@@ -116,18 +130,34 @@ public sealed class IlgpuBackend : Backend
 
     protected override void CopyCore(Tensor y, Tensor x) => memory.Copy(View(y), View(x), y.Length);
 
-    protected override void GatherRowsCore(Tensor y, Tensor x, ReadOnlySpan<int> rows)
+    protected override StepValues AllocateStepValuesCore(int rowCapacity) => new DeviceStepValues(accelerator, rowCapacity, PageLocks);
+
+    protected override Readback AllocateReadbackCore(int length) => new DeviceReadback(accelerator, length, PageLocks);
+
+    protected override void UploadStepValuesCore(StepValues values) => ((DeviceStepValues)values).Upload(accelerator.DefaultStream);
+
+    protected override void CopyToReadbackCore(Readback destination, Tensor source) =>
+        ((DeviceReadback)destination).CopyFrom(accelerator.DefaultStream, View(source));
+
+    protected override bool TryCaptureCore(Action enqueue, out CapturedWork? work, out string reason)
     {
-        if (rowIndices is null || rowIndices.Length < rows.Length)
+        if (captureStream is null)
         {
-            rowIndices?.Dispose();
-            rowIndices = accelerator.Allocate1D<int>(rows.Length);
+            if (noCaptureReason is null)
+            {
+                return base.TryCaptureCore(enqueue, out work, out reason);
+            }
+
+            work = null;
+            reason = noCaptureReason;
+            return false;
         }
 
-        var indices = rowIndices.View.SubView(0, rows.Length);
-        indices.AsContiguous().CopyFromCPU(rows);
-        memory.GatherRows(View(y), View(x), indices, x.Cols);
+        return CudaGraphCapture.TryCapture((CudaAccelerator)accelerator, captureStream, enqueue, out work, out reason);
     }
+
+    protected override void GatherRowsCore(Tensor y, Tensor x, StepValues rows) =>
+        memory.GatherRows(View(y), View(x), Values(rows), rows.RowCount, x.Cols);
 
     protected override void GemmCore(Tensor c, Tensor a, bool transposeA, Tensor b, bool transposeB, float alpha, float beta, int m, int n, int k) =>
         gemm.Run(gemmChoice.Current, View(c), View(a), transposeA, View(b), transposeB, alpha, beta, m, n, k);
@@ -146,9 +176,9 @@ public sealed class IlgpuBackend : Backend
     }
 
     protected override void BiasActivationDropoutForwardCore(
-        Activation activation, Tensor dropped, Tensor y, Tensor x, Tensor bias, float keepProbability, ulong seed, ulong stream)
+        Activation activation, Tensor dropped, Tensor y, Tensor x, Tensor bias, float keepProbability, ulong seed, RandomStream stream)
     {
-        epilogues.DropoutForward(activation, View(dropped), View(y), View(x), View(bias), keepProbability, seed, stream, x.Rows, x.Cols);
+        epilogues.DropoutForward(activation, View(dropped), View(y), View(x), View(bias), keepProbability, seed, Values(stream.Values), stream.Slot, x.Rows, x.Cols);
     }
 
     protected override void ActivationBackwardCore(Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y)
@@ -157,9 +187,9 @@ public sealed class IlgpuBackend : Backend
     }
 
     protected override void DropoutActivationBackwardCore(
-        Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y, float keepProbability, ulong seed, ulong stream)
+        Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y, float keepProbability, ulong seed, RandomStream stream)
     {
-        epilogues.DropoutBackward(activation, View(dx), View(dy), View(x), View(y), keepProbability, seed, stream, dx.Length);
+        epilogues.DropoutBackward(activation, View(dx), View(dy), View(x), View(y), keepProbability, seed, Values(stream.Values), stream.Slot, dx.Length);
     }
 
     protected override void GaussianHeadCore(Tensor mu, Tensor sigma, Tensor h)
@@ -172,9 +202,9 @@ public sealed class IlgpuBackend : Backend
         sampling.GaussianHeadBackward(View(dh), View(dMu), View(dSigma), View(h), dMu.Rows, dMu.Cols);
     }
 
-    protected override void ReparameterizeCore(Tensor z, Tensor eps, Tensor mu, Tensor sigma, ulong seed, ulong stream)
+    protected override void ReparameterizeCore(Tensor z, Tensor eps, Tensor mu, Tensor sigma, ulong seed, RandomStream stream)
     {
-        sampling.Reparameterize(View(z), View(eps), View(mu), View(sigma), seed, stream, z.Length);
+        sampling.Reparameterize(View(z), View(eps), View(mu), View(sigma), seed, Values(stream.Values), stream.Slot, z.Length);
     }
 
     protected override void ReparameterizeBackwardCore(Tensor dMu, Tensor dSigma, Tensor dz, Tensor eps)
@@ -182,7 +212,8 @@ public sealed class IlgpuBackend : Backend
         sampling.ReparameterizeBackward(View(dMu), View(dSigma), View(dz), View(eps), dMu.Length);
     }
 
-    protected override void MapCore<TMap>(TMap map, Tensor y, Tensor x) => maps.Run(map, View(y), View(x), y.Length);
+    protected override void MapCore<TMap>(TMap map, Tensor y, Tensor x, RandomStream stream) =>
+        maps.Run(map, View(y), View(x), Values(stream.Values), stream.Slot, y.Length);
 
     protected override void BinaryCrossEntropyCore(Tensor loss, Tensor p, Tensor target) =>
         losses.BinaryCrossEntropy(reductionChoice.Current, View(loss), View(p), View(target), p.Rows, p.Cols);
@@ -222,16 +253,15 @@ public sealed class IlgpuBackend : Backend
         losses.LogPriorOverPosteriorBackward(View(dMu), View(dSigma), View(z), View(eps), View(sigma), View(weights), scale, z.Rows, z.Cols);
     }
 
-    protected override void AdamUpdateCore(TensorBlock parameters, TensorBlock m, TensorBlock v, TensorBlock gradients, AdamStep step)
+    protected override void AdamUpdateCore(TensorBlock parameters, TensorBlock m, TensorBlock v, TensorBlock gradients, StepValues step)
     {
-        adam.Update(View(Whole(parameters)), View(Whole(m)), View(Whole(v)), View(Whole(gradients)), step, parameters.Length);
+        adam.Update(View(Whole(parameters)), View(Whole(m)), View(Whole(v)), View(Whole(gradients)), Values(step), parameters.Length);
     }
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            rowIndices?.Dispose();
             gemm.Dispose();
             accelerator.Dispose();
             context.Dispose();
@@ -245,4 +275,9 @@ public sealed class IlgpuBackend : Backend
         tensor is DeviceTensor device && device.Accelerator == accelerator
             ? device.View
             : throw new ArgumentException($"a {tensor.GetType().Name} {tensor} from another backend was passed to the {Kind} backend");
+
+    private static ArrayView1D<int, Stride1D.Dense> Values(StepValues values) =>
+        values is DeviceStepValues device
+            ? device.View
+            : throw new ArgumentException($"a {values.GetType().Name} from another backend was passed to an ILGPU backend");
 }

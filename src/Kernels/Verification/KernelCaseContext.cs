@@ -41,6 +41,42 @@ public sealed class KernelCaseContext(Backend backend, Random random)
         return block;
     }
 
+    /// <summary>
+    /// Step values on the backend with the stream in a slot picked at random and other
+    /// random streams in the rest, uploaded: a kernel that reads the wrong slot draws other bits.
+    /// </summary>
+    public StepValues UploadStream(ulong stream, out RandomStream random)
+    {
+        var values = Backend.AllocateStepValues(1);
+        for (int slot = 0; slot < StepValues.StreamSlots; slot++)
+        {
+            values.SetStream(slot, NextSeed());
+        }
+
+        random = new RandomStream(values, Next(StepValues.StreamSlots));
+        values.SetStream(random.Slot, stream);
+        Backend.UploadStepValues(values);
+        return values;
+    }
+
+    /// <summary>Step values holding these batch rows, uploaded.</summary>
+    public StepValues UploadRows(int[] rows)
+    {
+        var values = Backend.AllocateStepValues(rows.Length);
+        values.SetRows(rows);
+        Backend.UploadStepValues(values);
+        return values;
+    }
+
+    /// <summary>Step values holding this Adam step's scalars, uploaded.</summary>
+    public StepValues UploadAdam(AdamStep step)
+    {
+        var values = Backend.AllocateStepValues(1);
+        values.SetAdam(step);
+        Backend.UploadStepValues(values);
+        return values;
+    }
+
     /// <summary>NaN-filled: an element the kernel fails to write makes the error NaN, which fails.</summary>
     public Tensor Poisoned(int rows, int cols) => Upload(Enumerable.Repeat(float.NaN, rows * cols).ToArray(), rows, cols);
 

@@ -127,6 +127,15 @@ public static class KernelCases
                 context.Backend.Copy(y, input);
                 return (x, context.Download(y));
             });
+            yield return new KernelCase("copy_to_readback", shape, ExactTolerance, false, context =>
+            {
+                float[] x = context.Uniform(rows * cols);
+                using var input = context.Upload(x, rows, cols);
+                using var readback = context.Backend.AllocateReadback(rows * cols);
+                context.Backend.CopyToReadback(readback, input);
+                context.Backend.Synchronize();
+                return (x, readback.Values.ToArray());
+            });
             yield return new KernelCase("gather_rows", shape, ExactTolerance, true, context =>
             {
                 float[] x = context.Uniform(rows * cols);
@@ -136,7 +145,8 @@ public static class KernelCases
                 Memory.GatherRowsReference(expected, x, picked, cols);
                 using var input = context.Upload(x, rows, cols);
                 using var y = context.Poisoned(rows, cols);
-                context.Backend.GatherRows(y, input, picked);
+                using var step = context.UploadRows(picked);
+                context.Backend.GatherRows(y, input, step);
                 return (expected, context.Download(y));
             });
         }
@@ -199,7 +209,8 @@ public static class KernelCases
                     using var b = context.Upload(bias, 1, cols);
                     using var y = context.Poisoned(rows, cols);
                     using var dropped = context.Poisoned(rows, cols);
-                    context.Backend.BiasActivationDropoutForward(activation, dropped, y, pre, b, 0.8f, seed, 7);
+                    using var step = context.UploadStream(7, out var stream);
+                    context.Backend.BiasActivationDropoutForward(activation, dropped, y, pre, b, 0.8f, seed, stream);
                     float[] post = new float[rows * cols];
                     float[] expected = new float[rows * cols];
                     Epilogues.DropoutForwardReference(activation, expected, post, x, bias, 0.8f, seed, 7, rows, cols);
@@ -227,7 +238,8 @@ public static class KernelCases
                     using var post = context.Upload(y, rows, cols);
                     // In place, as the model runs it: dx aliases dy.
                     using var gradient = context.Upload(dy, rows, cols);
-                    context.Backend.DropoutActivationBackward(activation, gradient, gradient, pre, post, 0.8f, seed, 7);
+                    using var step = context.UploadStream(7, out var stream);
+                    context.Backend.DropoutActivationBackward(activation, gradient, gradient, pre, post, 0.8f, seed, stream);
                     return (expected, context.Download(gradient));
                 });
             }
@@ -262,7 +274,8 @@ public static class KernelCases
                 Sampling.SaltAndPepperReference(expected, x, 0.3f, seed, 2, x.Length);
                 using var input = context.Upload(x, rows, cols);
                 using var y = context.Poisoned(rows, cols);
-                context.Backend.SaltAndPepper(y, input, 0.3f, seed, 2);
+                using var step = context.UploadStream(2, out var stream);
+                context.Backend.SaltAndPepper(y, input, 0.3f, seed, stream);
                 return (expected, context.Download(y));
             });
             yield return new KernelCase("binarize", shape, ExactTolerance, false, context =>
@@ -274,7 +287,8 @@ public static class KernelCases
                 Sampling.BinarizeReference(expected, x, seed, 5, x.Length);
                 using var input = context.Upload(x, rows, cols);
                 using var y = context.Poisoned(rows, cols);
-                context.Backend.Binarize(y, input, seed, 5);
+                using var step = context.UploadStream(5, out var stream);
+                context.Backend.Binarize(y, input, seed, stream);
                 return (expected, context.Download(y));
             });
         }
@@ -427,7 +441,8 @@ public static class KernelCases
                 using var sigmaIn = context.Upload(sigma, rows, latent);
                 using var zOut = context.Poisoned(rows, latent);
                 using var epsOut = context.Poisoned(rows, latent);
-                context.Backend.Reparameterize(zOut, epsOut, muIn, sigmaIn, seed, 3);
+                using var step = context.UploadStream(3, out var stream);
+                context.Backend.Reparameterize(zOut, epsOut, muIn, sigmaIn, seed, stream);
                 return ([.. z, .. eps], context.Download(zOut, epsOut));
             });
             yield return new KernelCase("reparameterize_backward", shape, ExactTolerance, true, context =>
@@ -515,7 +530,8 @@ public static class KernelCases
                 using var mBlock = context.Upload(m, layout);
                 using var vBlock = context.Upload(v, layout);
                 using var gBlock = context.Upload(g, layout);
-                context.Backend.AdamUpdate(pBlock, mBlock, vBlock, gBlock, step);
+                using var values = context.UploadAdam(step);
+                context.Backend.AdamUpdate(pBlock, mBlock, vBlock, gBlock, values);
                 Adam.UpdateReference(parameters, m, v, g, step, length);
                 return ([.. parameters, .. m, .. v], [.. context.Download(pBlock), .. context.Download(mBlock), .. context.Download(vBlock)]);
             });

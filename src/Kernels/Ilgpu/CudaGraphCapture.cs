@@ -1,0 +1,107 @@
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+
+namespace GpuVae.Kernels.Ilgpu;
+
+/// <summary>
+/// Records what ILGPU queues on a CUDA stream as a graph (stream capture) and replays it as one
+/// launch, through the driver API (<see cref="CudaDriver"/>). ILGPU launches on the
+/// accelerator's default stream, which is CUDA's legacy NULL stream, and that stream cannot be
+/// captured: <see cref="UseCapturableStream"/> replaces it with a stream of our own.
+/// </summary>
+internal static class CudaGraphCapture
+{
+    /// <summary>
+    /// Makes a new stream the accelerator's default, so that every kernel and copy ILGPU queues
+    /// goes there. ILGPU 1.5.3 has no public way; its setter is protected, so reflection.
+    /// Returns the stream, or null with the reason when this ILGPU has no such setter.
+    /// </summary>
+    public static CudaStream? UseCapturableStream(CudaAccelerator accelerator, out string reason)
+    {
+        var setter = typeof(Accelerator).GetProperty(nameof(Accelerator.DefaultStream))?.GetSetMethod(nonPublic: true);
+        if (setter is null)
+        {
+            reason = "this ILGPU has no settable default stream to capture on";
+            return null;
+        }
+
+        var stream = (CudaStream)accelerator.CreateStream();
+        setter.Invoke(accelerator, [stream]);
+        reason = string.Empty;
+        return stream;
+    }
+
+    public static bool TryCapture(CudaAccelerator accelerator, CudaStream stream, Action enqueue, out CapturedWork? work, out string reason)
+    {
+        work = null;
+        accelerator.Bind();
+        accelerator.Synchronize();
+        int result = CudaDriver.StreamBeginCapture(stream.StreamPtr, CudaDriver.CaptureModeRelaxed);
+        if (result != 0)
+        {
+            reason = $"cuStreamBeginCapture failed: {CudaDriver.ErrorName(result)}";
+            return false;
+        }
+
+        IntPtr graph;
+        try
+        {
+            enqueue();
+        }
+        finally
+        {
+            // Ends the capture also when the work threw, so the stream is usable again.
+            result = CudaDriver.StreamEndCapture(stream.StreamPtr, out graph);
+        }
+
+        if (result != 0)
+        {
+            reason = $"cuStreamEndCapture failed: {CudaDriver.ErrorName(result)}";
+            return false;
+        }
+
+        nuint nodes = 0;
+        _ = CudaDriver.GraphGetNodes(graph, IntPtr.Zero, ref nodes);
+        result = CudaDriver.GraphInstantiate(out var executable, graph, 0);
+        if (result != 0)
+        {
+            _ = CudaDriver.GraphDestroy(graph);
+            reason = $"cuGraphInstantiate failed: {CudaDriver.ErrorName(result)}";
+            return false;
+        }
+
+        work = new CudaGraphWork(graph, executable, stream.StreamPtr, (int)nodes);
+        reason = string.Empty;
+        return true;
+    }
+
+    /// <summary>An instantiated graph and the stream it replays on.</summary>
+    private sealed class CudaGraphWork(IntPtr graph, IntPtr executable, IntPtr stream, int nodes) : CapturedWork
+    {
+        private IntPtr graph = graph;
+        private IntPtr executable = executable;
+
+        public override int Operations => nodes;
+
+        public override void Replay()
+        {
+            ObjectDisposedException.ThrowIf(executable == IntPtr.Zero, this);
+            int result = CudaDriver.GraphLaunch(executable, stream);
+            if (result != 0)
+            {
+                throw new InvalidOperationException($"cuGraphLaunch failed: {CudaDriver.ErrorName(result)}");
+            }
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (executable != IntPtr.Zero)
+            {
+                _ = CudaDriver.GraphExecDestroy(executable);
+                _ = CudaDriver.GraphDestroy(graph);
+                executable = IntPtr.Zero;
+                graph = IntPtr.Zero;
+            }
+        }
+    }
+}
