@@ -47,30 +47,40 @@ public sealed class TrainingStep : IDisposable
     /// <summary>
     /// The GEMMs one step runs, in order: forward y = x W for each layer (B, out, in); backward
     /// dx = dy W^T for every layer but the encoder's first, whose input needs no gradient; and
-    /// dW = x^T dy for every layer. The step-profile test holds this against a real step.
+    /// dW = x^T dy for every layer; a layer that reads the label (the conditional VAE's) adds
+    /// l W_label forward and dW_label = l^T dy backward. The step-profile test holds this against a real step.
     /// </summary>
     public static IReadOnlyList<GemmCall> Gemms(VaeConfig config, int batch)
     {
         var layers = Vae.Layers(config);
+        var labelled = layers.Where(l => l.Labels > 0).ToList();
         return
         [
             .. layers.Select(l => new GemmCall(l.Name, batch, l.Outputs, l.Inputs, false, false)),
+            .. labelled.Select(l => new GemmCall(l.Name + DenseLayer.LabelWeightSuffix, batch, l.Outputs, l.Labels, false, false)),
             .. layers.Skip(1).Select(l => new GemmCall(l.Name, batch, l.Inputs, l.Outputs, false, true)),
             .. layers.Select(l => new GemmCall(l.Name, l.Inputs, l.Outputs, batch, true, false)),
+            .. labelled.Select(l => new GemmCall(l.Name + DenseLayer.LabelWeightSuffix, l.Labels, l.Outputs, batch, true, false)),
         ];
     }
 
     /// <summary>
     /// One step on the rows of <paramref name="images"/> (N, D) named by <paramref name="rows"/>
-    /// (B of them). Returns the batch's losses; when they are not finite, Adam is not applied,
+    /// (B of them), with the same rows of <paramref name="labels"/> (N, C), the one-hot labels
+    /// the conditional VAE needs. Returns the batch's losses; when they are not finite, Adam is not applied,
     /// so the parameters stay those of the last good step, and the caller decides what to do.
     /// </summary>
-    public LossTotals Run(Tensor images, ReadOnlySpan<int> rows)
+    public LossTotals Run(Tensor images, ReadOnlySpan<int> rows, Tensor? labels = null)
     {
         var backend = Model.Backend;
         ulong seed = (ulong)Options.Seed;
         ulong step = (ulong)StepsTaken;
         backend.GatherRows(workspace.Target, images, Replicated(rows));
+        if (workspace.Labels is not null)
+        {
+            backend.GatherRows(workspace.Labels, labels ?? throw new ArgumentNullException(nameof(labels), "the conditional VAE trains on labelled images"), Replicated(rows));
+        }
+
         if (Model.Config.Binarization == Binarization.Dynamic)
         {
             // In place: a fresh Bernoulli draw of every pixel each time an image is used, which is both the encoder's input and the target.
