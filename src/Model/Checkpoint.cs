@@ -30,6 +30,8 @@ public static class Checkpoint
     private const string ModelHashKey = "model_sha256";
     private const string MetricsKey = "metrics";
     private const string BinarizeKey = "binarize";
+    private const string ModelKey = "model";
+    private const string ClassesKey = "classes";
 
     /// <summary>Whether a run can be resumed from directory: committed weights and optimizer state.</summary>
     public static bool Exists(string directory) =>
@@ -55,6 +57,8 @@ public static class Checkpoint
             ["rows"] = Text(model.Config.ImageRows),
             ["cols"] = Text(model.Config.ImageCols),
             [BinarizeKey] = BinarizationName(model.Config.Binarization),
+            [ModelKey] = ModelName(model.Config.Kind),
+            [ClassesKey] = Text(model.Config.Classes),
         };
         var weights = SafeTensorsFile.Serialize(model.Parameters.Select(p => Entry(model.Backend, p.Name, p.Value)).ToList(), modelMetadata);
         string metrics = MetricsCsv.Text(history ?? []);
@@ -153,9 +157,10 @@ public static class Checkpoint
     public static string WeightsSha256(string directory) => Sha256(File.ReadAllBytes(WeightsPath(directory)));
 
     /// <summary>
-    /// The network sizes, image shape and binarization a checkpoint was trained with. Checkpoints
-    /// saved before they recorded the last two were MNIST's 28x28 grey pixels (the
-    /// defaults of <see cref="VaeConfig"/>).
+    /// The network sizes, image shape, binarization and model kind a checkpoint was trained with.
+    /// Checkpoints saved before they recorded the image shape and binarization were MNIST's 28x28
+    /// grey pixels (the defaults of <see cref="VaeConfig"/>), and those saved before they recorded
+    /// the model kind plain VAEs.
     /// </summary>
     public static VaeConfig ReadConfig(string directory)
     {
@@ -164,9 +169,20 @@ public static class Checkpoint
         string binarize = metadata.GetValueOrDefault(BinarizeKey, BinarizationName(Binarization.None));
         var binarization = Enum.GetValues<Binarization>().Where(b => BinarizationName(b) == binarize).Cast<Binarization?>().FirstOrDefault()
             ?? throw new CheckpointException($"{path}: metadata {BinarizeKey} is '{binarize}', expected none or dynamic");
+        string modelName = metadata.GetValueOrDefault(ModelKey, ModelName(ModelKind.Vae));
+        var kind = Enum.GetValues<ModelKind>().Where(k => ModelName(k) == modelName).Cast<ModelKind?>().FirstOrDefault()
+            ?? throw new CheckpointException($"{path}: metadata {ModelKey} is '{modelName}', expected vae or cvae");
+        int classes = kind == ModelKind.Cvae ? Integer(path, metadata, ClassesKey) : 0;
+        if (kind == ModelKind.Cvae && classes == 0)
+        {
+            throw new CheckpointException($"{path}: metadata {ClassesKey} of a cvae must be at least 1");
+        }
+
         var config = new VaeConfig(Integer(path, metadata, "latent"), Integer(path, metadata, "hidden"), Integer(path, metadata, "pixels"))
         {
             Binarization = binarization,
+            Kind = kind,
+            Classes = classes,
         };
         if (!metadata.ContainsKey("rows") && !metadata.ContainsKey("cols"))
         {
@@ -181,6 +197,9 @@ public static class Checkpoint
 
     /// <summary>The command line's and the metadata's name of a binarization: none, dynamic.</summary>
     public static string BinarizationName(Binarization binarization) => binarization.ToString().ToLowerInvariant();
+
+    /// <summary>The command line's and the metadata's name of a model kind: vae, cvae.</summary>
+    public static string ModelName(ModelKind kind) => kind.ToString().ToLowerInvariant();
 
     /// <summary>Loads the weights into model, checking every name, shape and value.</summary>
     public static void LoadWeights(string directory, Vae model)

@@ -30,7 +30,8 @@ public static class ExactLikelihood
     private const int ImagesPerChunk = 2000;
 
     /// <summary>Per image of images (N, D): -log p(x) in nats on a grid of pointsPerAxis^Z points.</summary>
-    public static double[] NegativeLogLikelihoods(Vae model, ReadOnlySpan<float> images, int pointsPerAxis)
+    /// <remarks>For the conditional VAE, label names the class all the images are of, and the integral is -log p(x | y).</remarks>
+    public static double[] NegativeLogLikelihoods(Vae model, ReadOnlySpan<float> images, int pointsPerAxis, int? label = null)
     {
         var config = model.Config;
         int z = config.Latent, d = config.Pixels;
@@ -69,7 +70,7 @@ public static class ExactLikelihood
             }
 
             // weights (G', D) = log p - log(1 - p), clamped as the loss clamps (in double: in float 1 - 1e-8 is 1).
-            float[] probabilities = inference.Decode(codes);
+            float[] probabilities = label is { } y ? inference.Decode(codes, LabelOneHots.Repeat(y, chunk, config.Classes)) : inference.Decode(codes);
             var weights = new float[chunk * d];
             for (int g = 0; g < chunk; g++)
             {

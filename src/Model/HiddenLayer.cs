@@ -25,10 +25,10 @@ public sealed class HiddenLayer
 
     private Backend Backend { get; }
 
-    /// <summary>The GEMM, then bias, activation and dropout in one fused pass: two launches.</summary>
-    public void Forward(HiddenActivations a, Tensor x, DropoutSettings dropout)
+    /// <summary>The GEMM (two with a label weight, which reads labels (B, C)), then bias, activation and dropout in one fused pass.</summary>
+    public void Forward(HiddenActivations a, Tensor x, DropoutSettings dropout, Tensor? labels = null)
     {
-        Dense.Multiply(a.PreActivation, x);
+        Dense.Multiply(a.PreActivation, x, labels);
         if (dropout.IsActive)
         {
             Backend.BiasActivationDropoutForward(
@@ -41,7 +41,7 @@ public sealed class HiddenLayer
     }
 
     /// <summary>a.Gradient holds d(loss)/d(output) on entry and is consumed; dx receives d(loss)/dx.</summary>
-    public void Backward(Tensor? dx, HiddenActivations a, Tensor x, DropoutSettings dropout)
+    public void Backward(Tensor? dx, HiddenActivations a, Tensor x, DropoutSettings dropout, Tensor? labels = null)
     {
         if (dropout.IsActive)
         {
@@ -53,6 +53,6 @@ public sealed class HiddenLayer
             Backend.ActivationBackward(Activation, a.Gradient, a.Gradient, a.PreActivation, a.PostActivation);
         }
 
-        Dense.Backward(dx, a.Gradient, x);
+        Dense.Backward(dx, a.Gradient, x, labels);
     }
 }

@@ -51,12 +51,13 @@ public static class StepBenchmark
             .ToList();
     }
 
-    /// <summary>A freshly initialized model and its training step over one batch of random pixels, taken again and again.</summary>
+    /// <summary>A freshly initialized model and its training step over one batch of random pixels (and labels, for the conditional VAE), taken again and again.</summary>
     private sealed class BenchmarkStep : IDisposable
     {
         private readonly Vae model;
         private readonly TrainingStep step;
         private readonly Tensor images;
+        private readonly Tensor? labels;
         private readonly int[] rows;
 
         public BenchmarkStep(Backend backend, VaeConfig config, int batch, int seed, bool captureGraph)
@@ -73,17 +74,24 @@ public static class StepBenchmark
 
             images = backend.Allocate(batch, config.Pixels);
             backend.Upload(images, pixels);
+            if (config.Conditional)
+            {
+                labels = backend.Allocate(batch, config.Classes);
+                backend.Upload(labels, LabelOneHots.Of([.. Enumerable.Range(0, batch).Select(n => (byte)(n % config.Classes))], config.Classes));
+            }
+
             rows = [.. Enumerable.Range(0, batch)];
         }
 
         /// <summary>Whether the last steps replayed a captured graph.</summary>
         public bool Replaying => step.Replaying;
 
-        public void Run() => step.Run(images, rows);
+        public void Run() => step.Run(images, rows, labels);
 
         public void Dispose()
         {
             images.Dispose();
+            labels?.Dispose();
             step.Dispose();
             model.Dispose();
         }

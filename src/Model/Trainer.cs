@@ -11,6 +11,8 @@ namespace GpuVae.Model;
 public sealed class Trainer : IDisposable
 {
     private readonly Tensor trainImages;
+    private readonly Tensor? trainLabels;
+    private readonly TrainingLabels? labels;
     private readonly float[] testImages;
     private readonly float[]? validationImages;
     private readonly int trainCount;
@@ -20,7 +22,8 @@ public sealed class Trainer : IDisposable
     /// <param name="trainImages">(N, D) pixels in [0, 1], uploaded to the backend once.</param>
     /// <param name="testImages">(M, D) pixels in [0, 1].</param>
     /// <param name="validationImages">(V, D) images held out of training, evaluated each epoch as the test set is; null or empty for none.</param>
-    public Trainer(Vae model, TrainingOptions options, float[] trainImages, float[] testImages, float[]? validationImages = null)
+    /// <param name="labels">The sets' one-hot labels, which the conditional VAE needs: the training rows uploaded once beside the images.</param>
+    public Trainer(Vae model, TrainingOptions options, float[] trainImages, float[] testImages, float[]? validationImages = null, TrainingLabels? labels = null)
     {
         Model = model;
         Options = options;
@@ -34,6 +37,12 @@ public sealed class Trainer : IDisposable
 
         this.trainImages = Backend.Allocate(trainCount, pixels);
         Backend.Upload(this.trainImages, trainImages);
+        if (model.Config.Conditional)
+        {
+            this.labels = labels ?? throw new ArgumentNullException(nameof(labels), "the conditional VAE trains on labelled images");
+            trainLabels = Backend.Allocate(trainCount, model.Config.Classes);
+            Backend.Upload(trainLabels, labels.Train);
+        }
         this.testImages = testImages;
         this.validationImages = validationImages is { Length: > 0 } ? validationImages : null;
         trainingStep = new TrainingStep(model, options, options.CaptureGraph);
@@ -82,7 +91,7 @@ public sealed class Trainer : IDisposable
                 throw new TrainingInterruptedException(new EpochPosition(epoch, step, train.Bce, train.Kld, train.Images, earlierSeconds + clock.Elapsed.TotalSeconds, train.Bound));
             }
 
-            var batch = trainingStep.Run(trainImages, order.AsSpan(step * Options.BatchSize, Options.BatchSize));
+            var batch = trainingStep.Run(trainImages, order.AsSpan(step * Options.BatchSize, Options.BatchSize), trainLabels);
             if (!double.IsFinite(batch.MeanLoss))
             {
                 throw new NonFiniteLossException(epoch, step + 1, batch.MeanLoss);
@@ -95,9 +104,9 @@ public sealed class Trainer : IDisposable
 
         Backend.Synchronize();
         double trainSeconds = earlierSeconds + clock.Elapsed.TotalSeconds;
-        var test = inference.Evaluate(testImages);
+        var test = inference.Evaluate(testImages, labels?.Test);
         double beta = Options.Objective.Beta;
-        var validation = validationImages is null ? null : inference.Evaluate(validationImages);
+        var validation = validationImages is null ? null : inference.Evaluate(validationImages, labels?.Validation);
         return new EpochMetrics(
             epoch, train.MeanWeightedLoss(beta), train.MeanBce, train.MeanKld, test.MeanWeightedLoss(beta), test.MeanBce, test.MeanKld,
             earlierSeconds + clock.Elapsed.TotalSeconds, train.Images / trainSeconds,
@@ -107,6 +116,7 @@ public sealed class Trainer : IDisposable
     public void Dispose()
     {
         trainImages.Dispose();
+        trainLabels?.Dispose();
         trainingStep.Dispose();
         inference.Dispose();
     }

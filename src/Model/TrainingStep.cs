@@ -21,6 +21,7 @@ public sealed class TrainingStep : IDisposable
     private readonly int[] replicatedRows;
     private CapturedWork? graph;
     private Tensor? graphImages;
+    private Tensor? graphLabels;
     private bool captureAsked;
 
     /// <param name="captureGraph">
@@ -68,28 +69,38 @@ public sealed class TrainingStep : IDisposable
     /// <summary>
     /// The GEMMs one step runs, in order: forward y = x W for each layer (B, out, in); backward
     /// dx = dy W^T for every layer but the encoder's first, whose input needs no gradient; and
-    /// dW = x^T dy for every layer. The step-profile test holds this against a real step.
+    /// dW = x^T dy for every layer; a layer that reads the label (the conditional VAE's) adds
+    /// l W_label forward and dW_label = l^T dy backward. The step-profile test holds this against a real step.
     /// </summary>
     public static IReadOnlyList<GemmCall> Gemms(VaeConfig config, int batch)
     {
         var layers = Vae.Layers(config);
+        var labelled = layers.Where(l => l.Labels > 0).ToList();
         return
         [
             .. layers.Select(l => new GemmCall(l.Name, batch, l.Outputs, l.Inputs, false, false)),
+            .. labelled.Select(l => new GemmCall(l.Name + DenseLayer.LabelWeightSuffix, batch, l.Outputs, l.Labels, false, false)),
             .. layers.Skip(1).Select(l => new GemmCall(l.Name, batch, l.Inputs, l.Outputs, false, true)),
             .. layers.Select(l => new GemmCall(l.Name, l.Inputs, l.Outputs, batch, true, false)),
+            .. labelled.Select(l => new GemmCall(l.Name + DenseLayer.LabelWeightSuffix, l.Labels, l.Outputs, batch, true, false)),
         ];
     }
 
     /// <summary>
     /// One step on the rows of <paramref name="images"/> (N, D) named by <paramref name="rows"/>
-    /// (B of them), Adam's update included. Returns the batch's losses; when they are not
+    /// (B of them), with the same rows of <paramref name="labels"/> (N, C), the one-hot labels
+    /// the conditional VAE needs, Adam's update included. Returns the batch's losses; when they are not
     /// finite the parameters have taken that step too, and the caller must not keep them
     /// (<see cref="Trainer"/> stops, and nothing is saved).
     /// </summary>
-    public LossTotals Run(Tensor images, ReadOnlySpan<int> rows)
+    public LossTotals Run(Tensor images, ReadOnlySpan<int> rows, Tensor? labels = null)
     {
         ArgumentNullException.ThrowIfNull(images);
+        if (workspace.Labels is not null && labels is null)
+        {
+            throw new ArgumentNullException(nameof(labels), "the conditional VAE trains on labelled images");
+        }
+
         foreach (int row in rows)
         {
             // Checked here, not only by GatherRows: a replayed graph runs no host code.
@@ -103,9 +114,9 @@ public sealed class TrainingStep : IDisposable
         values.SetRows(Replicated(rows));
         RandomStreams.Stage(values, (ulong)StepsTaken);
         optimizer.Stage(values);
-        if (graph is not null && !ReferenceEquals(images, graphImages))
+        if (graph is not null && !(ReferenceEquals(images, graphImages) && ReferenceEquals(labels, graphLabels)))
         {
-            // The graph holds the images' address: other images need a graph of their own.
+            // The graph holds the images' and labels' addresses: others need a graph of their own.
             graph.Dispose();
             graph = null;
             captureAsked = false;
@@ -117,11 +128,11 @@ public sealed class TrainingStep : IDisposable
         }
         else if (CaptureGraph && captureAsked)
         {
-            Capture(images);
+            Capture(images, labels);
         }
         else
         {
-            Enqueue(images);
+            Enqueue(images, labels);
             captureAsked = true;
         }
 
@@ -156,12 +167,13 @@ public sealed class TrainingStep : IDisposable
     }
 
     /// <summary>Records the step once and replays it for this step; where that fails, runs it op by op from now on.</summary>
-    private void Capture(Tensor images)
+    private void Capture(Tensor images, Tensor? labels)
     {
-        if (Model.Backend.TryCapture(() => Enqueue(images), out var work, out string reason))
+        if (Model.Backend.TryCapture(() => Enqueue(images, labels), out var work, out string reason))
         {
             graph = work!;
             graphImages = images;
+            graphLabels = labels;
             GraphStatus = $"step: captured as a CUDA graph of {graph.Operations} operations, replayed every step";
             graph.Replay();
         }
@@ -169,7 +181,7 @@ public sealed class TrainingStep : IDisposable
         {
             GraphStatus = $"step: runs op by op ({reason})";
             captureAsked = false;
-            Enqueue(images);
+            Enqueue(images, labels);
         }
     }
 
@@ -177,13 +189,18 @@ public sealed class TrainingStep : IDisposable
     /// Queues the whole step on the device, reading only the staged step values: what runs op by
     /// op, and what a graph records.
     /// </summary>
-    private void Enqueue(Tensor images)
+    private void Enqueue(Tensor images, Tensor? labels)
     {
         var backend = Model.Backend;
         var values = workspace.Step;
         ulong seed = (ulong)Options.Seed;
         backend.UploadStepValues(values);
         backend.GatherRows(workspace.Target, images, values);
+        if (workspace.Labels is not null)
+        {
+            backend.GatherRows(workspace.Labels, labels!, values);
+        }
+
         if (Model.Config.Binarization == Binarization.Dynamic)
         {
             // In place: a fresh Bernoulli draw of every pixel each time an image is used, which is both the encoder's input and the target.

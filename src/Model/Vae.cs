@@ -8,6 +8,8 @@ namespace GpuVae.Model;
 /// sigma = 1e-6 + softplus(.), z = mu + sigma * eps, and Bernoulli MLP decoder
 /// Z -> H (tanh) -> H (ELU) -> D (sigmoid). Dropout follows every hidden layer when training.
 /// Loss per image: BCE summed over pixels + KL summed over Z; the batch loss is their mean.
+/// The conditional VAE (<see cref="ModelKind.Cvae"/>) feeds the label's one-hot row, the
+/// workspace's Labels, to both first hidden layers as well: q(z | x, y) and p(x | z, y).
 /// </summary>
 public sealed class Vae : IDisposable
 {
@@ -16,7 +18,7 @@ public sealed class Vae : IDisposable
         config.Validate();
         Backend = backend;
         Config = config;
-        Parameters = new ModelParameters(backend, [.. Layers(config).SelectMany(layer => DenseLayer.Shapes(layer.Name, layer.Inputs, layer.Outputs))]);
+        Parameters = new ModelParameters(backend, [.. Layers(config).SelectMany(layer => DenseLayer.Shapes(layer.Name, layer.Inputs, layer.Outputs, layer.Labels))]);
         Encoder0 = new HiddenLayer(backend, Parameters, "encoder.hidden0", Activation.Elu, slot: 0);
         Encoder1 = new HiddenLayer(backend, Parameters, "encoder.hidden1", Activation.Tanh, slot: 1);
         EncoderOutput = new DenseLayer(backend, Parameters, "encoder.output");
@@ -30,15 +32,17 @@ public sealed class Vae : IDisposable
     /// <summary>
     /// The six dense layers in the order they run and are saved, with their sizes: the one
     /// statement of the network's shape that parameters, checkpoints and benchmarks read.
+    /// Labels is C for the conditional VAE's two first hidden layers, which read the label
+    /// through a (C, out) weight, and 0 for every other layer.
     /// </summary>
-    public static IReadOnlyList<(string Name, int Inputs, int Outputs)> Layers(VaeConfig config)
+    public static IReadOnlyList<(string Name, int Inputs, int Outputs, int Labels)> Layers(VaeConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        int d = config.Pixels, h = config.Hidden, z = config.Latent;
+        int d = config.Pixels, h = config.Hidden, z = config.Latent, c = config.Conditional ? config.Classes : 0;
         return
         [
-            ("encoder.hidden0", d, h), ("encoder.hidden1", h, h), ("encoder.output", h, 2 * z),
-            ("decoder.hidden0", z, h), ("decoder.hidden1", h, h), ("decoder.output", h, d),
+            ("encoder.hidden0", d, h, c), ("encoder.hidden1", h, h, 0), ("encoder.output", h, 2 * z, 0),
+            ("decoder.hidden0", z, h, c), ("decoder.hidden1", h, h, 0), ("decoder.output", h, d, 0),
         ];
     }
 
@@ -65,16 +69,20 @@ public sealed class Vae : IDisposable
     /// deviations (the 1.3 undoes the truncation's loss of variance), biases zero. Roles come
     /// from the layers, not the shapes: a (1, H) weight at Z = 1 is still a weight. Weights
     /// draw in checkpoint order, so the default shapes draw exactly what they always drew.
+    /// A layer that reads the label has fan-in in + C for both its weights, as the
+    /// TensorFlow CVAE's one weight over the concatenated [x, y] or [z, y] has.
     /// </summary>
     public void Initialize(int seed)
     {
+        var fanIns = Layers(Config).ToDictionary(layer => layer.Name, layer => layer.Inputs + layer.Labels);
         var random = new Random(seed);
         foreach (var parameter in Parameters)
         {
             var values = new float[parameter.Rows * parameter.Cols];
             if (parameter.Role == ParameterRole.Weight)
             {
-                double stddev = Math.Sqrt(1.3 * 2 / parameter.Rows);
+                // encoder.hidden0.weight and encoder.hidden0.label_weight both belong to encoder.hidden0.
+                double stddev = Math.Sqrt(1.3 * 2 / fanIns[parameter.Name[..parameter.Name.LastIndexOf('.')]]);
                 for (int i = 0; i < values.Length; i++)
                 {
                     values[i] = (float)(stddev * TruncatedStandardNormal(random));
@@ -87,10 +95,10 @@ public sealed class Vae : IDisposable
         }
     }
 
-    /// <summary>x (B, D) -> mu, sigma (B, Z) in the workspace.</summary>
+    /// <summary>x (B, D) -> mu, sigma (B, Z) in the workspace; the conditional VAE reads w.Labels too.</summary>
     public void Encode(VaeWorkspace w, Tensor x, DropoutSettings dropout)
     {
-        Encoder0.Forward(w.Encoder0, x, dropout);
+        Encoder0.Forward(w.Encoder0, x, dropout, w.Labels);
         Encoder1.Forward(w.Encoder1, w.Encoder0.Output(dropout), dropout);
         EncoderOutput.Forward(w.GaussianParameters, w.Encoder1.Output(dropout));
         Backend.GaussianHead(w.Mu, w.Sigma, w.GaussianParameters);
@@ -111,10 +119,10 @@ public sealed class Vae : IDisposable
         Backend.UploadStepValues(w.Step);
     }
 
-    /// <summary>w.Z (B, Z) -> w.Probabilities (B, D).</summary>
+    /// <summary>w.Z (B, Z) -> w.Probabilities (B, D); the conditional VAE reads w.Labels too.</summary>
     public void Decode(VaeWorkspace w, DropoutSettings dropout)
     {
-        Decoder0.Forward(w.Decoder0, w.Z, dropout);
+        Decoder0.Forward(w.Decoder0, w.Z, dropout, w.Labels);
         Decoder1.Forward(w.Decoder1, w.Decoder0.Output(dropout), dropout);
         DecoderOutput.Multiply(w.Logits, w.Decoder1.Output(dropout));
         Backend.BiasActivationForward(Activation.Sigmoid, w.Probabilities, w.Logits, DecoderOutput.Bias.Value);
@@ -166,7 +174,8 @@ public sealed class Vae : IDisposable
 
         DecoderOutput.Backward(w.Decoder1.Gradient, w.LogitsGradient, w.Decoder1.Output(dropout));
         Decoder1.Backward(w.Decoder0.Gradient, w.Decoder1, w.Decoder0.Output(dropout), dropout);
-        Decoder0.Backward(w.ZGradient, w.Decoder0, w.Z, dropout);
+        // dz is dy W^T over the z part alone: the label's weight takes no part in it.
+        Decoder0.Backward(w.ZGradient, w.Decoder0, w.Z, dropout, w.Labels);
 
         Backend.ReparameterizeBackward(w.MuGradient, w.SigmaGradient, w.ZGradient, w.Eps);
         if (weighted)
@@ -183,7 +192,7 @@ public sealed class Vae : IDisposable
 
         EncoderOutput.Backward(w.Encoder1.Gradient, w.GaussianParametersGradient, w.Encoder1.Output(dropout));
         Encoder1.Backward(w.Encoder0.Gradient, w.Encoder1, w.Encoder0.Output(dropout), dropout);
-        Encoder0.Backward(null, w.Encoder0, x, dropout);
+        Encoder0.Backward(null, w.Encoder0, x, dropout, w.Labels);
     }
 
     public void Dispose() => Parameters.Dispose();

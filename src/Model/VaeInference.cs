@@ -5,7 +5,9 @@ namespace GpuVae.Model;
 /// <summary>
 /// Dropout-free passes over many images in batches: test losses, posterior means,
 /// reconstructions, decodings of given codes and the importance-weighted likelihood bound.
-/// Draws use evaluation streams, so a given model always gets the same numbers.
+/// Draws use evaluation streams, so a given model always gets the same numbers. The
+/// conditional VAE reads each image's or code's one-hot label (N, C) beside it: every pass
+/// conditions on it.
 /// </summary>
 public sealed class VaeInference : IDisposable
 {
@@ -32,7 +34,7 @@ public sealed class VaeInference : IDisposable
     private int Latent => Model.Config.Latent;
 
     /// <summary>Mean BCE and KL per image over images (N, D), one z sample per image.</summary>
-    public LossTotals Evaluate(ReadOnlySpan<float> images)
+    public LossTotals Evaluate(ReadOnlySpan<float> images, ReadOnlySpan<float> labels = default)
     {
         var totals = new LossTotals();
         var bce = new float[BatchSize];
@@ -40,7 +42,7 @@ public sealed class VaeInference : IDisposable
         int count = images.Length / Pixels;
         for (int start = 0, chunk = 0; start < count; start += BatchSize, chunk++)
         {
-            var w = Load(images, start, count);
+            var w = Load(images, labels, start, count);
             Model.StageStep(w, RandomStreams.EvaluationBase + (ulong)chunk);
             Model.Forward(w, w.Target, DropoutSettings.Off, Seed);
             Backend.Download(w.Bce, bce.AsSpan(0, w.Batch));
@@ -52,13 +54,13 @@ public sealed class VaeInference : IDisposable
     }
 
     /// <summary>Posterior means mu (N, Z) of images (N, D).</summary>
-    public float[] EncodeMeans(ReadOnlySpan<float> images)
+    public float[] EncodeMeans(ReadOnlySpan<float> images, ReadOnlySpan<float> labels = default)
     {
         int count = images.Length / Pixels;
         var codes = new float[count * Latent];
         for (int start = 0; start < count; start += BatchSize)
         {
-            var w = Load(images, start, count);
+            var w = Load(images, labels, start, count);
             Model.Encode(w, w.Target, DropoutSettings.Off);
             Backend.Download(w.Mu, codes.AsSpan(start * Latent, w.Batch * Latent));
         }
@@ -70,14 +72,14 @@ public sealed class VaeInference : IDisposable
     /// The diagonal Gaussian posteriors q(z | x) of images (N, D): means mu and standard
     /// deviations sigma, both (N, Z).
     /// </summary>
-    public (float[] Mu, float[] Sigma) EncodePosteriors(ReadOnlySpan<float> images)
+    public (float[] Mu, float[] Sigma) EncodePosteriors(ReadOnlySpan<float> images, ReadOnlySpan<float> labels = default)
     {
         int count = images.Length / Pixels;
         var mu = new float[count * Latent];
         var sigma = new float[count * Latent];
         for (int start = 0; start < count; start += BatchSize)
         {
-            var w = Load(images, start, count);
+            var w = Load(images, labels, start, count);
             Model.Encode(w, w.Target, DropoutSettings.Off);
             Backend.Download(w.Mu, mu.AsSpan(start * Latent, w.Batch * Latent));
             Backend.Download(w.Sigma, sigma.AsSpan(start * Latent, w.Batch * Latent));
@@ -87,10 +89,10 @@ public sealed class VaeInference : IDisposable
     }
 
     /// <summary>Decoder means (N, D) for the posterior means of images (N, D).</summary>
-    public float[] Reconstruct(ReadOnlySpan<float> images) => Decode(EncodeMeans(images));
+    public float[] Reconstruct(ReadOnlySpan<float> images, ReadOnlySpan<float> labels = default) => Decode(EncodeMeans(images, labels), labels);
 
     /// <summary>Decoder means (N, D) for codes (N, Z).</summary>
-    public float[] Decode(ReadOnlySpan<float> codes)
+    public float[] Decode(ReadOnlySpan<float> codes, ReadOnlySpan<float> labels = default)
     {
         int count = codes.Length / Latent;
         var result = new float[count * Pixels];
@@ -98,6 +100,7 @@ public sealed class VaeInference : IDisposable
         {
             var w = Workspace(Math.Min(BatchSize, count - start));
             Backend.Upload(w.Z, codes.Slice(start * Latent, w.Batch * Latent));
+            LoadLabels(w, labels, start, count);
             Model.Decode(w, DropoutSettings.Off);
             Backend.Download(w.Probabilities, result.AsSpan(start * Pixels, w.Batch * Pixels));
         }
@@ -109,7 +112,7 @@ public sealed class VaeInference : IDisposable
     /// Burda et al.'s bound log p(x) >= log (1/k) sum_k p(x, z_k) / q(z_k | x), per image,
     /// averaged over images (N, D): returns the mean negative log-likelihood bound in nats.
     /// </summary>
-    public double ImportanceWeightedNll(ReadOnlySpan<float> images, int samples)
+    public double ImportanceWeightedNll(ReadOnlySpan<float> images, int samples, ReadOnlySpan<float> labels = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(samples);
         int count = images.Length / Pixels;
@@ -118,7 +121,7 @@ public sealed class VaeInference : IDisposable
         double total = 0;
         for (int start = 0, chunk = 0; start < count; start += BatchSize, chunk++)
         {
-            var w = Load(images, start, count);
+            var w = Load(images, labels, start, count);
             Model.Encode(w, w.Target, DropoutSettings.Off);
             var logWeights = new double[w.Batch * samples];
             for (int k = 0; k < samples; k++)
@@ -174,12 +177,30 @@ public sealed class VaeInference : IDisposable
         return max + Math.Log(sum / values.Length);
     }
 
-    /// <summary>Uploads images [start, start + batch) into a workspace's target.</summary>
-    private VaeWorkspace Load(ReadOnlySpan<float> images, int start, int count)
+    /// <summary>Uploads images [start, start + batch) into a workspace's target, and their labels for the conditional VAE.</summary>
+    private VaeWorkspace Load(ReadOnlySpan<float> images, ReadOnlySpan<float> labels, int start, int count)
     {
         var w = Workspace(Math.Min(BatchSize, count - start));
         Backend.Upload(w.Target, images.Slice(start * Pixels, w.Batch * Pixels));
+        LoadLabels(w, labels, start, count);
         return w;
+    }
+
+    /// <summary>Uploads rows [start, start + batch) of labels (N, C) into w.Labels; the plain VAE has none and takes none.</summary>
+    private void LoadLabels(VaeWorkspace w, ReadOnlySpan<float> labels, int start, int count)
+    {
+        if (w.Labels is null)
+        {
+            return;
+        }
+
+        int classes = w.Labels.Cols;
+        if (labels.Length != count * classes)
+        {
+            throw new ArgumentException($"the conditional VAE needs one-hot labels ({count}, {classes}) beside its inputs, got {labels.Length} values", nameof(labels));
+        }
+
+        Backend.Upload(w.Labels, labels.Slice(start * classes, w.Batch * classes));
     }
 
     private VaeWorkspace Workspace(int batch)

@@ -23,6 +23,7 @@ public sealed class VaeWorkspace : IDisposable
         int d = config.Pixels, h = config.Hidden, z = config.Latent;
         Target = backend.Allocate(batch, d);
         CorruptedInput = backend.Allocate(batch, d);
+        Labels = config.Conditional ? backend.Allocate(batch, config.Classes) : null;
         Encoder0 = new HiddenActivations(backend, batch, h);
         Encoder1 = new HiddenActivations(backend, batch, h);
         GaussianParameters = backend.Allocate(batch, 2 * z);
@@ -61,6 +62,9 @@ public sealed class VaeWorkspace : IDisposable
 
     /// <summary>(B, D): the encoder's input when input corruption is on.</summary>
     public Tensor CorruptedInput { get; }
+
+    /// <summary>(B, C): the images' labels as one-hot rows for the conditional VAE; null for the plain VAE.</summary>
+    public Tensor? Labels { get; }
 
     public HiddenActivations Encoder0 { get; }
 
@@ -128,6 +132,7 @@ public sealed class VaeWorkspace : IDisposable
             tensor.Dispose();
         }
 
+        Labels?.Dispose();
         Encoder0.Dispose();
         Encoder1.Dispose();
         Decoder0.Dispose();

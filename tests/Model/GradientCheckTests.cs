@@ -74,17 +74,30 @@ public sealed class GradientCheckTests
     public void ImportanceWeightedBackwardMatchesFiniteDifferences(float keepProbability, float inputNoise, int samples, int seed) =>
         Check(keepProbability, seed, inputNoise, reachClamp: false, new TrainingObjective(1, ImportanceWeighted: true, samples));
 
-    private static void Check(float keepProbability, int seed, float inputNoise, bool reachClamp, TrainingObjective? objective = null)
+    /// <summary>
+    /// The conditional VAE: the label weights of both first hidden layers (dW_label = l^T dy)
+    /// and every other gradient with the label joining the encoder's and the decoder's input,
+    /// against the float64 layer over the concatenated [x, y] and [z, y].
+    /// </summary>
+    [Theory]
+    [InlineData(1.0f, 0f, 61)]
+    [InlineData(0.7f, 0f, 62)]
+    [InlineData(0.7f, 0.5f, 63)]
+    public void ConditionalBackwardMatchesFiniteDifferences(float keepProbability, float inputNoise, int seed) =>
+        Check(keepProbability, seed, inputNoise, reachClamp: false, config: TinyConfig with { Kind = ModelKind.Cvae, Classes = 4 });
+
+    private static void Check(float keepProbability, int seed, float inputNoise, bool reachClamp, TrainingObjective? objective = null, VaeConfig? config = null)
     {
         objective ??= TrainingObjective.Elbo;
+        var tinyConfig = config ?? TinyConfig;
         int samples = objective.RowsPerImage;
         int batch = 5 * samples;
         const ulong noiseSeed = 99;
         const ulong step = 3;
         using var backend = new HostBackend();
-        using var model = new Vae(backend, TinyConfig);
+        using var model = new Vae(backend, tinyConfig);
         model.Initialize(seed);
-        using var workspace = new VaeWorkspace(backend, TinyConfig, batch, samples);
+        using var workspace = new VaeWorkspace(backend, tinyConfig, batch, samples);
         var random = new Random(seed);
         var pixels = new float[batch * TinyConfig.Pixels];
         for (int i = 0; i < pixels.Length; i++)
@@ -120,6 +133,13 @@ public sealed class GradientCheckTests
         }
 
         backend.Upload(workspace.Target, pixels);
+        // Each image's label, the same in its K rows; every class appears among the 5 images (C = 4).
+        float[]? labels = tinyConfig.Conditional ? LabelOneHots.Of([.. Enumerable.Range(0, batch).Select(row => (byte)(row / samples % tinyConfig.Classes))], tinyConfig.Classes) : null;
+        if (workspace.Labels is not null)
+        {
+            backend.Upload(workspace.Labels, labels);
+        }
+
         var x = workspace.Target;
         model.StageStep(workspace, step);
         if (inputNoise > 0)
@@ -155,11 +175,12 @@ public sealed class GradientCheckTests
 
         var eps = Download(backend, workspace.Eps);
         var reference = new ReferenceVae(
-            TinyConfig, batch, input, pixels, eps, keepProbability,
+            tinyConfig, batch, input, pixels, eps, keepProbability,
             (slot, element) => GpuVae.Kernels.Dropout.Keeps(keepProbability, noiseSeed, RandomStreams.Of(step, slot), element))
         {
             Beta = objective.Beta,
             ImportanceSamples = objective.ImportanceWeighted ? samples : 0,
+            Labels = labels is null ? null : Array.ConvertAll(labels, v => (double)v),
         };
         var parameters = model.Parameters.Select(p => Array.ConvertAll(Download(backend, p.Value), v => (double)v)).ToList();
 

@@ -7,7 +7,9 @@ namespace GpuVae.Tests.Model;
 /// An independent float64 forward pass of the TensorFlow original's VAE, written as plain loops: the
 /// function whose central finite differences the hand-written backward pass is checked
 /// against. It takes the noise eps and the dropout masks as given, so it evaluates exactly
-/// the function the backend differentiated.
+/// the function the backend differentiated. For the conditional VAE it is the TensorFlow CVAE's
+/// form: each first hidden layer one dense layer over the concatenated [x, y] or [z, y], its
+/// weight the model's weight and label weight stacked.
 /// </summary>
 internal sealed class ReferenceVae
 {
@@ -39,6 +41,9 @@ internal sealed class ReferenceVae
     /// </summary>
     public int ImportanceSamples { get; init; }
 
+    /// <summary>(B, C) one-hot labels of the conditional VAE; null for the plain VAE.</summary>
+    public double[]? Labels { get; init; }
+
     /// <summary>
     /// The mean over the batch of BCE + beta * KL; or, with <see cref="ImportanceSamples"/>,
     /// the mean over images of -log (1/K sum_k exp(log p(x | z_k) + log p(z_k) - log q(z_k | x))),
@@ -48,9 +53,24 @@ internal sealed class ReferenceVae
     public double Loss(IReadOnlyList<double[]> p)
     {
         int d = config.Pixels, h = config.Hidden, z = config.Latent;
-        var e0 = Hidden(Dense(x, p[0], p[1], d, h), Activation.Elu, slot: 0);
-        var e1 = Hidden(Dense(e0, p[2], p[3], h, h), Activation.Tanh, slot: 1);
-        var gaussian = Dense(e1, p[4], p[5], h, 2 * z);
+        // Parameters in Vae.Parameters order: a labelled layer's weight, bias, label weight.
+        int next = 0;
+        double[] Layer(double[] input, int inputs, int outputs, bool labelled)
+        {
+            var (weight, bias) = (p[next], p[next + 1]);
+            next += 2;
+            if (labelled && Labels is not null)
+            {
+                double[] stacked = [.. weight, .. p[next++]];
+                return Dense(Concatenate(input, inputs, Labels, config.Classes), stacked, bias, inputs + config.Classes, outputs);
+            }
+
+            return Dense(input, weight, bias, inputs, outputs);
+        }
+
+        var e0 = Hidden(Layer(x, d, h, labelled: true), Activation.Elu, slot: 0);
+        var e1 = Hidden(Layer(e0, h, h, labelled: false), Activation.Tanh, slot: 1);
+        var gaussian = Layer(e1, h, 2 * z, labelled: false);
         var mu = new double[batch * z];
         var sigma = new double[batch * z];
         var latent = new double[batch * z];
@@ -64,9 +84,9 @@ internal sealed class ReferenceVae
             }
         }
 
-        var d0 = Hidden(Dense(latent, p[6], p[7], z, h), Activation.Tanh, slot: 2);
-        var d1 = Hidden(Dense(d0, p[8], p[9], h, h), Activation.Elu, slot: 3);
-        var logits = Dense(d1, p[10], p[11], h, d);
+        var d0 = Hidden(Layer(latent, z, h, labelled: true), Activation.Tanh, slot: 2);
+        var d1 = Hidden(Layer(d0, h, h, labelled: false), Activation.Elu, slot: 3);
+        var logits = Layer(d1, h, d, labelled: false);
         double total = 0;
         var rowBce = new double[batch];
         for (int i = 0; i < logits.Length; i++)
@@ -129,6 +149,19 @@ internal sealed class ReferenceVae
         }
 
         return total / (batch / k);
+    }
+
+    /// <summary>Rows [a_b, c_b] of a (B, n) and c (B, m): (B, n + m).</summary>
+    private double[] Concatenate(double[] a, int n, double[] c, int m)
+    {
+        var y = new double[batch * (n + m)];
+        for (int b = 0; b < batch; b++)
+        {
+            Array.Copy(a, b * n, y, b * (n + m), n);
+            Array.Copy(c, b * m, y, (b * (n + m)) + n, m);
+        }
+
+        return y;
     }
 
     private double[] Dense(double[] input, double[] weight, double[] bias, int inputs, int outputs)

@@ -51,9 +51,12 @@ public sealed class StepProfileTests
     public void StatedGemmsAreTheOnesAStepRuns()
     {
         using var backend = new HostBackend();
-        foreach (int latent in new[] { 1, 20 })
+        foreach (var config in new[]
         {
-            var config = new VaeConfig(Latent: latent, Hidden: 7);
+            new VaeConfig(Latent: 1, Hidden: 7), new VaeConfig(Latent: 20, Hidden: 7),
+            new VaeConfig(Latent: 2, Hidden: 7) { Kind = ModelKind.Cvae, Classes = 10 },
+        })
+        {
             var profile = StepBenchmark.Profile(backend, config, batch: 5, steps: 1, seed: 1);
             var ran = profile.Where(row => row.Operation.StartsWith("gemm ", StringComparison.Ordinal))
                 .SelectMany(row => Enumerable.Repeat(row.Operation, row.CallsPerStep)).Order();

@@ -72,15 +72,18 @@ public static class EvalCommand
             using var model = new Vae(backend, config);
             Checkpoint.LoadWeights(directory, model);
             using var inference = new VaeInference(model, (ulong)parse.GetValue(seed));
-            var totals = inference.Evaluate(pixels);
+            // The conditional VAE is scored given each test image's true label: -log p(x | y).
+            float[] labels = mnist.TestOneHots(config, count);
+            var totals = inference.Evaluate(pixels, labels);
             bool binary = config.Binarization == Binarization.Dynamic;
-            Console.WriteLine($"{directory}: dim {config.Latent}, hidden {config.Hidden}, {count} test images"
+            Console.WriteLine($"{directory}: {Checkpoint.ModelName(config.Kind)}, dim {config.Latent}, hidden {config.Hidden}, {count} test images"
+                + (config.Conditional ? ", each given its true label" : string.Empty)
                 + (binary ? $", binarized once with seed 0x{BinarizedTestSet.Seed:X}" : ", grey"));
             Console.WriteLine($"test loss {totals.MeanLoss:F2} | bce {totals.MeanBce:F2} | kld {totals.MeanKld:F2} (nats per image, one z sample each)");
             double? bound = null;
             if (k > 0)
             {
-                double nll = inference.ImportanceWeightedNll(pixels, k);
+                double nll = inference.ImportanceWeightedNll(pixels, k, labels);
                 bound = nll;
                 Console.WriteLine($"importance-weighted bound: -log p(x) <= {nll:F2} nats per image (k = {k} samples per image, {count} images); "
                     + (binary
@@ -91,7 +94,7 @@ public static class EvalCommand
             int grid = points ?? (config.Latent == 1 ? DefaultExactPoints1 : DefaultExactPoints2);
             if (config.Latent <= ExactLikelihood.MaximumLatent && grid > 0)
             {
-                double exact = ExactLikelihood.NegativeLogLikelihoods(model, pixels, grid).Average();
+                double exact = ExactNll(model, pixels, grid, config.Conditional ? mnist.LabelsFor(config, test)[..count] : null);
                 Console.WriteLine($"exact -log p(x) = {exact:F2} nats per image (midpoint rule, {grid} points an axis over [-{ExactLikelihood.Range}, {ExactLikelihood.Range}]^{config.Latent})"
                     + (bound is { } b ? $"; bound - exact = {b - exact:F2}" : string.Empty) + "; "
                     + (binary ? "a normalized likelihood of the binarized test images" : "grey pixels: the same integral of the grey-level objective, not a normalized likelihood"));
@@ -100,5 +103,30 @@ public static class EvalCommand
             return CommandRunner.Success;
         }));
         return command;
+    }
+
+    /// <summary>The mean exact -log p(x) over images (N, D); for the conditional VAE -log p(x | y), each class's images integrated with that class.</summary>
+    private static double ExactNll(Vae model, ReadOnlySpan<float> images, int grid, byte[]? labels)
+    {
+        if (labels is null)
+        {
+            return ExactLikelihood.NegativeLogLikelihoods(model, images, grid).Average();
+        }
+
+        int d = model.Config.Pixels;
+        double total = 0;
+        foreach (var group in Enumerable.Range(0, labels.Length).GroupBy(n => labels[n]))
+        {
+            var pixels = new float[group.Count() * d];
+            int i = 0;
+            foreach (int n in group)
+            {
+                images.Slice(n * d, d).CopyTo(pixels.AsSpan(i++ * d));
+            }
+
+            total += ExactLikelihood.NegativeLogLikelihoods(model, pixels, grid, group.Key).Sum();
+        }
+
+        return total / labels.Length;
     }
 }

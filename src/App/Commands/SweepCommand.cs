@@ -42,6 +42,11 @@ public static class SweepCommand
             foreach (var run in runs)
             {
                 run.EnsureOutputWritable();
+                // Every dim is checked before the first trains: a sweep never continues, or skips as finished, a model of the other kind.
+                if (Checkpoint.HasWeights(run.RunDirectory))
+                {
+                    DimensionRun.RefuseOtherKind(run.RunDirectory, Checkpoint.ReadConfig(run.RunDirectory), run.Network);
+                }
             }
 
             var first = runs[0];

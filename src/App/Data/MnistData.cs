@@ -12,8 +12,11 @@ public sealed record MnistData(MnistSet Train, MnistSet Test)
         string[] unlabelled = [.. new[] { ("training", train), ("test", test) }.Where(set => set.Item2.Labels is null).Select(set => set.Item1)];
         log($"MNIST: {train.Count} training and {test.Count} test images of {train.Rows}x{train.Cols} from {directory}"
             + (unlabelled.Length == 0 ? string.Empty : $"; no {string.Join(" or ", unlabelled)} labels"));
-        return new MnistData(train, test);
+        return new MnistData(train, test) { Directory = directory };
     }
+
+    /// <summary>The folder the sets were read from, for messages that name a file in it.</summary>
+    public string Directory { get; init; } = ".";
 
     /// <summary>Rows of one image, the same in both sets.</summary>
     public int Rows => Train.Rows;
@@ -24,8 +27,32 @@ public sealed record MnistData(MnistSet Train, MnistSet Test)
     /// <summary>D = rows x cols.</summary>
     public int Pixels => Train.Pixels;
 
-    /// <summary>The network on this data: its D and image shape.</summary>
-    public VaeConfig Shape(VaeConfig network) => network with { Pixels = Pixels, ImageRows = Rows, ImageCols = Cols };
+    /// <summary>
+    /// The network on this data: its D and image shape, and for the conditional VAE its C, one
+    /// more than the largest label of either set (10 for MNIST). A conditional VAE on data
+    /// without both label files is a usage error naming the missing file.
+    /// </summary>
+    public VaeConfig Shape(VaeConfig network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var shaped = network with { Pixels = Pixels, ImageRows = Rows, ImageCols = Cols };
+        return shaped.Conditional
+            ? shaped with { Classes = Math.Max(LabelsFor(network, Train).Max(), LabelsFor(network, Test).Max()) + 1 }
+            : shaped;
+    }
+
+    /// <summary>A set's labels, which the conditional VAE needs: a usage error naming the missing label file when the set has none.</summary>
+    public byte[] LabelsFor(VaeConfig network, MnistSet set)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(set);
+        return set.Labels ?? throw new UsageException(
+            $"--model {Checkpoint.ModelName(network.Kind)} conditions on the labels, but {Path.Combine(Directory, set == Train ? Mnist.TrainLabels : Mnist.TestLabels)} (or .gz) is missing");
+    }
+
+    /// <summary>The test set's one-hot labels (N, C) for the conditional VAE, its first N images; empty for the plain VAE.</summary>
+    public float[] TestOneHots(VaeConfig network, int count) =>
+        network.Conditional ? LabelOneHots.Of(LabelsFor(network, Test).AsSpan(0, count), network.Classes) : [];
 
     /// <summary>Null when a checkpoint's network fits these images, else the one line that says why not.</summary>
     public string? Mismatch(VaeConfig network, string checkpoint) =>

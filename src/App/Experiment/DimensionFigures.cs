@@ -7,7 +7,12 @@ namespace GpuVae.App.Experiment;
 /// <summary>
 /// The pictures of one trained latent dimension:
 /// reconstructions of the first test images, samples from the prior, interpolations between
-/// test codes, and for Z = 2 the manifold and the latent maps of train and test images.
+/// test codes, and for Z = 2 the manifold and the latent maps of train and test images. For
+/// the conditional VAE every pass reads the label: reconstructions given the true label, the
+/// samples as conditional generation (each row one z from the prior, each column a class), no
+/// interpolation (z no longer carries the digit, so a path between two test codes changes only
+/// the style, which the rows of the samples show), for Z = 2 one manifold per class, and the z
+/// maps of the posteriors given the true labels.
 /// </summary>
 public static class DimensionFigures
 {
@@ -31,25 +36,56 @@ public static class DimensionFigures
         var written = new List<string>();
         float[] test = BinarizedTestSet.For(model.Config, data.Test.Images);
 
+        var config = model.Config;
         float[] originals = test[..(ReconstructedImages * d)];
         string reconstructions = Path.Combine(outputDirectory, $"dim{z}.png");
-        DigitGrid.WriteReconstructions(reconstructions, originals, inference.Reconstruct(originals), ReconstructedImages, PerRow, Scale, tileRows: tileRows, tileCols: tileCols);
+        DigitGrid.WriteReconstructions(
+            reconstructions, originals, inference.Reconstruct(originals, data.TestOneHots(config, ReconstructedImages)), ReconstructedImages, PerRow, Scale, tileRows: tileRows, tileCols: tileCols);
         written.Add(reconstructions);
 
         string samples = Path.Combine(outputDirectory, $"samples_dim{z}.png");
-        DigitGrid.Write(samples, inference.Decode(PriorSamples(Samples * z, seed)), Samples / PerRow, PerRow, Scale, tileRows: tileRows, tileCols: tileCols);
+        if (config.Conditional)
+        {
+            // Row r is z_r in every column, column c decodes it as class c.
+            int rows = Samples / PerRow, classes = config.Classes;
+            var priorCodes = PriorSamples(rows * z, seed);
+            var codes = new float[rows * classes * z];
+            var labels = new float[rows * classes * classes];
+            for (int tile = 0; tile < rows * classes; tile++)
+            {
+                priorCodes.AsSpan(tile / classes * z, z).CopyTo(codes.AsSpan(tile * z));
+                labels[(tile * classes) + (tile % classes)] = 1;
+            }
+
+            DigitGrid.Write(samples, inference.Decode(codes, labels), rows, classes, Scale, tileRows: tileRows, tileCols: tileCols);
+        }
+        else
+        {
+            DigitGrid.Write(samples, inference.Decode(PriorSamples(Samples * z, seed)), Samples / PerRow, PerRow, Scale, tileRows: tileRows, tileCols: tileCols);
+        }
+
         written.Add(samples);
 
-        string interpolation = Path.Combine(outputDirectory, $"interpolation_dim{z}.png");
-        var endpoints = inference.EncodeMeans(test[..(2 * InterpolationPairs * d)]);
-        DigitGrid.Write(interpolation, inference.Decode(Interpolate(endpoints, z)), InterpolationPairs, InterpolationSteps, Scale, tileRows: tileRows, tileCols: tileCols);
-        written.Add(interpolation);
+        if (!config.Conditional)
+        {
+            string interpolation = Path.Combine(outputDirectory, $"interpolation_dim{z}.png");
+            var endpoints = inference.EncodeMeans(test[..(2 * InterpolationPairs * d)]);
+            DigitGrid.Write(interpolation, inference.Decode(Interpolate(endpoints, z)), InterpolationPairs, InterpolationSteps, Scale, tileRows: tileRows, tileCols: tileCols);
+            written.Add(interpolation);
+        }
 
         if (z == 2)
         {
-            string manifold = Path.Combine(outputDirectory, "manifold.png");
-            DigitGrid.Write(manifold, inference.Decode(ManifoldGrid(options)), options.ManifoldSize, options.ManifoldSize, 1, tileRows: tileRows, tileCols: tileCols);
-            written.Add(manifold);
+            var grid = ManifoldGrid(options);
+            int tiles = options.ManifoldSize * options.ManifoldSize;
+            foreach (int label in config.Conditional ? Enumerable.Range(0, config.Classes) : [-1])
+            {
+                string manifold = Path.Combine(outputDirectory, label < 0 ? "manifold.png" : $"manifold_class{label}.png");
+                var probabilities = label < 0 ? inference.Decode(grid) : inference.Decode(grid, LabelOneHots.Repeat(label, tiles, config.Classes));
+                DigitGrid.Write(manifold, probabilities, options.ManifoldSize, options.ManifoldSize, 1, tileRows: tileRows, tileCols: tileCols);
+                written.Add(manifold);
+            }
+
             foreach (var (name, images, labels) in new[] { ("train", data.Train.Images, data.Train.Labels), ("test", test, data.Test.Labels) })
             {
                 if (labels is null)
@@ -62,7 +98,7 @@ public static class DimensionFigures
                 string map = Path.Combine(outputDirectory, $"{name}_z_map.png");
                 LatentMap.Write(
                     map,
-                    inference.EncodeMeans(images.AsSpan(0, count * d)),
+                    inference.EncodeMeans(images.AsSpan(0, count * d), config.Conditional ? LabelOneHots.Of(labels.AsSpan(0, count), config.Classes) : default),
                     Array.ConvertAll(labels[..count], label => (int)label),
                     $"{name} set: posterior means of {count} images, dim 2");
                 written.Add(map);

@@ -40,6 +40,11 @@ public static class ExperimentOutputs
                     {
                         throw new UsageException(mismatch);
                     }
+
+                    if (models[dim].Config.Conditional)
+                    {
+                        data.LabelsFor(models[dim].Config, data.Test);
+                    }
                 }
             }
 

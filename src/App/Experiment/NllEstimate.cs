@@ -58,7 +58,9 @@ public sealed record NllEstimate(string? ModelSha256, int Samples, int Images, i
         }
 
         using var inference = new VaeInference(model, (ulong)seed);
-        double nll = inference.ImportanceWeightedNll(BinarizedTestSet.For(model.Config, test.Images[..(images * model.Config.Pixels)]), samples);
+        // The conditional VAE's bound is on -log p(x | y), given the true label.
+        var labels = model.Config.Conditional ? LabelOneHots.Of(test.Labels.AsSpan(0, images), model.Config.Classes) : default;
+        double nll = inference.ImportanceWeightedNll(BinarizedTestSet.For(model.Config, test.Images[..(images * model.Config.Pixels)]), samples, labels);
         AtomicFile.WriteAllText(
             Path.Combine(runDirectory, FileName),
             string.Create(CultureInfo.InvariantCulture, $"{Header}\n{modelSha256},{samples},{images},{seed},{nll:R}\n"));

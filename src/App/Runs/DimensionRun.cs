@@ -14,18 +14,32 @@ public static class DimensionRun
     public static bool IsFinished(string runDirectory, int epochs) =>
         Checkpoint.Exists(runDirectory) && Checkpoint.ReadMetrics(runDirectory).Count >= epochs;
 
+    /// <summary>A usage error when the run folder holds a model of the other kind than the one asked for: one cannot continue the other.</summary>
+    public static void RefuseOtherKind(string directory, VaeConfig saved, VaeConfig asked)
+    {
+        ArgumentNullException.ThrowIfNull(saved);
+        ArgumentNullException.ThrowIfNull(asked);
+        if (saved.Kind != asked.Kind)
+        {
+            throw new UsageException(
+                $"{directory} holds a {Checkpoint.ModelName(saved.Kind)}, not a {Checkpoint.ModelName(asked.Kind)}: pass --model {Checkpoint.ModelName(saved.Kind)} to continue it, or another --out");
+        }
+    }
+
     public static IReadOnlyList<EpochMetrics> Train(
         RunSettings settings, Backend backend, MnistData data, TextWriter log, bool interactive, CancellationToken cancellation)
     {
         string directory = settings.RunDirectory;
+        // D and the image shape come from the data: MNIST's 28x28 or any other size; the
+        // conditional VAE's classes from its labels, whose absence is refused before anything is written.
+        var network = data.Shape(settings.Network);
         Checkpoint.Recover(directory);
         Directory.CreateDirectory(directory);
-        // D and the image shape come from the data: MNIST's 28x28 or any other size.
-        var network = data.Shape(settings.Network);
         var (trainImages, validationImages) = settings.SplitTraining(data.Train.Images, network.Pixels);
         using var model = new Vae(backend, network);
         using var trainer = new Trainer(
-            model, settings.Training, trainImages, BinarizedTestSet.For(network, data.Test.Images), BinarizedTestSet.For(network, validationImages));
+            model, settings.Training, trainImages, BinarizedTestSet.For(network, data.Test.Images), BinarizedTestSet.For(network, validationImages),
+            Labels(network, data, trainImages.Length / network.Pixels, validationImages.Length / network.Pixels));
         var history = new List<EpochMetrics>();
         int firstEpoch = 1;
         EpochPosition? resumeFrom = null;
@@ -37,6 +51,7 @@ public static class DimensionRun
                 throw new UsageException($"--resume: {mismatch}");
             }
 
+            RefuseOtherKind(directory, saved, network);
             if (saved.Binarization != network.Binarization)
             {
                 throw new UsageException(
@@ -102,5 +117,20 @@ public static class DimensionRun
         }
 
         return history;
+    }
+
+    /// <summary>The one-hot labels beside the training images (the first train, then validation ones, as SplitTraining splits) and the test images; null for the plain VAE.</summary>
+    private static TrainingLabels? Labels(VaeConfig network, MnistData data, int train, int validation)
+    {
+        if (!network.Conditional)
+        {
+            return null;
+        }
+
+        var labels = data.LabelsFor(network, data.Train);
+        return new TrainingLabels(
+            LabelOneHots.Of(labels.AsSpan(0, train), network.Classes),
+            data.TestOneHots(network, data.Test.Count),
+            LabelOneHots.Of(labels.AsSpan(train, validation), network.Classes));
     }
 }

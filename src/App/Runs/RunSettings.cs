@@ -73,6 +73,7 @@ public sealed record RunSettings(
     {
         yield return $"dim {Network.Latent} | hidden {Network.Hidden} | epochs {Training.Epochs} | batch {Training.BatchSize} | lr {Training.LearningRate:G} | keep {Training.KeepProbability:G} | seed {Training.Seed}"
             + (Training.InputNoise > 0 ? $" | input noise {Training.InputNoise:G}" : string.Empty)
+            + (Network.Conditional ? " | model cvae" : string.Empty)
             + (Network.Binarization != Binarization.None ? $" | binarize {Checkpoint.BinarizationName(Network.Binarization)}" : string.Empty)
             + (Training.Objective != TrainingObjective.Elbo ? $" | {Training.Objective}" : string.Empty)
             + (TrainLimit is { } limit ? $" | train limit {limit}" : string.Empty)

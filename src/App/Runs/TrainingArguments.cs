@@ -52,12 +52,18 @@ public sealed class TrainingArguments
 
     public Option<bool> NoGraph { get; } = new("--no-graph") { Description = "Run each training step op by op instead of replaying it as a captured CUDA graph (the result is the same, bit for bit)" };
 
+    public Option<string> Model { get; } = new("--model")
+    {
+        Description = "vae: the TensorFlow original's VAE; cvae: the conditional VAE (hwalsuklee/tensorflow-mnist-CVAE), the label's one-hot joining the encoder's input and z; needs the label files",
+        DefaultValueFactory = _ => "vae",
+    };
+
     public Option<int> Validation { get; } = new("--validation") { Description = "Hold out the last N training images and report their loss each epoch (the TensorFlow original holds out 5000)", DefaultValueFactory = _ => 0 };
 
     /// <summary>The options of both train and sweep; train adds --dim and --resume, sweep --dims.</summary>
     public IEnumerable<Option> Common =>
     [
-        Epochs, BatchSize, Hidden, LearningRate, KeepProbability, Seed, Data.Data, Out, .. Device.All, TrainLimit, AddNoise, NoiseFraction, Binarize, Beta, Objective, Samples, Validation, NoGraph,
+        Epochs, BatchSize, Hidden, LearningRate, KeepProbability, Seed, Data.Data, Out, .. Device.All, TrainLimit, AddNoise, NoiseFraction, Binarize, Beta, Objective, Samples, Validation, Model, NoGraph,
     ];
 
     public RunSettings Read(ParseResult parse, int dim, bool resume)
@@ -75,6 +81,8 @@ public sealed class TrainingArguments
         int validation = parse.GetValue(Validation);
         string objective = parse.GetValue(Objective)!;
         int samples = parse.GetValue(Samples);
+        string model = parse.GetValue(Model)!;
+        Require(model is "vae" or "cvae", $"--model must be vae or cvae, got {model}");
         Require(dim is > 0 and <= DimsOption.MaximumDim, $"--dim must be between 1 and {DimsOption.MaximumDim}, got {dim}");
         Require(epochs is > 0 and <= 100_000, $"--epochs must be between 1 and 100000, got {epochs}");
         Require(batch is > 0 and <= 60_000, $"--batch-size must be between 1 and 60000, got {batch}");
@@ -98,7 +106,12 @@ public sealed class TrainingArguments
             validation <= available - batch,
             $"--validation {validation} leaves {Math.Max(available - validation, 0)} of the {available} training images: fewer than one batch of {batch}");
         return new RunSettings(
-            new VaeConfig(dim, hidden) { Binarization = parse.GetValue(Binarize) == "dynamic" ? Binarization.Dynamic : Binarization.None },
+            // The conditional VAE's classes come from the labels, once the data is read (MnistData.Shape).
+            new VaeConfig(dim, hidden)
+            {
+                Binarization = parse.GetValue(Binarize) == "dynamic" ? Binarization.Dynamic : Binarization.None,
+                Kind = model == "cvae" ? ModelKind.Cvae : ModelKind.Vae,
+            },
             new TrainingOptions
             {
                 Epochs = epochs,
