@@ -324,14 +324,21 @@ public abstract class Backend : IDisposable
 
     /// <summary>
     /// y = 1 with probability x, else 0, for pixels x in [0, 1]: each image drawn as a
-    /// Bernoulli sample of its grey levels (dynamically binarized MNIST).
+    /// Bernoulli sample of its grey levels (dynamically binarized MNIST). Consecutive groups of
+    /// rowsPerImage rows are copies of one image, all drawn alike.
     /// </summary>
-    public void Binarize(Tensor y, Tensor x, ulong seed, RandomStream stream)
+    public void Binarize(Tensor y, Tensor x, ulong seed, RandomStream stream, int rowsPerImage = 1)
     {
         ShapeCheck.Same(y, x);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rowsPerImage);
+        if (y.Rows % rowsPerImage != 0)
+        {
+            throw new ArgumentException($"{y.Rows} rows are no whole number of images of {rowsPerImage} copies", nameof(rowsPerImage));
+        }
+
         using (Time("binarize"))
         {
-            MapCore(new Sampling.BinarizeMap(seed), y, x, stream);
+            MapCore(new Sampling.BinarizeMap(seed, y.Cols, rowsPerImage), y, x, stream);
         }
     }
 

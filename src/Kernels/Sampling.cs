@@ -168,13 +168,21 @@ public static class Sampling
     }
 
     /// <summary>The kernel of <see cref="BinarizeReference"/> as an <see cref="IElementwiseMap"/>.</summary>
-    public readonly struct BinarizeMap(ulong seed) : IElementwiseMap
+    /// <remarks>
+    /// Rows come in groups of rowsPerImage copies of one image (the importance-weighted
+    /// objective's K samples), and every copy draws the image's own bits: the Philox counter is
+    /// the pixel's index in the images, image * D + pixel, which is the element's index when
+    /// each image is one row.
+    /// </remarks>
+    public readonly struct BinarizeMap(ulong seed, int pixels, int rowsPerImage) : IElementwiseMap
     {
         private readonly ulong seed = seed;
+        private readonly int pixels = pixels;
+        private readonly int rowsPerImage = rowsPerImage;
 
         // 1f and 0f, not 1 and 0: with the int constants ILGPU 1.5.3 wrote the bits of int 1 (1E-45) on CUDA and OpenCL, while the CPU accelerator was right; GpuVae check caught it on an H200.
         public float Apply(float x, int index, ulong stream) =>
-            Philox.UniformOpenAbove(Philox.Generate(seed, stream, (uint)index, RandomPurpose.Binarize).X) < x ? 1f : 0f;
+            Philox.UniformOpenAbove(Philox.Generate(seed, stream, (uint)((index / (pixels * rowsPerImage) * pixels) + (index % pixels)), RandomPurpose.Binarize).X) < x ? 1f : 0f;
     }
 
     /// <summary>Loads the sampling kernels on one accelerator once and launches them.</summary>

@@ -203,8 +203,9 @@ public sealed class TrainingStep : IDisposable
 
         if (Model.Config.Binarization == Binarization.Dynamic)
         {
-            // In place: a fresh Bernoulli draw of every pixel each time an image is used, which is both the encoder's input and the target.
-            backend.Binarize(workspace.Target, workspace.Target, seed, new RandomStream(values, RandomStreams.BinarizeSlot));
+            // In place: a fresh Bernoulli draw of every pixel each time an image is used, which is both the encoder's
+            // input and the target; an image's K copies under the importance-weighted objective are one draw.
+            backend.Binarize(workspace.Target, workspace.Target, seed, new RandomStream(values, RandomStreams.BinarizeSlot), workspace.Samples);
         }
 
         var input = workspace.Target;

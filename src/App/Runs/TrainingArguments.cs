@@ -95,9 +95,6 @@ public sealed class TrainingArguments
         Require(samples is > 0 and <= 10_000, $"--k must be between 1 and 10000, got {samples}");
         Require(objective == "elbo" || beta == 1, $"--beta {beta} weighs the ELBO's KL term; --objective iwae has none");
         Require(objective == "elbo" || (long)batch * samples <= 1_000_000, $"--batch-size {batch} times --k {samples} is more than 1000000 rows a step");
-        Require(
-            objective == "elbo" || parse.GetValue(Binarize) != "dynamic",
-            "--binarize dynamic with --objective iwae would draw each of an image's k copies differently; they are not yet supported together");
         Require(validation >= 0, $"--validation must be at least 0, got {validation}");
         Require(limit is null or > 0, $"--train-limit must be at least 1, got {limit}");
         Require(limit is null || batch <= limit, $"--batch-size {batch} is larger than --train-limit {limit}: no full batch to train on");

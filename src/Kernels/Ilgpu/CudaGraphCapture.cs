@@ -36,7 +36,17 @@ internal static class CudaGraphCapture
         work = null;
         accelerator.Bind();
         accelerator.Synchronize();
-        int result = CudaDriver.StreamBeginCapture(stream.StreamPtr, CudaDriver.CaptureModeRelaxed);
+        int result;
+        try
+        {
+            result = CudaDriver.StreamBeginCapture(stream.StreamPtr, CudaDriver.CaptureModeRelaxed);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            reason = $"the CUDA driver's graph API is missing: {e.Message}";
+            return false;
+        }
+
         if (result != 0)
         {
             reason = $"cuStreamBeginCapture failed: {CudaDriver.ErrorName(result)}";

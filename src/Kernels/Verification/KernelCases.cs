@@ -292,6 +292,25 @@ public static class KernelCases
                 return (expected, context.Download(y));
             });
         }
+
+        foreach (var (images, copies, pixels) in new[] { (1, 3, 7), (5, 3, 784), (33, 2, 33) })
+        {
+            yield return new KernelCase("binarize", $"({images} images x {copies} copies, {pixels})", ExactTolerance, false, context =>
+            {
+                // Each image's copies must draw the image's own bits, as one image alone does.
+                float[] image = [.. context.Uniform(images * pixels).Select(Math.Abs)];
+                ulong seed = context.NextSeed();
+                float[] drawn = new float[image.Length];
+                Sampling.BinarizeReference(drawn, image, seed, 5, image.Length);
+                float[] x = [.. Enumerable.Range(0, images).SelectMany(n => Enumerable.Repeat(image.Skip(n * pixels).Take(pixels), copies).SelectMany(row => row))];
+                float[] expected = [.. Enumerable.Range(0, images).SelectMany(n => Enumerable.Repeat(drawn.Skip(n * pixels).Take(pixels), copies).SelectMany(row => row))];
+                using var input = context.Upload(x, images * copies, pixels);
+                using var y = context.Poisoned(images * copies, pixels);
+                using var step = context.UploadStream(5, out var stream);
+                context.Backend.Binarize(y, input, seed, stream, copies);
+                return (expected, context.Download(y));
+            });
+        }
     }
 
     private static IEnumerable<KernelCase> LossCases()
