@@ -2,8 +2,9 @@
 # Everything a GPU session measures, in one call of the device tool (15 minutes of device
 # time in all, start-up included). Prepare here:   ../shared/gpu/pack.sh   (writes .gpu/)
 # then run there, carrying .gpu:                    bash bench/gpu/run.sh
-# Every number lands in $OUT (or ./gpu-results when OUT is unset), in at most 8 files, since
-# the device tool brings back no more; ratios.txt is computed from the others at the end.
+# Every number lands in $OUT (or ./gpu-results when OUT is unset), in 8 files, since the device
+# tool brings back no more; the ratios, computed from them at the end, print last (rerun the
+# script's Python on the files to get them again).
 # The steps run in order of what matters most, each with its own limit, all within BUDGET
 # seconds (default 540): a step that would start too late is skipped and says so.
 set -uo pipefail
@@ -11,6 +12,7 @@ out=${OUT:-gpu-results}
 budget=${BUDGET:-540}
 deadline=$(( $(date +%s) + budget ))
 mkdir -p "$out" /tmp/app /tmp/runs
+out=$(cd "$out" && pwd)
 tar xJf .gpu/app.tar.xz -C /tmp/app
 app=/tmp/app/GpuVae
 data=.gpu/mnist
@@ -79,10 +81,12 @@ step 120 $app bench --accelerator cuda --variants --json "$out/bench_cuda.json" 
   step 40 $app check --accelerator opencl
 } 2>&1 | tee "$out/runs.txt"
 
-# Metrics, NLLs, reports and pictures of every run, without the checkpoints.
-tar czf "$out/runs.tar.gz" -C /tmp/runs --exclude='*.safetensors' --exclude='*.tmp' . 2>/dev/null
+# Metrics, NLLs and reports of every run, and their pictures apart (a file comes back only under 16 MiB).
+(cd /tmp/runs && find . -type f \( -name '*.csv' -o -name '*.md' -o -name '*.json' \) -print0 | tar czf "$out/runs.tar.gz" --null -T -)
+(cd /tmp/runs && find . -type f -name '*.png' -print0 | tar czf "$out/pictures.tar.gz" --null -T -)
+ls -la "$out"
 
-python3 - "$out" <<'PY' 2>&1 | tee "$out/ratios.txt"
+python3 - "$out" <<'PY' 2>&1
 import json, re, sys
 out = sys.argv[1]
 try:
