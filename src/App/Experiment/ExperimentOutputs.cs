@@ -95,7 +95,8 @@ public static class ExperimentOutputs
 
         log.WriteLine($"dim {dim}: {string.Join(", ", written.Select(Path.GetFileName))}"
             + (estimate is null ? string.Empty : $"; test NLL <= {estimate.Nll:F2} (k = {estimate.Samples}, {estimate.Images} images)") + note);
-        return new DimResult(dim, history, estimate?.Nll, estimate?.Samples, estimate?.Images, model.Config.Binarization == Binarization.Dynamic);
+        return new DimResult(
+            dim, history, estimate?.Nll, estimate?.Samples, estimate?.Images, model.Config.Binarization == Binarization.Dynamic, model.Config.Conditional);
     }
 
     /// <summary>report.md over the results <see cref="Draw"/> returned, with the run's facts.</summary>

@@ -27,9 +27,10 @@ public static class ExperimentReport
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         DimResult[] dims = [.. summary.Dims.OrderBy(d => d.Z)];
 
+        bool conditional = dims.Any(d => d.Conditional);
         var md = new StringBuilder();
-        md.Append("# Variational autoencoder on MNIST: latent dimensions ")
-            .AppendJoin(", ", dims.Select(d => d.Z)).Append("\n\n");
+        md.Append(conditional ? "# Conditional variational autoencoder" : "# Variational autoencoder")
+            .Append(" on MNIST: latent dimensions ").AppendJoin(", ", dims.Select(d => d.Z)).Append("\n\n");
         md.Append(
             "A variational autoencoder (Kingma & Welling, *Auto-Encoding Variational Bayes*) trained on MNIST, "
             + "after hwalsuklee/tensorflow-mnist-VAE. The encoder is a 784-500-500-2Z perceptron (ELU, then tanh) "
@@ -57,6 +58,13 @@ public static class ExperimentReport
         }
 
         md.Append(".\n\n");
+        if (conditional)
+        {
+            md.Append(
+                "Conditional (after hwalsuklee/tensorflow-mnist-CVAE): the label's one-hot vector joins the image at the "
+                + "encoder's input and z at the decoder's input, so q(z|x, y) and p(x|z, y); the losses and bounds are given "
+                + "the true label, and z is left to hold what the label does not say (the style).\n\n");
+        }
 
         md.Append("## Results after ").Append(summary.Epochs.ToString(Invariant)).Append(" epochs\n\n");
         md.Append("| Z | train loss | train BCE | train KLD | test loss | test BCE | test KLD | test NLL (importance-weighted) | s/epoch | images/s |\n");
@@ -86,12 +94,16 @@ public static class ExperimentReport
         {
             ("Reconstructions", "The same test images for every dim. Rows alternate: test images, then their reconstructions.",
                 [.. dims.Select(d => ($"dim{d.Z}.png", $"reconstructions, dim {d.Z}"))]),
-            ("Samples from the prior", "Decoder means for z drawn from N(0, I).",
+            ("Samples from the prior",
+                conditional
+                    ? "Conditional generation: each row one z drawn from N(0, I), each column a digit class, the decoder's means given both."
+                    : "Decoder means for z drawn from N(0, I).",
                 [.. dims.Select(d => ($"samples_dim{d.Z}.png", $"samples, dim {d.Z}"))]),
             ("Interpolations", "Each row decodes a straight line in z between the codes of two test images.",
                 [.. dims.Select(d => ($"interpolation_dim{d.Z}.png", $"interpolation, dim {d.Z}"))]),
             ("Latent space of the dim-2 model", "The decoder's means over a grid of z, and the codes of train and test images.",
-                [("manifold.png", "manifold"), ("train_z_map.png", "train codes"), ("test_z_map.png", "test codes")]),
+                [("manifold.png", "manifold"), .. Enumerable.Range(0, 10).Select(c => ($"manifold_class{c}.png", $"manifold of class {c}")),
+                    ("train_z_map.png", "train codes"), ("test_z_map.png", "test codes")]),
             ("Learning curves", "Train solid, test dashed.",
                 [.. Enum.GetValues<LossQuantity>().Select(q => (LossCurves.FileName(q), $"{Path.GetFileNameWithoutExtension(LossCurves.FileName(q))} per epoch"))]),
         };
