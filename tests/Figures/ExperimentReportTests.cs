@@ -70,6 +70,27 @@ public sealed partial class ExperimentReportTests
     }
 
     [Fact]
+    public void DescribesTheConditionalVaeAndLinksItsPerClassManifolds()
+    {
+        using var folder = new TempFolder();
+        foreach (string file in new[] { "samples_dim2.png", "manifold_class0.png", "manifold_class9.png" })
+        {
+            File.WriteAllBytes(folder.File(file), [0]);
+        }
+
+        string plain = folder.File("plain.md"), conditional = folder.File("conditional.md");
+        ExperimentReport.Write(plain, Summary([Result(2, 1, withNll: false)]));
+        ExperimentReport.Write(conditional, Summary([Result(2, 1, withNll: false) with { Conditional = true }]));
+
+        string report = File.ReadAllText(conditional);
+        Assert.StartsWith("# Conditional variational autoencoder on MNIST", report, StringComparison.Ordinal);
+        Assert.Contains("each row one z drawn from N(0, I), each column a digit class", report, StringComparison.Ordinal);
+        Assert.Equal(["samples_dim2.png", "manifold_class0.png", "manifold_class9.png"], Link().Matches(report).Select(m => m.Groups[1].Value));
+        Assert.StartsWith("# Variational autoencoder on MNIST", File.ReadAllText(plain), StringComparison.Ordinal);
+        Assert.DoesNotContain("digit class", File.ReadAllText(plain), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void WithoutImagesHasNoImageSections()
     {
         using var folder = new TempFolder();
