@@ -30,6 +30,14 @@ public sealed class ServeApiTests(ExplorerFixture fixture)
         Assert.Equal("dim2", answer.GetProperty("model").GetString());
     }
 
+    [Fact]
+    public async Task APlainVaesAnswersCarryNoClass()
+    {
+        var models = await Json(await Http.GetAsync(new Uri("api/models", UriKind.Relative), Cancel), HttpStatusCode.OK);
+        Assert.False(Assert.Single(models.EnumerateArray()).TryGetProperty("classes", out _));
+        Assert.False((await Json(await Post("""{"z": [0, 0]}"""), HttpStatusCode.OK)).TryGetProperty("class", out _));
+    }
+
     [Theory]
     [InlineData("""{"z": [1]}""", "\"z\" has length 1; model dim2 has Z = 2")]
     [InlineData("""{"z": [1, 2, 3]}""", "\"z\" has length 3")]
@@ -45,6 +53,7 @@ public sealed class ServeApiTests(ExplorerFixture fixture)
     [InlineData("""{"z": "0.5, 1"}""", "\"z\" must be an array of 2 numbers")]
     [InlineData("""{}""", "\"z\" is missing")]
     [InlineData("""{"z": [1, 2], "label": 3}""", "unknown field \"label\"")]
+    [InlineData("""{"z": [1, 2], "class": 3}""", "\"class\" is given, but model dim2 is a plain VAE, which decodes z alone: leave \"class\" out")]
     [InlineData("""{"model": "dim20", "z": [1, 2]}""", "unknown model \"dim20\": this server has dim2")]
     [InlineData("""{"model": 2, "z": [1, 2]}""", "\"model\" must be a string")]
     [InlineData("""[0.5, 1]""", "must be a JSON object")]
@@ -139,7 +148,7 @@ public sealed class ServeApiTests(ExplorerFixture fixture)
     private async Task<HttpResponseMessage> Post(string body) =>
         await Http.PostAsync(new Uri("api/decode", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"), Cancel);
 
-    private static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode expected)
+    internal static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode expected)
     {
         using (response)
         {

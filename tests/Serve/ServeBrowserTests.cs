@@ -26,7 +26,7 @@ public sealed class ServeBrowserTests(ExplorerFixture fixture, Chromium chromium
     /// level of p; the 1e-6 covers JavaScript's double arithmetic on a float. The server's
     /// decode and the test's are the same floats (same weights, host backend, batch of one).
     /// </summary>
-    private const double PixelTolerance = (0.5 / 255) + 1e-6;
+    internal const double PixelTolerance = (0.5 / 255) + 1e-6;
 
     /// <summary>The issue's floor: a drag must feel live.</summary>
     private const double MinDecodesPerSecond = 30;
@@ -179,6 +179,15 @@ public sealed class ServeBrowserTests(ExplorerFixture fixture, Chromium chromium
     }
 
     [Fact]
+    public async Task APlainVaeHasNoClassSelector()
+    {
+        await using var page = await Open(fixture.Url);
+        Assert.True(await page.EvaluateExpressionAsync<bool>("document.getElementById('class-choice').hidden"));
+        Assert.Equal(0, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#class option').length"));
+        Assert.Equal(JsonValueKind.Null, (await page.EvaluateExpressionAsync<JsonElement>("explorer.shown()")).GetProperty("class").ValueKind);
+    }
+
+    [Fact]
     public async Task ASliderMovesOneLatentDimensionOfAZ5Model()
     {
         // An untrained Z = 5 model is enough to check the page's sliders against the decoder.
@@ -216,9 +225,10 @@ public sealed class ServeBrowserTests(ExplorerFixture fixture, Chromium chromium
         }
     }
 
-    private async Task<IPage> Open(Uri url)
+    /// <summary>A page of the explorer at url once it is ready, with no script error and no error on its status line.</summary>
+    internal static async Task<IPage> Open(IBrowser browser, Uri url)
     {
-        var page = await chromium.Browser.NewPageAsync();
+        var page = await browser.NewPageAsync();
         await page.SetViewportAsync(new ViewPortOptions { Width = 980, Height = 800 });
         var errors = new List<string>();
         page.PageError += (_, e) => errors.Add(e.Message);
@@ -229,6 +239,8 @@ public sealed class ServeBrowserTests(ExplorerFixture fixture, Chromium chromium
         return page;
     }
 
+    private Task<IPage> Open(Uri url) => Open(chromium.Browser, url);
+
     /// <summary>The client position of a latent point (a JS expression for z) on the plane.</summary>
     private static async Task<(double X, double Y)> ClientPoint(IPage page, string z)
     {
@@ -237,7 +249,7 @@ public sealed class ServeBrowserTests(ExplorerFixture fixture, Chromium chromium
     }
 
     /// <summary>The 28 x 28 grey levels a digit canvas shows, in [0, 1], read at each image pixel's centre.</summary>
-    private static async Task<double[]> Canvas(IPage page, string id)
+    internal static async Task<double[]> Canvas(IPage page, string id)
     {
         var levels = await page.EvaluateFunctionAsync<int[]>(
             """
@@ -256,7 +268,7 @@ public sealed class ServeBrowserTests(ExplorerFixture fixture, Chromium chromium
         return levels.Select(v => v / 255.0).ToArray();
     }
 
-    private static void AssertShows(float[] expected, double[] shown, string what)
+    internal static void AssertShows(float[] expected, double[] shown, string what)
     {
         Assert.Equal(expected.Length, shown.Length);
         int worst = 0;

@@ -87,18 +87,8 @@ public sealed class ServeCommandTests
         Assert.SkipWhen(signal == "INT" && IgnoresSigint(), "this test host was started with SIGINT ignored (a background job), so its children ignore Ctrl-C too");
         RealMnist.Load();
         int port = FreePort();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in new[]
-        {
-            App, "serve", "--out", Path.Combine(RepositoryPaths.Root, "save"), "--accelerator", "host", "--images", "100",
-            "--port", port.ToString(CultureInfo.InvariantCulture), "--data", RepositoryPaths.MnistCache,
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
         var cancel = TestContext.Current.CancellationToken;
-        using var process = Process.Start(start)!;
+        using var process = StartServe(["--out", Path.Combine(RepositoryPaths.Root, "save"), "--images", "100"], port);
         var output = process.StandardOutput.ReadToEndAsync(cancel);
         var error = process.StandardError.ReadToEndAsync(cancel);
         var url = new Uri($"http://127.0.0.1:{port}/");
@@ -119,6 +109,40 @@ public sealed class ServeCommandTests
         string[] lines = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal($"serving dim2 (Z = 2) with 100 test images at {url} (Ctrl-C stops)", lines[^2]);
         Assert.Equal("stopped", lines[^1]);
+    }
+
+    [Fact]
+    public async Task ACvaeCheckpointIsServedWithItsClasses()
+    {
+        using var folder = new TempFolder();
+        var (trained, log, trainError) = InProcessCli.RunCapturing(
+        [
+            "train", "--model", "cvae", "--accelerator", "host", "--dim", "2", "--hidden", "16", "--batch-size", "50", "--epochs", "1",
+            "--train-limit", "1000", "--data", RepositoryPaths.MnistCache, "--out", folder.Path,
+        ]);
+        Assert.True(trained == 0, $"train failed ({trained}): {trainError}\n{log}");
+        int port = FreePort();
+        var cancel = TestContext.Current.CancellationToken;
+        using var process = StartServe(["--checkpoint", Path.Combine(folder.Path, "dim2"), "--images", "10"], port);
+        var error = process.StandardError.ReadToEndAsync(cancel);
+        string models = await Poll(new Uri($"http://127.0.0.1:{port}/"), process, cancel);
+        Assert.Equal("""[{"id":"dim2","latent":2,"hidden":16,"pixels":784,"images":10,"classes":10}]""", models);
+        process.Kill();
+        await process.WaitForExitAsync(cancel);
+        Assert.Equal("", await error);
+    }
+
+    /// <summary>The real program serving on port, host backend, with options.</summary>
+    private static Process StartServe(string[] options, int port)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in (string[])[
+            App, "serve", .. options, "--accelerator", "host", "--port", port.ToString(CultureInfo.InvariantCulture), "--data", RepositoryPaths.MnistCache])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return Process.Start(start)!;
     }
 
     private static async Task<string> Poll(Uri url, Process process, CancellationToken cancel)

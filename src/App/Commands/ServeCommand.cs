@@ -61,11 +61,7 @@ public static class ServeCommand
             foreach (var (_, directory) in runs)
             {
                 // The checkpoint is read before anything else, so its errors are eval's.
-                if (Checkpoint.ReadConfig(directory).Conditional)
-                {
-                    // Every decode would need a label, and the page has no class selector yet.
-                    throw new UsageException($"{directory} holds a cvae; serve explores plain VAEs only, so far");
-                }
+                Checkpoint.ReadConfig(directory);
             }
 
             using var backend = device.Create(parse, Console.WriteLine);

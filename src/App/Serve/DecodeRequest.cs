@@ -5,11 +5,12 @@ using Microsoft.AspNetCore.Http;
 namespace GpuVae.App.Serve;
 
 /// <summary>
-/// The body of POST /api/decode: {"model": "dim2", "z": [0.5, -1.25]}. "model" may be left out
-/// when one model is served. Every other field is refused, so a later one (a class label for a
-/// conditional model) cannot be sent to a server that would silently ignore it.
+/// The body of POST /api/decode: {"model": "dim2", "z": [0.5, -1.25]}, and for a conditional
+/// model the class to decode as, {"z": [...], "class": 7}. "model" may be left out when one
+/// model is served. Every other field is refused, so a field a server does not know cannot be
+/// silently ignored; for the same reason a class sent to a plain VAE is refused, not dropped.
 /// </summary>
-public sealed record DecodeRequest(ExplorerModel Model, float[] Z)
+public sealed record DecodeRequest(ExplorerModel Model, float[] Z, int? Class)
 {
     /// <summary>
     /// Codes farther out than this are refused: the prior puts nothing there (|z| > 1e4 is
@@ -46,9 +47,9 @@ public sealed record DecodeRequest(ExplorerModel Model, float[] Z)
 
             foreach (var property in root.EnumerateObject())
             {
-                if (property.Name is not ("model" or "z"))
+                if (property.Name is not ("model" or "z" or "class"))
                 {
-                    throw Bad($"unknown field \"{property.Name}\": a decode request has \"z\" and optionally \"model\"");
+                    throw Bad($"unknown field \"{property.Name}\": a decode request has \"z\", optionally \"model\", and \"class\" for a cvae");
                 }
             }
 
@@ -91,8 +92,32 @@ public sealed record DecodeRequest(ExplorerModel Model, float[] Z)
                 z[i++] = (float)value;
             }
 
-            return new DecodeRequest(model, z);
+            return new DecodeRequest(model, z, ChooseClass(root, model));
         }
+    }
+
+    /// <summary>The class a conditional model decodes as: required there, refused for a plain VAE.</summary>
+    private static int? ChooseClass(JsonElement root, ExplorerModel model)
+    {
+        string range = $"0 to {model.Classes - 1}";
+        if (!root.TryGetProperty("class", out var element))
+        {
+            return model.Conditional ? throw Bad($"\"class\" is missing: model {model.Id} is a cvae; send \"class\": {range}") : null;
+        }
+
+        if (!model.Conditional)
+        {
+            throw Bad($"\"class\" is given, but model {model.Id} is a plain VAE, which decodes z alone: leave \"class\" out");
+        }
+
+        if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt32(out int label))
+        {
+            throw Bad($"\"class\" must be an integer {range}, got {(element.ValueKind == JsonValueKind.Number ? element.GetRawText() : Kind(element))}");
+        }
+
+        return label >= 0 && label < model.Classes
+            ? label
+            : throw Bad($"\"class\" = {label} is outside {range}: model {model.Id} has {model.Classes} classes");
     }
 
     private static ExplorerModel ChooseModel(JsonElement root, IReadOnlyDictionary<string, ExplorerModel> models)

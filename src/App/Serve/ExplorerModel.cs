@@ -5,8 +5,9 @@ namespace GpuVae.App.Serve;
 
 /// <summary>
 /// One model the explorer serves: its weights, the first N test images with their labels, and
-/// their posteriors q(z | x), encoded once at startup. Not thread-safe, as the backend is not:
-/// <see cref="ExplorerServer"/> serializes every call.
+/// their posteriors q(z | x), encoded once at startup; for the conditional VAE q(z | x, y) given
+/// each image's true label, and every decode p(x | z, y) given a class. Not thread-safe, as the
+/// backend is not: <see cref="ExplorerServer"/> serializes every call.
 /// </summary>
 public sealed class ExplorerModel : IDisposable
 {
@@ -25,7 +26,7 @@ public sealed class ExplorerModel : IDisposable
         Count = Math.Min(images, test.Count);
         Images = test.Images.AsSpan(0, Count * Pixels).ToArray();
         Labels = test.Labels is { } labels ? labels[..Count] : throw new ArgumentException("the explorer needs the test labels", nameof(test));
-        (Mu, Sigma) = inference.EncodePosteriors(Images);
+        (Mu, Sigma) = inference.EncodePosteriors(Images, Conditional ? LabelOneHots.Of(Labels, Classes) : default);
     }
 
     /// <summary>The name requests use: the run folder's name, e.g. dim2.</summary>
@@ -36,6 +37,11 @@ public sealed class ExplorerModel : IDisposable
     public int Latent => Config.Latent;
 
     public int Pixels => Config.Pixels;
+
+    public bool Conditional => Config.Conditional;
+
+    /// <summary>C, the classes a decode of the conditional VAE picks from; 0 for the plain VAE.</summary>
+    public int Classes => Config.Classes;
 
     /// <summary>N test images served.</summary>
     public int Count { get; }
@@ -52,8 +58,23 @@ public sealed class ExplorerModel : IDisposable
     /// <summary>Posterior standard deviations (N, Z).</summary>
     public float[] Sigma { get; }
 
-    /// <summary>Decoder means (D) for one code z (Z).</summary>
-    public float[] Decode(ReadOnlySpan<float> z) => inference.Decode(z);
+    /// <summary>
+    /// Decoder means (D) for one code z (Z): given label, 0..C-1, for the conditional VAE; the
+    /// plain VAE takes none.
+    /// </summary>
+    public float[] Decode(ReadOnlySpan<float> z, int? label = null)
+    {
+        if (Conditional != label.HasValue)
+        {
+            throw new ArgumentException(Conditional ? $"model {Id} is a cvae: a decode needs a class" : $"model {Id} is a plain VAE: a decode takes no class", nameof(label));
+        }
+
+        return label is { } c ? inference.Decode(z, LabelOneHots.Repeat(c, 1, Classes)) : inference.Decode(z);
+    }
+
+    /// <summary>Test image index's reconstruction (D): its posterior mean decoded, given its true label for the conditional VAE.</summary>
+    public float[] Reconstruct(int index) =>
+        Decode(Mu.AsSpan(index * Latent, Latent), Conditional ? Labels[index] : null);
 
     public void Dispose()
     {

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -20,17 +22,23 @@ namespace GpuVae.App.Serve;
 /// every call into a model.
 /// <code>
 /// GET  /                                 the page (and /explorer.js, /explorer.css)
-/// GET  /api/models                       [{id, latent, hidden, pixels, images}]
+/// GET  /api/models                       [{id, latent, hidden, pixels, images, classes?}]
 /// GET  /api/models/{id}/codes            {labels (N), mu (N, Z) row-major}
 /// GET  /api/models/{id}/images/{index}   {index, label, image (D), reconstruction (D), mu (Z), sigma (Z)}
-/// POST /api/decode  {"model"?, "z": [Z]} {model, z (Z), pixels (D)}: the decoder's means
+/// POST /api/decode  {"model"?, "z": [Z], "class"?}  {model, z (Z), class?, pixels (D)}: the decoder's means
 /// </code>
+/// A conditional model lists its C classes, every decode names one ("class": 0..C-1), and its
+/// posteriors and reconstructions are given each test image's true label. A plain VAE's
+/// answers carry no class at all, as before there were conditional models.
 /// Refused requests get 400 (404 for an unknown model or image) and {"error": reason}.
 /// </summary>
 public sealed class ExplorerServer : IAsyncDisposable
 {
     /// <summary>A decode request of Z = 100 numbers is about 2 kB; nothing larger is needed.</summary>
     public const long MaxRequestBytes = 64 * 1024;
+
+    /// <summary>Leaves "classes" and "class" out of a plain VAE's answers rather than sending null.</summary>
+    private static readonly JsonSerializerOptions OmitNull = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     private static readonly Dictionary<string, (string Resource, string ContentType)> Files = new()
     {
@@ -126,10 +134,13 @@ public sealed class ExplorerServer : IAsyncDisposable
             app.MapGet(path, () => Results.Stream(Page(resource), contentType));
         }
 
-        app.MapGet("/api/models", () => Results.Json(models.Values.Select(m => new
-        {
-            id = m.Id, latent = m.Latent, hidden = m.Config.Hidden, pixels = m.Pixels, images = m.Count,
-        })));
+        app.MapGet("/api/models", () => Results.Json(
+            models.Values.Select(m => new
+            {
+                id = m.Id, latent = m.Latent, hidden = m.Config.Hidden, pixels = m.Pixels, images = m.Count,
+                classes = m.Conditional ? m.Classes : (int?)null,
+            }),
+            OmitNull));
         app.MapGet("/api/models/{id}/codes", (string id) => Handle(() =>
         {
             var m = Model(id);
@@ -143,16 +154,16 @@ public sealed class ExplorerServer : IAsyncDisposable
                 throw new ApiException(StatusCodes.Status404NotFound, $"no test image \"{index}\": model {m.Id} serves images 0 to {m.Count - 1}");
             }
 
-            var mu = m.Mu.AsSpan(i * m.Latent, m.Latent).ToArray();
             float[] reconstruction;
             lock (gate)
             {
-                reconstruction = m.Decode(mu);
+                reconstruction = m.Reconstruct(i);
             }
 
             return Results.Json(new
             {
-                index = i, label = (int)m.Labels[i], image = m.Images.AsSpan(i * m.Pixels, m.Pixels).ToArray(), reconstruction, mu,
+                index = i, label = (int)m.Labels[i], image = m.Images.AsSpan(i * m.Pixels, m.Pixels).ToArray(), reconstruction,
+                mu = m.Mu.AsSpan(i * m.Latent, m.Latent).ToArray(),
                 sigma = m.Sigma.AsSpan(i * m.Latent, m.Latent).ToArray(),
             });
         }));
@@ -164,10 +175,10 @@ public sealed class ExplorerServer : IAsyncDisposable
                 float[] pixels;
                 lock (gate)
                 {
-                    pixels = decode.Model.Decode(decode.Z);
+                    pixels = decode.Model.Decode(decode.Z, decode.Class);
                 }
 
-                return Results.Json(new { model = decode.Model.Id, z = decode.Z, pixels });
+                return Results.Json(new { model = decode.Model.Id, z = decode.Z, @class = decode.Class, pixels }, OmitNull);
             }
             catch (ApiException e)
             {

@@ -1,6 +1,8 @@
 // GpuVae latent explorer: plain JS and canvas, no build step. Every decode runs on the server
 // through our backend (POST /api/decode); while z moves, at most two requests are in flight and
 // the newest z waits for one, so a slow server drops intermediate positions rather than queueing them.
+// A conditional VAE (a model with "classes") decodes every z as the class the header's selector
+// picks: the same z is the same style drawn as another digit.
 'use strict';
 
 const SIDE = 28; // images are SIDE x SIDE = D = 784 pixels
@@ -9,7 +11,8 @@ const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948
 const $ = id => document.getElementById(id);
 
 const state = {
-  model: null,       // {id, latent, hidden, pixels, images}
+  model: null,       // {id, latent, hidden, pixels, images, classes (conditional models only)}
+  klass: null,       // the class every decode is conditioned on; null for a plain VAE
   latencies: [],     // ms from sending a decode to its pixels on the canvas
   live: null,        // the LiveDecoder of the view on screen
 };
@@ -45,8 +48,11 @@ function drawDigit(canvas, pixels) {
   ctx.drawImage(scratch, 0, 0, canvas.width, canvas.height);
 }
 
-async function decode(z) {
-  return (await api('/api/decode', { model: state.model.id, z: Array.from(z) })).pixels;
+async function decode(z, klass = state.klass) {
+  const body = { model: state.model.id, z: Array.from(z) };
+  // A plain VAE refuses a class, so none is sent.
+  if (klass !== null) body.class = klass;
+  return (await api('/api/decode', body)).pixels;
 }
 
 // Decodes z into one canvas as z moves: the newest z wins. Two requests may be in flight, so
@@ -60,7 +66,7 @@ class LiveDecoder {
     this.inFlight = 0;
     this.sent = 0;     // sequence number of the last request sent
     this.drawn = 0;    // sequence number of the response on the canvas
-    this.shown = null; // {z, pixels} on the canvas now
+    this.shown = null; // {z, class, pixels} on the canvas now
     this.waiters = [];
   }
 
@@ -79,15 +85,16 @@ class LiveDecoder {
   pump() {
     while (this.pending && this.inFlight < IN_FLIGHT) {
       const z = this.pending;
+      const klass = state.klass;
       const sequence = ++this.sent;
       this.pending = null;
       this.inFlight++;
       const start = performance.now();
-      decode(z).then(pixels => {
+      decode(z, klass).then(pixels => {
         if (sequence > this.drawn) {
           this.drawn = sequence;
           drawDigit(this.canvas, pixels);
-          this.shown = { z: Array.from(z), pixels };
+          this.shown = { z: Array.from(z), class: klass, pixels };
         }
         state.latencies.push(performance.now() - start);
         showLatency();
@@ -232,11 +239,15 @@ function nearestPoint(x, y, radius) {
 async function selectImage(index) {
   const item = await api(`/api/models/${state.model.id}/images/${index}`);
   plane.selected = item;
+  // A conditional model reconstructs the image given its own label; decoding its mu as that
+  // class too makes the decoded panel the reconstruction, as it is for a plain VAE.
+  if (state.klass !== null) chooseClass(item.label);
   $('selection').hidden = false;
   $('selection-index').textContent = `#${item.index}, label ${item.label}`;
   drawDigit($('original'), item.image);
   drawDigit($('reconstruction'), item.reconstruction);
-  $('posterior').textContent = `mu = (${fmt(item.mu[0])}, ${fmt(item.mu[1])})\nsigma = (${item.sigma[0].toFixed(3)}, ${item.sigma[1].toFixed(3)})\nellipses: 1 sigma solid, 2 sigma dashed`;
+  const given = state.klass === null ? '' : ` given label ${item.label}`;
+  $('posterior').textContent = `posterior${given}:\nmu = (${fmt(item.mu[0])}, ${fmt(item.mu[1])})\nsigma = (${item.sigma[0].toFixed(3)}, ${item.sigma[1].toFixed(3)})\nellipses: 1 sigma solid, 2 sigma dashed`;
   await moveMarker(item.mu);
 }
 
@@ -340,6 +351,19 @@ async function showInterpolation() {
   $('interpolation').replaceChildren(...canvases);
 }
 
+// The codes of the samples on screen, so a change of class redraws the same z as the new class.
+let sampleCodes = [];
+
+async function drawSamples() {
+  const canvases = [];
+  for (const z of sampleCodes) {
+    const canvas = Object.assign(document.createElement('canvas'), { width: 56, height: 56, className: 'digit' });
+    drawDigit(canvas, await decode(z));
+    canvases.push(canvas);
+  }
+  $('samples').replaceChildren(...canvases);
+}
+
 // mulberry32: a small seeded generator, so each "new samples" click is reproducible from its seed.
 function random32(seed) {
   return () => {
@@ -354,13 +378,8 @@ let sampleSeed = 1;
 async function showSamples() {
   const uniform = random32(sampleSeed++);
   const normal = () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-  const canvases = [];
-  for (let s = 0; s < 24; s++) {
-    const canvas = Object.assign(document.createElement('canvas'), { width: 56, height: 56, className: 'digit' });
-    drawDigit(canvas, await decode(Array.from({ length: state.model.latent }, normal)));
-    canvases.push(canvas);
-  }
-  $('samples').replaceChildren(...canvases);
+  sampleCodes = Array.from({ length: 24 }, () => Array.from({ length: state.model.latent }, normal));
+  await drawSamples();
 }
 
 async function showSliders() {
@@ -388,12 +407,59 @@ function wireSliders() {
   $('sample').addEventListener('click', () => failing(showSamples()));
 }
 
+// ---- the class of a conditional model ---------------------------------------------------------
+
+// Sets the class later decodes use, and the page's words for it; decodes nothing.
+function chooseClass(klass) {
+  state.klass = klass;
+  $('class').value = String(klass);
+  $('decoded-class').textContent = `as class ${klass}`;
+  $('traverse-decoded-caption').textContent = `decoded z as class ${klass}`;
+}
+
+// The page's words for a plain VAE, which a conditional model's replace.
+const PLAIN_WORDS = { 'plane-caption': $('plane-caption').textContent, 'plane-hint': $('plane-hint').textContent, 'traverse-decoded-caption': $('traverse-decoded-caption').textContent };
+const CONDITIONAL_WORDS = {
+  'plane-caption': 'posterior means of the test images given their labels, coloured by label',
+  'plane-hint': 'Drag the ring to decode any z as the class chosen above; click a point to see that test image, its reconstruction given its label (the class switches to that label) and its posterior.',
+};
+
+// Fills the selector with the model's C classes (hidden for a plain VAE), keeping the class
+// chosen before where the model has it; #class=N in the address picks one at the start.
+function showClasses(model) {
+  const classes = model.classes || 0;
+  $('class').replaceChildren(...Array.from({ length: classes }, (_, c) => Object.assign(document.createElement('option'), { value: c, textContent: String(c) })));
+  $('class-choice').hidden = classes === 0;
+  for (const [id, words] of Object.entries(classes > 0 ? CONDITIONAL_WORDS : PLAIN_WORDS)) $(id).textContent = words;
+  if (classes === 0) {
+    state.klass = null;
+    $('decoded-class').textContent = '';
+    return;
+  }
+  const linked = /class=(\d+)/.exec(location.hash);
+  const wanted = state.klass ?? (linked ? Number(linked[1]) : 0);
+  chooseClass(wanted < classes ? wanted : 0);
+}
+
+// Redraws every decode of the view on screen as the newly chosen class.
+async function changeClass(klass) {
+  chooseClass(klass);
+  if (state.model.latent === 2) {
+    await moveMarker(plane.z);
+  } else {
+    await traverse();
+    await showInterpolation();
+    await drawSamples();
+  }
+}
+
 // ---- start -----------------------------------------------------------------------------------
 
 async function show(model) {
   state.model = model;
   $('plane-view').hidden = $('slider-view').hidden = true;
-  $('info').textContent = `${model.id}: Z = ${model.latent}, H = ${model.hidden}, ${model.images} test images`;
+  $('info').textContent = `${model.id}: ${model.classes ? `cvae of ${model.classes} classes, ` : ''}Z = ${model.latent}, H = ${model.hidden}, ${model.images} test images`;
+  showClasses(model);
   // #image=N in the address opens with test image N chosen, so a view can be linked to
   // (with #model=dim8&image=N for another model).
   const linked = /image=(\d+)/.exec(location.hash);
@@ -416,9 +482,13 @@ async function start() {
     window.explorer.ready = false;
     show(models.find(m => m.id === select.value)).catch(e => status(e.message, true));
   });
+  $('class').addEventListener('change', () => {
+    window.explorer.ready = false;
+    changeClass(Number($('class').value)).then(() => { window.explorer.ready = true; }, e => status(e.message, true));
+  });
   wirePlane();
   wireSliders();
-  // #model=dim8 in the address opens that model.
+  // #model=dim8 in the address opens that model (with &class=3 for a conditional one).
   const linked = /model=([\w.-]+)/.exec(location.hash);
   const first = models.find(m => linked && m.id === linked[1]) || models[0];
   select.value = first.id;
@@ -441,6 +511,7 @@ window.explorer = {
     return { x: rect.left + x * rect.width / plane.size, y: rect.top + y * rect.height / plane.size };
   },
   code: index => [plane.codes.mu[2 * index], plane.codes.mu[2 * index + 1]],
+  samples: () => sampleCodes,
 };
 
 start().catch(e => status(e.message, true));
