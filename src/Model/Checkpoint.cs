@@ -69,6 +69,7 @@ public static class Checkpoint
             ["objective"] = state.Objective.Name,
             ["beta"] = state.Objective.Beta.ToString("R", CultureInfo.InvariantCulture),
             ["k"] = Text(state.Objective.Samples),
+            ["validation"] = Text(state.Validation ?? 0),
             [ModelHashKey] = Sha256(weights),
             [MetricsKey] = metrics,
         };
@@ -219,6 +220,32 @@ public static class Checkpoint
         string optimizerPath = Path.Combine(directory, OptimizerFileName);
         var (_, modelMetadata) = Read(modelPath);
         var (moments, optimizerMetadata) = Read(optimizerPath);
+        var state = State(optimizerPath, optimizerMetadata);
+        if (Integer(modelPath, modelMetadata, "epoch") != state.CompletedEpochs || Integer(modelPath, modelMetadata, "global_step") != state.GlobalStep)
+        {
+            throw Mismatch(optimizerPath, state.CompletedEpochs, modelPath, $"epoch {modelMetadata["epoch"]}");
+        }
+
+        LoadWeights(directory, model);
+        foreach (var parameter in model.Parameters)
+        {
+            Load(optimizerPath, moments, parameter.Name + ".exp_avg", parameter.FirstMoment, model.Backend);
+            Load(optimizerPath, moments, parameter.Name + ".exp_avg_sq", parameter.SecondMoment, model.Backend);
+        }
+
+        return state;
+    }
+
+    /// <summary>Where training stopped and how it was trained, from the committed optimizer file, loading no weights.</summary>
+    public static TrainingState ReadState(string directory)
+    {
+        string optimizerPath = Path.Combine(directory, OptimizerFileName);
+        var (_, metadata) = Read(optimizerPath);
+        return State(optimizerPath, metadata);
+    }
+
+    private static TrainingState State(string optimizerPath, Dictionary<string, string> optimizerMetadata)
+    {
         int completed = Integer(optimizerPath, optimizerMetadata, "epoch");
         var partial = optimizerMetadata.ContainsKey("partial_steps")
             ? new EpochPosition(
@@ -238,19 +265,8 @@ public static class Checkpoint
             partial)
         {
             Objective = ReadObjective(optimizerPath, optimizerMetadata),
+            Validation = optimizerMetadata.ContainsKey("validation") ? Integer(optimizerPath, optimizerMetadata, "validation") : null,
         };
-        if (Integer(modelPath, modelMetadata, "epoch") != state.CompletedEpochs || Integer(modelPath, modelMetadata, "global_step") != state.GlobalStep)
-        {
-            throw Mismatch(optimizerPath, state.CompletedEpochs, modelPath, $"epoch {modelMetadata["epoch"]}");
-        }
-
-        LoadWeights(directory, model);
-        foreach (var parameter in model.Parameters)
-        {
-            Load(optimizerPath, moments, parameter.Name + ".exp_avg", parameter.FirstMoment, model.Backend);
-            Load(optimizerPath, moments, parameter.Name + ".exp_avg_sq", parameter.SecondMoment, model.Backend);
-        }
-
         return state;
     }
 

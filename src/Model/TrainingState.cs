@@ -8,4 +8,7 @@ public sealed record TrainingState(int CompletedEpochs, long GlobalStep, int See
 {
     /// <summary>The objective trained; checkpoints written before it was recorded read as the ELBO with beta 1.</summary>
     public TrainingObjective Objective { get; init; } = TrainingObjective.Elbo;
+
+    /// <summary>Training images held out for validation (--validation); null in checkpoints written before it was recorded.</summary>
+    public int? Validation { get; init; }
 }

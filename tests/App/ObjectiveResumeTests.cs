@@ -18,6 +18,7 @@ public sealed class ObjectiveResumeTests
     [InlineData("--beta 0.5", "--beta 1", "--beta 0.5")]
     [InlineData("--objective iwae --k 3", "--objective elbo", "--objective iwae --k 3")]
     [InlineData("--objective iwae --k 3", "--objective iwae --k 2", "--objective iwae --k 3")]
+    [InlineData("--validation 16", "--validation 0", "--validation 16")]
     public void ResumingWithAnotherObjectiveIsAUsageError(string trained, string resumed, string culprit)
     {
         RealMnist.Load();
@@ -38,6 +39,28 @@ public sealed class ObjectiveResumeTests
         Assert.Contains(culprit, error, StringComparison.Ordinal);
         Assert.Single(error.Trim().Split('\n'));
         Assert.Equal(weights, File.ReadAllBytes(Path.Combine(run, Checkpoint.ModelFileName)));
+    }
+
+    /// <summary>A sweep checks a finished run's settings too, before it skips it as done or trains anything.</summary>
+    [Fact]
+    public void ASweepOverARunTrainedOtherwiseIsAUsageError()
+    {
+        RealMnist.Load();
+        using var folder = new TempFolder();
+        Assert.Equal(0, Train(folder.Path, "--beta 0.5", "--epochs 1"));
+        byte[] weights = File.ReadAllBytes(Path.Combine(folder.Path, "dim2", Checkpoint.ModelFileName));
+
+        var (code, error) = InProcessCli.Run(
+        [
+            "sweep", "--accelerator", "host", "--dims", "2", "--hidden", "16", "--batch-size", "32", "--epochs", "1", "--train-limit", "64",
+            "--nll-samples", "0", "--data", RepositoryPaths.MnistCache, "--out", folder.Path,
+        ]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("sweep: ", error, StringComparison.Ordinal);
+        Assert.Contains("--objective elbo --beta 0.5", error, StringComparison.Ordinal);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Equal(weights, File.ReadAllBytes(Path.Combine(folder.Path, "dim2", Checkpoint.ModelFileName)));
     }
 
     /// <summary>The loss columns are BCE + beta * KLD; BCE and KLD stay unweighted.</summary>

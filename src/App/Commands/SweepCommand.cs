@@ -42,8 +42,13 @@ public static class SweepCommand
             foreach (var run in runs)
             {
                 run.EnsureOutputWritable();
-                // Every dim is checked before the first trains: a sweep never continues, or skips as finished, a model of the other kind.
-                if (Checkpoint.HasWeights(run.RunDirectory))
+                // Every dim is checked before the first trains: a sweep never continues, or skips as
+                // finished, a run trained otherwise (another model kind, objective, seed, ...).
+                if (Checkpoint.Exists(run.RunDirectory))
+                {
+                    DimensionRun.RefuseOtherSettings(run.RunDirectory, run, run.Network, "sweep");
+                }
+                else if (Checkpoint.HasWeights(run.RunDirectory))
                 {
                     DimensionRun.RefuseOtherKind(run.RunDirectory, Checkpoint.ReadConfig(run.RunDirectory), run.Network);
                 }

@@ -26,6 +26,43 @@ public static class DimensionRun
         }
     }
 
+    /// <summary>
+    /// A usage error, prefixed by what asked (--resume, sweep), when the run folder's checkpoint
+    /// was trained with settings that continuing it under these would silently change: the
+    /// model kind, the binarization, the seed and batch size, the objective, the validation split.
+    /// </summary>
+    public static void RefuseOtherSettings(string directory, RunSettings settings, VaeConfig asked, string asker)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var saved = Checkpoint.ReadConfig(directory);
+        var state = Checkpoint.ReadState(directory);
+        RefuseOtherKind(directory, saved, asked);
+        if (saved.Binarization != asked.Binarization)
+        {
+            throw new UsageException(
+                $"{asker}: {directory} was trained with --binarize {Checkpoint.BinarizationName(saved.Binarization)}; pass the same value to continue it");
+        }
+
+        if (state.Seed != settings.Training.Seed || state.BatchSize != settings.Training.BatchSize)
+        {
+            throw new UsageException(
+                $"{asker}: {directory} was trained with --seed {state.Seed} --batch-size {state.BatchSize}; pass the same values to continue it exactly");
+        }
+
+        if (state.Objective != settings.Training.Objective)
+        {
+            throw new UsageException(
+                $"{asker}: {directory} was trained with {state.Objective}, not {settings.Training.Objective}; pass the same values to continue it");
+        }
+
+        // Checkpoints from before the split was recorded say nothing of it, and are taken as they are.
+        if (state.Validation is { } validation && validation != settings.Validation)
+        {
+            throw new UsageException(
+                $"{asker}: {directory} was trained with --validation {validation}, which held those images out of training; pass the same value to continue it");
+        }
+    }
+
     public static IReadOnlyList<EpochMetrics> Train(
         RunSettings settings, Backend backend, MnistData data, TextWriter log, bool interactive, CancellationToken cancellation)
     {
@@ -51,25 +88,8 @@ public static class DimensionRun
                 throw new UsageException($"--resume: {mismatch}");
             }
 
-            RefuseOtherKind(directory, saved, network);
-            if (saved.Binarization != network.Binarization)
-            {
-                throw new UsageException(
-                    $"--resume: {directory} was trained with --binarize {Checkpoint.BinarizationName(saved.Binarization)}; pass the same value to continue it");
-            }
-
+            RefuseOtherSettings(directory, settings, network, "--resume");
             var state = Checkpoint.LoadForResume(directory, model);
-            if (state.Seed != settings.Training.Seed || state.BatchSize != settings.Training.BatchSize)
-            {
-                throw new UsageException(
-                    $"--resume: {directory} was trained with --seed {state.Seed} --batch-size {state.BatchSize}; pass the same values to continue it exactly");
-            }
-
-            if (state.Objective != settings.Training.Objective)
-            {
-                throw new UsageException(
-                    $"--resume: {directory} was trained with {state.Objective}, not {settings.Training.Objective}; pass the same values to continue it");
-            }
 
             trainer.GlobalStep = state.GlobalStep;
             firstEpoch = state.CompletedEpochs + 1;
@@ -100,14 +120,14 @@ public static class DimensionRun
             catch (TrainingInterruptedException interrupted)
             {
                 // Ctrl-C: the step in flight has finished; save where the epoch stands so --resume continues it exactly.
-                Checkpoint.Save(directory, model, new TrainingState(epoch - 1, trainer.GlobalStep, settings.Training.Seed, settings.Training.BatchSize, interrupted.Position) { Objective = settings.Training.Objective }, history);
+                Checkpoint.Save(directory, model, new TrainingState(epoch - 1, trainer.GlobalStep, settings.Training.Seed, settings.Training.BatchSize, interrupted.Position) { Objective = settings.Training.Objective, Validation = settings.Validation }, history);
                 log.WriteLine();
                 log.WriteLine($"interrupted in epoch {epoch} after step {interrupted.Position.StepsDone}: saved to {directory}; --resume continues from there");
                 throw;
             }
 
             history.Add(metrics);
-            Checkpoint.Save(directory, model, new TrainingState(epoch, trainer.GlobalStep, settings.Training.Seed, settings.Training.BatchSize) { Objective = settings.Training.Objective }, history);
+            Checkpoint.Save(directory, model, new TrainingState(epoch, trainer.GlobalStep, settings.Training.Seed, settings.Training.BatchSize) { Objective = settings.Training.Objective, Validation = settings.Validation }, history);
             log.WriteLine(EpochLine.Format(metrics, settings.Training.Epochs, trainer.StepsPerEpoch, settings.Training.BatchSize));
             if (epoch == firstEpoch && backend.Kind != "host")
             {
