@@ -32,4 +32,7 @@ train $here/binarized_elbo 50 --hidden 200 --binarize dynamic
 evaluate binarized_elbo --checkpoint $here/binarized_elbo/dim50 --samples 5000
 train $here/binarized_iwae5 50 --hidden 200 --binarize dynamic --objective iwae --k 5
 evaluate binarized_iwae5 --checkpoint $here/binarized_iwae5/dim50 --samples 5000
+# Burda et al. used no dropout: the ELBO run again with every unit kept, to see what ours costs.
+train $here/binarized_elbo_keep1 50 --hidden 200 --binarize dynamic --keep-prob 1
+evaluate binarized_elbo_keep1 --checkpoint $here/binarized_elbo_keep1/dim50 --samples 5000
 python3 $here/report.py $here
