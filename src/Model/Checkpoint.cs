@@ -69,10 +69,14 @@ public static class Checkpoint
             ["objective"] = state.Objective.Name,
             ["beta"] = state.Objective.Beta.ToString("R", CultureInfo.InvariantCulture),
             ["k"] = Text(state.Objective.Samples),
-            ["validation"] = Text(state.Validation ?? 0),
             [ModelHashKey] = Sha256(weights),
             [MetricsKey] = metrics,
         };
+        if (state.Validation is { } validation)
+        {
+            optimizerMetadata["validation"] = Text(validation);
+        }
+
         if (state.Partial is { } partial)
         {
             optimizerMetadata["partial_steps"] = Text(partial.StepsDone);
