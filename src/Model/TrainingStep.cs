@@ -22,7 +22,10 @@ public sealed class TrainingStep : IDisposable
     private CapturedWork? graph;
     private Tensor? graphImages;
     private Tensor? graphLabels;
-    private bool captureAsked;
+    // Whether to capture the next step: as asked, until a capture fails.
+    private bool captureWanted;
+    // Whether a step has run op by op on these images, which loads every kernel before a capture.
+    private bool warmedUp;
 
     /// <param name="captureGraph">
     /// Whether to record the step as a graph after its first run and replay that (CUDA); where
@@ -32,7 +35,7 @@ public sealed class TrainingStep : IDisposable
     {
         Model = model;
         Options = options;
-        CaptureGraph = captureGraph;
+        captureWanted = captureGraph;
         // The importance-weighted objective replicates each image into K rows: every buffer and GEMM runs at B K.
         int samples = options.Objective.RowsPerImage;
         workspace = new VaeWorkspace(model.Backend, model.Config, options.BatchSize * samples, samples);
@@ -47,8 +50,6 @@ public sealed class TrainingStep : IDisposable
     public Vae Model { get; }
 
     public TrainingOptions Options { get; }
-
-    public bool CaptureGraph { get; }
 
     /// <summary>One line on how steps run: captured as a graph of N operations, or op by op and why.</summary>
     public string GraphStatus { get; private set; }
@@ -119,21 +120,21 @@ public sealed class TrainingStep : IDisposable
             // The graph holds the images' and labels' addresses: others need a graph of their own.
             graph.Dispose();
             graph = null;
-            captureAsked = false;
+            warmedUp = false;
         }
 
         if (graph is not null)
         {
             graph.Replay();
         }
-        else if (CaptureGraph && captureAsked)
+        else if (captureWanted && warmedUp)
         {
             Capture(images, labels);
         }
         else
         {
             Enqueue(images, labels);
-            captureAsked = true;
+            warmedUp = true;
         }
 
         Model.Backend.Synchronize();
@@ -180,7 +181,7 @@ public sealed class TrainingStep : IDisposable
         else
         {
             GraphStatus = $"step: runs op by op ({reason})";
-            captureAsked = false;
+            captureWanted = false;
             Enqueue(images, labels);
         }
     }
