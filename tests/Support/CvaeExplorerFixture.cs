@@ -1,6 +1,3 @@
-using System.Net;
-using GpuVae.App.Experiment;
-using GpuVae.App.Serve;
 using GpuVae.Kernels.Host;
 using GpuVae.Model;
 using Xunit;
@@ -25,21 +22,16 @@ public sealed class CvaeExplorerFixture : IAsyncLifetime
     private const int TrainImages = 1000;
 
     private readonly TempFolder folder = new();
-    private readonly HostBackend serverBackend = new();
-    private readonly HostBackend referenceBackend = new();
-    private ExplorerModel? served;
-    private Vae? reference;
+    private ServedModel? served;
 
     public string Checkpoint => Path.Combine(folder.Path, "dim2");
 
-    public ExplorerServer Server { get; private set; } = null!;
+    public Uri Url => served!.Server.Url;
 
-    public Uri Url => Server.Url;
-
-    public HttpClient Http { get; } = new();
+    public HttpClient Http => served!.Http;
 
     /// <summary>The same weights as the server's, for decodes computed through the Model API directly.</summary>
-    public VaeInference Reference { get; private set; } = null!;
+    public VaeInference Reference => served!.Reference;
 
     public async ValueTask InitializeAsync()
     {
@@ -58,11 +50,7 @@ public sealed class CvaeExplorerFixture : IAsyncLifetime
             GpuVae.Model.Checkpoint.Save(Checkpoint, model, new TrainingState(1, trainer.GlobalStep, options.Seed, options.BatchSize), [metrics]);
         }
 
-        served = new ExplorerModel("dim2", SavedRuns.LoadModel(Checkpoint, serverBackend), data.Test, Images);
-        reference = SavedRuns.LoadModel(Checkpoint, referenceBackend);
-        Reference = new VaeInference(reference, seed: 0);
-        Server = await ExplorerServer.StartAsync([served], IPAddress.Loopback, 0);
-        Http.BaseAddress = Server.Url;
+        served = await ServedModel.StartAsync(Checkpoint, data.Test, Images);
     }
 
     /// <summary>Decoder means (D) of one code z as class c, through the reference copy.</summary>
@@ -70,18 +58,11 @@ public sealed class CvaeExplorerFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        Http.Dispose();
-        if (Server is not null)
+        if (served is not null)
         {
-            await Server.StopAsync();
-            await Server.DisposeAsync();
+            await served.DisposeAsync();
         }
 
-        served?.Dispose();
-        Reference?.Dispose();
-        reference?.Dispose();
-        serverBackend.Dispose();
-        referenceBackend.Dispose();
         folder.Dispose();
     }
 }

@@ -1,7 +1,3 @@
-using System.Net;
-using GpuVae.App.Experiment;
-using GpuVae.App.Serve;
-using GpuVae.Kernels.Host;
 using GpuVae.Model;
 using Xunit;
 
@@ -17,45 +13,24 @@ public sealed class ExplorerFixture : IAsyncLifetime
     /// <summary>Enough points for the plane to look like the full set; encoding them takes well under a second.</summary>
     public const int Images = 2000;
 
-    private readonly HostBackend serverBackend = new();
-    private readonly HostBackend referenceBackend = new();
-    private ExplorerModel? served;
-    private Vae? reference;
+    private ServedModel? served;
 
     public static string Checkpoint => Path.Combine(RepositoryPaths.Root, "save", "dim2");
 
-    public ExplorerServer Server { get; private set; } = null!;
+    public Uri Url => served!.Server.Url;
 
-    public Uri Url => Server.Url;
-
-    public HttpClient Http { get; } = new();
+    public HttpClient Http => served!.Http;
 
     /// <summary>The same weights as the server's, for decodes computed through the Model API directly.</summary>
-    public VaeInference Reference { get; private set; } = null!;
+    public VaeInference Reference => served!.Reference;
 
-    public async ValueTask InitializeAsync()
-    {
-        var test = RealMnist.Load().Test;
-        served = new ExplorerModel("dim2", SavedRuns.LoadModel(Checkpoint, serverBackend), test, Images);
-        reference = SavedRuns.LoadModel(Checkpoint, referenceBackend);
-        Reference = new VaeInference(reference, seed: 0);
-        Server = await ExplorerServer.StartAsync([served], IPAddress.Loopback, 0);
-        Http.BaseAddress = Server.Url;
-    }
+    public async ValueTask InitializeAsync() => served = await ServedModel.StartAsync(Checkpoint, RealMnist.Load().Test, Images);
 
     public async ValueTask DisposeAsync()
     {
-        Http.Dispose();
-        if (Server is not null)
+        if (served is not null)
         {
-            await Server.StopAsync();
-            await Server.DisposeAsync();
+            await served.DisposeAsync();
         }
-
-        served?.Dispose();
-        Reference?.Dispose();
-        reference?.Dispose();
-        serverBackend.Dispose();
-        referenceBackend.Dispose();
     }
 }
