@@ -50,14 +50,13 @@ public static class DimensionFigures
             int rows = Samples / PerRow, classes = config.Classes;
             var priorCodes = PriorSamples(rows * z, seed);
             var codes = new float[rows * classes * z];
-            var labels = new float[rows * classes * classes];
             for (int tile = 0; tile < rows * classes; tile++)
             {
                 priorCodes.AsSpan(tile / classes * z, z).CopyTo(codes.AsSpan(tile * z));
-                labels[(tile * classes) + (tile % classes)] = 1;
             }
 
-            DigitGrid.Write(samples, inference.Decode(codes, labels), rows, classes, Scale, tileRows: tileRows, tileCols: tileCols);
+            byte[] tileClasses = [.. Enumerable.Range(0, rows * classes).Select(tile => (byte)(tile % classes))];
+            DigitGrid.Write(samples, inference.Decode(codes, LabelOneHots.Of(tileClasses, classes)), rows, classes, Scale, tileRows: tileRows, tileCols: tileCols);
         }
         else
         {
