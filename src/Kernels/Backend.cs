@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using GpuVae.Kernels.Benchmarks;
+using GpuVae.Kernels.Operations;
 
 namespace GpuVae.Kernels;
 

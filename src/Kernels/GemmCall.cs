@@ -1,3 +1,5 @@
+using GpuVae.Kernels.Operations;
+
 namespace GpuVae.Kernels;
 
 /// <summary>One GEMM a model runs: C (M, N) = op(A) op(B) with K the inner size, and the layer it serves.</summary>

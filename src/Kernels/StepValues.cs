@@ -1,3 +1,4 @@
+using GpuVae.Kernels.Operations;
 using ILGPU;
 using IntView = ILGPU.Runtime.ArrayView1D<int, ILGPU.Stride1D.Dense>;
 

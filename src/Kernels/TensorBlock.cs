@@ -1,3 +1,5 @@
+using GpuVae.Kernels.Operations;
+
 namespace GpuVae.Kernels;
 
 /// <summary>

@@ -1,7 +1,9 @@
 using GpuVae.App.Data;
 using GpuVae.Kernels.Host;
-using GpuVae.Model;
-using GpuVae.Tests.Data;
+using GpuVae.Model.Evaluation;
+using GpuVae.Model.Network;
+using GpuVae.Model.Persistence;
+using GpuVae.Tests.App.Data;
 using GpuVae.Tests.Support;
 using Xunit;
 

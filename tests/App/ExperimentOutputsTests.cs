@@ -1,7 +1,8 @@
 using GpuVae.App.Experiment;
 using GpuVae.App.Runs;
 using GpuVae.Kernels.Host;
-using GpuVae.Model;
+using GpuVae.Model.Network;
+using GpuVae.Model.Training;
 using GpuVae.Tests.Support;
 using SixLabors.ImageSharp;
 using Xunit;

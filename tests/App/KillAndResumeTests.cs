@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using GpuVae.Model;
+using GpuVae.Model.Persistence;
 using GpuVae.Tests.Support;
 using Xunit;
 

@@ -1,6 +1,9 @@
 using GpuVae.App.Runs;
 using GpuVae.Kernels.Host;
-using GpuVae.Model;
+using GpuVae.Kernels.Operations;
+using GpuVae.Model.Network;
+using GpuVae.Model.Persistence;
+using GpuVae.Model.Training;
 using GpuVae.Tests.Support;
 using Xunit;
 

@@ -1,7 +1,10 @@
 using GpuVae.App;
 using GpuVae.App.Experiment;
 using GpuVae.Kernels.Host;
-using GpuVae.Model;
+using GpuVae.Model.Evaluation;
+using GpuVae.Model.Network;
+using GpuVae.Model.Persistence;
+using GpuVae.Model.Training;
 using GpuVae.Tests.Support;
 using Xunit;
 

@@ -1,6 +1,6 @@
 using GpuVae.App.Data;
-using GpuVae.Model;
-using GpuVae.Tests.Data;
+using GpuVae.Model.Persistence;
+using GpuVae.Tests.App.Data;
 using GpuVae.Tests.Support;
 using SixLabors.ImageSharp;
 using Xunit;

@@ -1,7 +1,9 @@
 using GpuVae.App.Experiment;
 using GpuVae.App.Runs;
 using GpuVae.Kernels.Host;
-using GpuVae.Model;
+using GpuVae.Model.Network;
+using GpuVae.Model.Persistence;
+using GpuVae.Model.Training;
 using GpuVae.Tests.Support;
 using Xunit;
 

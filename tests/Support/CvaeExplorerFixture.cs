@@ -1,5 +1,8 @@
 using GpuVae.Kernels.Host;
-using GpuVae.Model;
+using GpuVae.Model.Evaluation;
+using GpuVae.Model.Network;
+using GpuVae.Model.Persistence;
+using GpuVae.Model.Training;
 using Xunit;
 
 namespace GpuVae.Tests.Support;
@@ -47,7 +50,7 @@ public sealed class CvaeExplorerFixture : IAsyncLifetime
             using var trainer = new Trainer(
                 model, options, data.Train.Images[..(TrainImages * config.Pixels)], data.Test.Images[..(Images * config.Pixels)], labels: labels);
             var metrics = trainer.TrainEpoch(1, progress: null, CancellationToken.None);
-            GpuVae.Model.Checkpoint.Save(Checkpoint, model, new TrainingState(1, trainer.GlobalStep, options.Seed, options.BatchSize), [metrics]);
+            GpuVae.Model.Persistence.Checkpoint.Save(Checkpoint, model, new TrainingState(1, trainer.GlobalStep, options.Seed, options.BatchSize), [metrics]);
         }
 
         served = await ServedModel.StartAsync(Checkpoint, data.Test, Images);

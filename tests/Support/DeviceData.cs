@@ -1,4 +1,5 @@
 using GpuVae.Kernels;
+using GpuVae.Kernels.Operations;
 
 namespace GpuVae.Tests.Support;
 

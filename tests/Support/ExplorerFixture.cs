@@ -1,4 +1,5 @@
-using GpuVae.Model;
+using GpuVae.Model.Evaluation;
+using GpuVae.Model.Persistence;
 using Xunit;
 
 namespace GpuVae.Tests.Support;

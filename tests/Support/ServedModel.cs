@@ -3,7 +3,8 @@ using GpuVae.App.Data;
 using GpuVae.App.Experiment;
 using GpuVae.App.Serve;
 using GpuVae.Kernels.Host;
-using GpuVae.Model;
+using GpuVae.Model.Evaluation;
+using GpuVae.Model.Network;
 
 namespace GpuVae.Tests.Support;
 

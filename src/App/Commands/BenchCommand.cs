@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Text.Json;
+using GpuVae.App.Options;
 using GpuVae.Kernels;
 using GpuVae.Kernels.Benchmarks;
-using GpuVae.App.Options;
 using GpuVae.Kernels.Verification;
-using GpuVae.Model;
+using GpuVae.Model.Network;
+using GpuVae.Model.Persistence;
+using GpuVae.Model.Training;
 
 namespace GpuVae.App.Commands;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using GpuVae.Kernels;
 using GpuVae.Kernels.Ilgpu;
 
 namespace GpuVae.App.Commands;

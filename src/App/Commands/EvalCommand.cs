@@ -1,7 +1,9 @@
 using System.CommandLine;
 using GpuVae.App.Data;
 using GpuVae.App.Options;
-using GpuVae.Model;
+using GpuVae.Model.Evaluation;
+using GpuVae.Model.Network;
+using GpuVae.Model.Persistence;
 
 namespace GpuVae.App.Commands;
 

@@ -3,9 +3,9 @@ using System.Globalization;
 using System.Net;
 using GpuVae.App.Data;
 using GpuVae.App.Experiment;
-using GpuVae.App.Serve;
 using GpuVae.App.Options;
-using GpuVae.Model;
+using GpuVae.App.Serve;
+using GpuVae.Model.Persistence;
 
 namespace GpuVae.App.Commands;
 

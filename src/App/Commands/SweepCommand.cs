@@ -2,10 +2,11 @@ using System.CommandLine;
 using System.Diagnostics;
 using GpuVae.App.Data;
 using GpuVae.App.Experiment;
-using GpuVae.App.Runs;
-using GpuVae.Kernels.Ilgpu;
 using GpuVae.App.Options;
-using GpuVae.Model;
+using GpuVae.App.Runs;
+using GpuVae.Kernels;
+using GpuVae.Kernels.Ilgpu;
+using GpuVae.Model.Persistence;
 
 namespace GpuVae.App.Commands;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using GpuVae.App.Data;
 using GpuVae.App.Experiment;
 using GpuVae.App.Runs;
+using GpuVae.Kernels;
 using GpuVae.Kernels.Ilgpu;
 
 namespace GpuVae.App.Commands;

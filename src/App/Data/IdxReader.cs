@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using GpuVae.Model;
+using GpuVae.Model.Network;
 
 namespace GpuVae.App.Data;
 

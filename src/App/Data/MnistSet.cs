@@ -1,3 +1,4 @@
+
 namespace GpuVae.App.Data;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using GpuVae.App.Data;
 using GpuVae.App.Figures;
-using GpuVae.Model;
+using GpuVae.Model.Evaluation;
+using GpuVae.Model.Network;
 
 namespace GpuVae.App.Experiment;
 

@@ -1,7 +1,9 @@
 using GpuVae.App.Data;
 using GpuVae.App.Figures;
 using GpuVae.Kernels;
-using GpuVae.Model;
+using GpuVae.Model.Network;
+using GpuVae.Model.Persistence;
+using GpuVae.Model.Training;
 
 namespace GpuVae.App.Experiment;
 

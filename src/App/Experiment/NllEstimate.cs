@@ -1,6 +1,8 @@
 using System.Globalization;
 using GpuVae.App.Data;
-using GpuVae.Model;
+using GpuVae.Model.Evaluation;
+using GpuVae.Model.Network;
+using GpuVae.Model.Persistence;
 
 namespace GpuVae.App.Experiment;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using GpuVae.Model;
+using GpuVae.Model.Persistence;
 
 namespace GpuVae.App.Experiment;
 

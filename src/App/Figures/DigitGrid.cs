@@ -1,4 +1,5 @@
-using GpuVae.Model;
+using GpuVae.Model.Network;
+using GpuVae.Model.Persistence;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
-using GpuVae.Model;
+using GpuVae.Kernels.Operations;
+using GpuVae.Model.Persistence;
+using GpuVae.Model.Training;
 
 namespace GpuVae.App.Figures;
 

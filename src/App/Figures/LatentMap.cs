@@ -1,4 +1,4 @@
-using GpuVae.Model;
+using GpuVae.Model.Persistence;
 using ScottPlot;
 
 namespace GpuVae.App.Figures;

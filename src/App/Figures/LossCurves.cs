@@ -1,4 +1,5 @@
-using GpuVae.Model;
+using GpuVae.Model.Persistence;
+using GpuVae.Model.Training;
 using ScottPlot;
 
 namespace GpuVae.App.Figures;

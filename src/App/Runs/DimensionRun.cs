@@ -1,6 +1,9 @@
 using GpuVae.App.Data;
 using GpuVae.Kernels;
-using GpuVae.Model;
+using GpuVae.Model.Evaluation;
+using GpuVae.Model.Network;
+using GpuVae.Model.Persistence;
+using GpuVae.Model.Training;
 
 namespace GpuVae.App.Runs;
 

@@ -1,4 +1,4 @@
-using GpuVae.Model;
+using GpuVae.Model.Training;
 
 namespace GpuVae.App.Runs;
 

@@ -1,4 +1,6 @@
-using GpuVae.Model;
+using GpuVae.Model.Network;
+using GpuVae.Model.Persistence;
+using GpuVae.Model.Training;
 
 namespace GpuVae.App.Runs;
 

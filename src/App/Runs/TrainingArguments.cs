@@ -1,6 +1,8 @@
 using System.CommandLine;
 using GpuVae.App.Options;
-using GpuVae.Model;
+using GpuVae.Kernels.Operations;
+using GpuVae.Model.Network;
+using GpuVae.Model.Training;
 
 namespace GpuVae.App.Runs;
 

@@ -1,5 +1,6 @@
 using GpuVae.App.Data;
-using GpuVae.Model;
+using GpuVae.Model.Evaluation;
+using GpuVae.Model.Network;
 
 namespace GpuVae.App.Serve;
 

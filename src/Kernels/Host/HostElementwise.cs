@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
+using GpuVae.Kernels.Operations;
 
 namespace GpuVae.Kernels.Host;
 

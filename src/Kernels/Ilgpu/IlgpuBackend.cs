@@ -1,3 +1,4 @@
+using GpuVae.Kernels.Operations;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;

@@ -1,3 +1,5 @@
+using GpuVae.Kernels.Operations;
+
 namespace GpuVae.Kernels.Verification;
 
 /// <summary>The backend a case runs on, its random source, and the uploads and downloads every case needs.</summary>

@@ -1,0 +1,100 @@
+using GpuVae.Kernels;
+using GpuVae.Kernels.Benchmarks;
+using GpuVae.Model.Network;
+
+namespace GpuVae.Model.Training;
+
+/// <summary>
+/// Times the training step that <see cref="Trainer"/> runs (<see cref="TrainingStep.Run"/>) at
+/// the TensorFlow original's shapes on a backend, the number a training run's speed comes down
+/// to, and breaks a step down by operation.
+/// </summary>
+public static class StepBenchmark
+{
+    /// <param name="Graph">Whether the timed steps replayed a captured CUDA graph.</param>
+    public sealed record Result(int Latent, int Batch, double Milliseconds, double ImagesPerSecond, double EpochSeconds, bool Graph);
+
+    /// <summary>One operation's share of a step: how often a step calls it and its milliseconds per step.</summary>
+    public sealed record ProfileRow(string Operation, int CallsPerStep, double MillisecondsPerStep);
+
+    /// <param name="captureGraph">Capture the step as a CUDA graph after its first run, where the backend can.</param>
+    public static Result Run(Backend backend, VaeConfig config, int batch, int warmups, int repeats, int seed, bool captureGraph = false)
+    {
+        using var step = new BenchmarkStep(backend, config, batch, seed, captureGraph);
+        double ms = Timing.MedianMilliseconds(backend, step.Run, Math.Max(warmups, 2), repeats);
+        int stepsPerEpoch = 60_000 / batch;
+        return new Result(config.Latent, batch, ms, batch / (ms / 1000), stepsPerEpoch * ms / 1000, step.Replaying);
+    }
+
+    /// <summary>Runs <paramref name="steps"/> warm steps with the backend's profile on, slowest operation first.</summary>
+    public static IReadOnlyList<ProfileRow> Profile(Backend backend, VaeConfig config, int batch, int steps, int seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
+        using var step = new BenchmarkStep(backend, config, batch, seed, captureGraph: false);
+        Timing.MedianMilliseconds(backend, step.Run, warmups: 3, repeats: 1);
+        var profile = new OperationProfile();
+        backend.Profile = profile;
+        try
+        {
+            for (int i = 0; i < steps; i++)
+            {
+                step.Run();
+            }
+        }
+        finally
+        {
+            backend.Profile = null;
+        }
+
+        return profile.Totals
+            .Select(entry => new ProfileRow(entry.Key, entry.Value.Calls / steps, entry.Value.Milliseconds / steps))
+            .OrderByDescending(row => row.MillisecondsPerStep)
+            .ToList();
+    }
+
+    /// <summary>A freshly initialized model and its training step over one batch of random pixels (and labels, for the conditional VAE), taken again and again.</summary>
+    private sealed class BenchmarkStep : IDisposable
+    {
+        private readonly Vae model;
+        private readonly TrainingStep step;
+        private readonly Tensor images;
+        private readonly Tensor? labels;
+        private readonly int[] rows;
+
+        public BenchmarkStep(Backend backend, VaeConfig config, int batch, int seed, bool captureGraph)
+        {
+            model = new Vae(backend, config);
+            model.Initialize(seed);
+            step = new TrainingStep(model, new TrainingOptions { BatchSize = batch, Seed = seed }, captureGraph);
+            var random = new Random(seed);
+            var pixels = new float[batch * config.Pixels];
+            for (int i = 0; i < pixels.Length; i++)
+            {
+                pixels[i] = (float)random.NextDouble();
+            }
+
+            images = backend.Allocate(batch, config.Pixels);
+            backend.Upload(images, pixels);
+            if (config.Conditional)
+            {
+                labels = backend.Allocate(batch, config.Classes);
+                backend.Upload(labels, LabelOneHots.Of([.. Enumerable.Range(0, batch).Select(n => (byte)(n % config.Classes))], config.Classes));
+            }
+
+            rows = [.. Enumerable.Range(0, batch)];
+        }
+
+        /// <summary>Whether the last steps replayed a captured graph.</summary>
+        public bool Replaying => step.Replaying;
+
+        public void Run() => step.Run(images, rows, labels);
+
+        public void Dispose()
+        {
+            images.Dispose();
+            labels?.Dispose();
+            step.Dispose();
+            model.Dispose();
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using GpuVae.Kernels;
+using GpuVae.Kernels.Operations;
+using GpuVae.Model.Evaluation;
+using GpuVae.Model.Network;
+
+namespace GpuVae.Model.Training;
+
+/// <summary>
+/// The TensorFlow original's training loop: each epoch shuffles the training images (seeded by the run's
+/// seed and the epoch, so a resumed run shuffles alike), takes floor(N / B) full batches of
+/// forward, loss, backward and Adam update, then evaluates the whole test set without dropout.
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    private readonly Tensor trainImages;
+    private readonly Tensor? trainLabels;
+    private readonly TrainingLabels? labels;
+    private readonly float[] testImages;
+    private readonly float[]? validationImages;
+    private readonly int trainCount;
+    private readonly TrainingStep trainingStep;
+    private readonly VaeInference inference;
+
+    /// <param name="trainImages">(N, D) pixels in [0, 1], uploaded to the backend once.</param>
+    /// <param name="testImages">(M, D) pixels in [0, 1].</param>
+    /// <param name="validationImages">(V, D) images held out of training, evaluated each epoch as the test set is; null or empty for none.</param>
+    /// <param name="labels">The sets' one-hot labels, which the conditional VAE needs: the training rows uploaded once beside the images.</param>
+    public Trainer(Vae model, TrainingOptions options, float[] trainImages, float[] testImages, float[]? validationImages = null, TrainingLabels? labels = null)
+    {
+        Model = model;
+        Options = options;
+        int pixels = model.Config.Pixels;
+        trainCount = trainImages.Length / pixels;
+        if (options.BatchSize > trainCount)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options), $"the batch size {options.BatchSize} is larger than the {trainCount} training images");
+        }
+
+        this.trainImages = Backend.Allocate(trainCount, pixels);
+        Backend.Upload(this.trainImages, trainImages);
+        if (model.Config.Conditional)
+        {
+            this.labels = labels ?? throw new ArgumentNullException(nameof(labels), "the conditional VAE trains on labelled images");
+            trainLabels = Backend.Allocate(trainCount, model.Config.Classes);
+            Backend.Upload(trainLabels, labels.Train);
+        }
+        this.testImages = testImages;
+        this.validationImages = validationImages is { Length: > 0 } ? validationImages : null;
+        trainingStep = new TrainingStep(model, options, options.CaptureGraph);
+        inference = new VaeInference(model, (ulong)options.Seed, options.EvaluationBatchSize);
+    }
+
+    public Vae Model { get; }
+
+    public TrainingOptions Options { get; }
+
+    public int StepsPerEpoch => trainCount / Options.BatchSize;
+
+    /// <summary>How steps run (captured as a graph, or op by op and why): settled by the second step.</summary>
+    public string GraphStatus => trainingStep.GraphStatus;
+
+    /// <summary>Training steps taken so far over all epochs: the random streams' counter.</summary>
+    public long GlobalStep
+    {
+        get => trainingStep.StepsTaken;
+        set => trainingStep.StepsTaken = value;
+    }
+
+    private Backend Backend => Model.Backend;
+
+    /// <summary>
+    /// Trains epoch (1-based), or the rest of it after an interruption, and evaluates the test
+    /// set. A cancellation request stops between steps with a <see cref="TrainingInterruptedException"/>
+    /// that carries the position to save.
+    /// </summary>
+    public EpochMetrics TrainEpoch(int epoch, IProgress<TrainingProgress>? progress, CancellationToken cancellation, EpochPosition? resumeFrom = null)
+    {
+        if (resumeFrom is not null && (resumeFrom.Epoch != epoch || resumeFrom.StepsDone > StepsPerEpoch))
+        {
+            throw new ArgumentException($"cannot resume epoch {epoch} from {resumeFrom}", nameof(resumeFrom));
+        }
+
+        var order = ShuffledOrder(epoch);
+        var train = resumeFrom is null ? new LossTotals() : new LossTotals(resumeFrom.BceSum, resumeFrom.KldSum, resumeFrom.Images, resumeFrom.BoundSum);
+        double earlierSeconds = resumeFrom?.Seconds ?? 0;
+        var clock = Stopwatch.StartNew();
+        for (int step = resumeFrom?.StepsDone ?? 0; step < StepsPerEpoch; step++)
+        {
+            if (cancellation.IsCancellationRequested)
+            {
+                Backend.Synchronize();
+                throw new TrainingInterruptedException(new EpochPosition(epoch, step, train.Bce, train.Kld, train.Images, earlierSeconds + clock.Elapsed.TotalSeconds, train.Bound));
+            }
+
+            var batch = trainingStep.Run(trainImages, order.AsSpan(step * Options.BatchSize, Options.BatchSize), trainLabels);
+            if (!double.IsFinite(batch.MeanLoss))
+            {
+                throw new NonFiniteLossException(epoch, step + 1, batch.MeanLoss);
+            }
+
+            trainingStep.AddLastStepTo(train);
+            progress?.Report(new TrainingProgress(
+                epoch, step + 1, StepsPerEpoch, train.MeanWeightedLoss(Options.Objective.Beta), train.MeanBce, train.MeanKld, clock.Elapsed, train.Images - (resumeFrom?.Images ?? 0)));
+        }
+
+        Backend.Synchronize();
+        double trainSeconds = earlierSeconds + clock.Elapsed.TotalSeconds;
+        var test = inference.Evaluate(testImages, labels?.Test);
+        double beta = Options.Objective.Beta;
+        var validation = validationImages is null ? null : inference.Evaluate(validationImages, labels?.Validation);
+        return new EpochMetrics(
+            epoch, train.MeanWeightedLoss(beta), train.MeanBce, train.MeanKld, test.MeanWeightedLoss(beta), test.MeanBce, test.MeanKld,
+            earlierSeconds + clock.Elapsed.TotalSeconds, train.Images / trainSeconds,
+            validation is null ? null : new HeldOutLosses(validation.MeanWeightedLoss(beta), validation.MeanBce, validation.MeanKld));
+    }
+
+    public void Dispose()
+    {
+        trainImages.Dispose();
+        trainLabels?.Dispose();
+        trainingStep.Dispose();
+        inference.Dispose();
+    }
+
+    /// <summary>A Fisher-Yates permutation that depends only on (seed, epoch).</summary>
+    private int[] ShuffledOrder(int epoch)
+    {
+        var order = Enumerable.Range(0, trainCount).ToArray();
+        // HashCode is salted per process, so the seed is mixed by hand to stay reproducible.
+        new Random(unchecked((Options.Seed * 1_000_003) + epoch)).Shuffle(order);
+        return order;
+    }
+}

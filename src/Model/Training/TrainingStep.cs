@@ -1,0 +1,258 @@
+using GpuVae.Kernels;
+using GpuVae.Kernels.Operations;
+using GpuVae.Model.Network;
+
+namespace GpuVae.Model.Training;
+
+/// <summary>
+/// One training step, stated once: gather the batch, binarize it for binarized MNIST, corrupt it for the denoising variant,
+/// forward, loss, backward, read the losses back, Adam. <see cref="Trainer"/> runs it every
+/// step and <see cref="StepBenchmark"/> times it, so what is timed is what trains.
+/// Everything that changes from step to step (the rows, the random streams, Adam's bias
+/// corrections) is staged in the workspace's <see cref="StepValues"/> and read on the device,
+/// so on CUDA the step's queued work is captured once as a graph and replayed, bit for bit
+/// the step run op by op.
+/// </summary>
+public sealed class TrainingStep : IDisposable
+{
+    private readonly VaeWorkspace workspace;
+    private readonly AdamOptimizer optimizer;
+    private readonly Readback bce;
+    private readonly Readback kl;
+    private readonly Readback? bound;
+    private readonly int[] replicatedRows;
+    private CapturedWork? graph;
+    private Tensor? graphImages;
+    private Tensor? graphLabels;
+    // Whether to capture the next step: as asked, until a capture fails.
+    private bool captureWanted;
+    // Whether a step has run op by op on these images, which loads every kernel before a capture.
+    private bool warmedUp;
+
+    /// <param name="captureGraph">
+    /// Whether to record the step as a graph after its first run and replay that (CUDA); where
+    /// the backend cannot, <see cref="GraphStatus"/> says why and every step runs op by op.
+    /// </param>
+    public TrainingStep(Vae model, TrainingOptions options, bool captureGraph = false)
+    {
+        Model = model;
+        Options = options;
+        captureWanted = captureGraph;
+        // The importance-weighted objective replicates each image into K rows: every buffer and GEMM runs at B K.
+        int samples = options.Objective.RowsPerImage;
+        workspace = new VaeWorkspace(model.Backend, model.Config, options.BatchSize * samples, samples);
+        optimizer = new AdamOptimizer(model.Backend, model.Parameters, options.LearningRate);
+        bce = model.Backend.AllocateReadback(options.BatchSize * samples);
+        kl = model.Backend.AllocateReadback(options.BatchSize * samples);
+        bound = options.Objective.ImportanceWeighted ? model.Backend.AllocateReadback(options.BatchSize) : null;
+        replicatedRows = new int[options.BatchSize * samples];
+        GraphStatus = captureGraph ? "step: not captured yet (the first step runs op by op)" : "step: runs op by op (graph capture off)";
+    }
+
+    public Vae Model { get; }
+
+    public TrainingOptions Options { get; }
+
+    /// <summary>One line on how steps run: captured as a graph of N operations, or op by op and why.</summary>
+    public string GraphStatus { get; private set; }
+
+    /// <summary>Whether steps now replay a captured graph.</summary>
+    public bool Replaying => graph is not null;
+
+    /// <summary>(B, D): the last step's target, the gathered images (binarized when the model is), on the backend.</summary>
+    public Tensor Target => workspace.Target;
+
+    /// <summary>Steps taken so far over all epochs: Adam's count and the random streams' counter.</summary>
+    public long StepsTaken
+    {
+        get => optimizer.StepsTaken;
+        set => optimizer.StepsTaken = value;
+    }
+
+    /// <summary>
+    /// The GEMMs one step runs, in order: forward y = x W for each layer (B, out, in); backward
+    /// dx = dy W^T for every layer but the encoder's first, whose input needs no gradient; and
+    /// dW = x^T dy for every layer; a layer that reads the label (the conditional VAE's) adds
+    /// l W_label forward and dW_label = l^T dy backward. The step-profile test holds this against a real step.
+    /// </summary>
+    public static IReadOnlyList<GemmCall> Gemms(VaeConfig config, int batch)
+    {
+        var layers = Vae.Layers(config);
+        var labelled = layers.Where(l => l.Labels > 0).ToList();
+        return
+        [
+            .. layers.Select(l => new GemmCall(l.Name, batch, l.Outputs, l.Inputs, false, false)),
+            .. labelled.Select(l => new GemmCall(l.Name + DenseLayer.LabelWeightSuffix, batch, l.Outputs, l.Labels, false, false)),
+            .. layers.Skip(1).Select(l => new GemmCall(l.Name, batch, l.Inputs, l.Outputs, false, true)),
+            .. layers.Select(l => new GemmCall(l.Name, l.Inputs, l.Outputs, batch, true, false)),
+            .. labelled.Select(l => new GemmCall(l.Name + DenseLayer.LabelWeightSuffix, l.Labels, l.Outputs, batch, true, false)),
+        ];
+    }
+
+    /// <summary>
+    /// One step on the rows of <paramref name="images"/> (N, D) named by <paramref name="rows"/>
+    /// (B of them), with the same rows of <paramref name="labels"/> (N, C), the one-hot labels
+    /// the conditional VAE needs, Adam's update included. Returns the batch's losses; when they are not
+    /// finite the parameters have taken that step too, and the caller must not keep them
+    /// (<see cref="Trainer"/> stops, and nothing is saved).
+    /// </summary>
+    public LossTotals Run(Tensor images, ReadOnlySpan<int> rows, Tensor? labels = null)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (workspace.Labels is not null && labels is null)
+        {
+            throw new ArgumentNullException(nameof(labels), "the conditional VAE trains on labelled images");
+        }
+
+        foreach (int row in rows)
+        {
+            // Checked here, not only by GatherRows: a replayed graph runs no host code.
+            if ((uint)row >= (uint)images.Rows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rows), $"row {row} is outside the images {images}");
+            }
+        }
+
+        var values = workspace.Step;
+        values.SetRows(Replicated(rows));
+        RandomStreams.Stage(values, (ulong)StepsTaken);
+        optimizer.Stage(values);
+        if (graph is not null && !(ReferenceEquals(images, graphImages) && ReferenceEquals(labels, graphLabels)))
+        {
+            // The graph holds the images' and labels' addresses: others need a graph of their own.
+            graph.Dispose();
+            graph = null;
+            warmedUp = false;
+        }
+
+        if (graph is not null)
+        {
+            graph.Replay();
+        }
+        else if (captureWanted && warmedUp)
+        {
+            Capture(images, labels);
+        }
+        else
+        {
+            Enqueue(images, labels);
+            warmedUp = true;
+        }
+
+        Model.Backend.Synchronize();
+        StepsTaken++;
+        var batch = new LossTotals();
+        AddLastStepTo(batch);
+        return batch;
+    }
+
+    /// <summary>Adds the last step's losses to <paramref name="totals"/>, the bound too under the importance-weighted objective.</summary>
+    public void AddLastStepTo(LossTotals totals)
+    {
+        ArgumentNullException.ThrowIfNull(totals);
+        if (bound is not null)
+        {
+            totals.Add(bce.Values, kl.Values, bound.Values);
+        }
+        else
+        {
+            totals.Add(bce.Values, kl.Values);
+        }
+    }
+
+    public void Dispose()
+    {
+        graph?.Dispose();
+        workspace.Dispose();
+        bce.Dispose();
+        kl.Dispose();
+        bound?.Dispose();
+    }
+
+    /// <summary>Records the step once and replays it for this step; where that fails, runs it op by op from now on.</summary>
+    private void Capture(Tensor images, Tensor? labels)
+    {
+        if (Model.Backend.TryCapture(() => Enqueue(images, labels), out var work, out string reason))
+        {
+            graph = work!;
+            graphImages = images;
+            graphLabels = labels;
+            GraphStatus = $"step: captured as a CUDA graph of {graph.Operations} operations, replayed every step";
+            graph.Replay();
+        }
+        else
+        {
+            GraphStatus = $"step: runs op by op ({reason})";
+            captureWanted = false;
+            Enqueue(images, labels);
+        }
+    }
+
+    /// <summary>
+    /// Queues the whole step on the device, reading only the staged step values: what runs op by
+    /// op, and what a graph records.
+    /// </summary>
+    private void Enqueue(Tensor images, Tensor? labels)
+    {
+        var backend = Model.Backend;
+        var values = workspace.Step;
+        ulong seed = (ulong)Options.Seed;
+        backend.UploadStepValues(values);
+        backend.GatherRows(workspace.Target, images, values);
+        if (workspace.Labels is not null)
+        {
+            backend.GatherRows(workspace.Labels, labels!, values);
+        }
+
+        if (Model.Config.Binarization == Binarization.Dynamic)
+        {
+            // In place: a fresh Bernoulli draw of every pixel each time an image is used, which is both the encoder's
+            // input and the target; an image's K copies under the importance-weighted objective are one draw.
+            backend.Binarize(workspace.Target, workspace.Target, seed, new RandomStream(values, RandomStreams.BinarizeSlot), workspace.Samples);
+        }
+
+        var input = workspace.Target;
+        if (Options.InputNoise > 0)
+        {
+            backend.SaltAndPepper(workspace.CorruptedInput, workspace.Target, Options.InputNoise, seed, new RandomStream(values, RandomStreams.InputNoiseSlot));
+            input = workspace.CorruptedInput;
+        }
+
+        var dropout = new DropoutSettings(Options.KeepProbability, seed, values);
+        if (Options.Objective.ImportanceWeighted)
+        {
+            Model.ForwardImportanceWeighted(workspace, input, dropout, seed);
+        }
+        else
+        {
+            Model.Forward(workspace, input, dropout, seed);
+        }
+
+        Model.Backward(workspace, input, dropout, Options.Objective);
+        backend.CopyToReadback(bce, workspace.Bce);
+        backend.CopyToReadback(kl, workspace.Kl);
+        if (bound is not null)
+        {
+            backend.CopyToReadback(bound, workspace.Bound);
+        }
+
+        optimizer.Enqueue(values);
+    }
+
+    /// <summary>The batch's rows, each repeated once per sample of z: the rows themselves under the ELBO.</summary>
+    private ReadOnlySpan<int> Replicated(ReadOnlySpan<int> rows)
+    {
+        int samples = workspace.Samples;
+        if (samples == 1)
+        {
+            return rows;
+        }
+
+        for (int i = 0; i < replicatedRows.Length; i++)
+        {
+            replicatedRows[i] = rows[i / samples];
+        }
+
+        return replicatedRows;
+    }
+}
