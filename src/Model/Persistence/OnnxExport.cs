@@ -6,6 +6,7 @@ using GpuVae.Kernels.Host;
 using GpuVae.Kernels.Operations;
 using GpuVae.Model.Network;
 using Onnx;
+using ExportedLayer = (string Name, int Inputs, int Outputs, int Labels, GpuVae.Kernels.Activation? Activation, bool InEncoder);
 
 namespace GpuVae.Model.Persistence;
 
@@ -110,7 +111,7 @@ public sealed class OnnxExport
     /// The network's layers as the export reads them: Vae.Layers' sizes with each layer's
     /// activation and half. The one function to switch to the declarative layer list.
     /// </summary>
-    internal static IReadOnlyList<(string Name, int Inputs, int Outputs, int Labels, Activation? Activation, bool InEncoder)> Layers(VaeConfig config)
+    internal static IReadOnlyList<ExportedLayer> Layers(VaeConfig config)
     {
         var layers = Vae.Layers(config);
         if (layers.Count != TodaysActivations.Length)
@@ -123,12 +124,11 @@ public sealed class OnnxExport
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private OnnxGraphBuilder BuildEncoder(
-        IReadOnlyList<(string Name, int Inputs, int Outputs, int Labels, Activation? Activation, bool InEncoder)> layers, Dictionary<string, float[]> weights)
+    private OnnxGraphBuilder BuildEncoder(IReadOnlyList<ExportedLayer> layers, Dictionary<string, float[]> weights)
     {
         var graph = new OnnxGraphBuilder("encoder");
         graph.Input(ImagesInput, Config.Pixels);
-        string h = Layers(graph, layers, ImagesInput, weights);
+        string h = AddLayers(graph, layers, ImagesInput, weights);
         // The Gaussian head as Sampling.GaussianHeadReference computes it: h (B, 2Z) is
         // [mu, raw]; sigma = MinimumSigma + softplus(raw), the float add of the kernels.
         int z = Config.Latent;
@@ -142,12 +142,11 @@ public sealed class OnnxExport
         return graph;
     }
 
-    private OnnxGraphBuilder BuildDecoder(
-        IReadOnlyList<(string Name, int Inputs, int Outputs, int Labels, Activation? Activation, bool InEncoder)> layers, Dictionary<string, float[]> weights)
+    private OnnxGraphBuilder BuildDecoder(IReadOnlyList<ExportedLayer> layers, Dictionary<string, float[]> weights)
     {
         var graph = new OnnxGraphBuilder("decoder");
         graph.Input(CodesInput, Config.Latent);
-        Layers(graph, layers, CodesInput, weights, ProbabilitiesOutput);
+        AddLayers(graph, layers, CodesInput, weights, ProbabilitiesOutput);
         graph.Output(ProbabilitiesOutput, Config.Pixels);
         return graph;
     }
@@ -157,9 +156,9 @@ public sealed class OnnxExport
     /// label input, declared with the first one. Returns the last layer's output, named output
     /// when it is the graph's.
     /// </summary>
-    private string Layers(
+    private string AddLayers(
         OnnxGraphBuilder graph,
-        IReadOnlyList<(string Name, int Inputs, int Outputs, int Labels, Activation? Activation, bool InEncoder)> layers,
+        IReadOnlyList<ExportedLayer> layers,
         string input,
         Dictionary<string, float[]> weights,
         string? output = null)
