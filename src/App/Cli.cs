@@ -20,6 +20,7 @@ public static class Cli
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(DevicesCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         return root;
     }
 

@@ -29,7 +29,7 @@ public static class Checkpoint
     public const string OptimizerFileName = "optimizer.safetensors";
     public const string MetricsFileName = "metrics.csv";
     public const string PendingModelFileName = "model.pending.safetensors";
-    private const string FormatName = "gpuvae-vae-1";
+    public const string FormatName = "gpuvae-vae-1";
     private const string ModelHashKey = "model_sha256";
     private const string MetricsKey = "metrics";
     private const string BinarizeKey = "binarize";
