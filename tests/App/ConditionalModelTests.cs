@@ -41,15 +41,18 @@ public sealed class ConditionalModelTests
         double loss = inference.Evaluate(data.Test.Images, LabelOneHots.Of(data.Test.Labels, 10)).MeanLoss;
         Assert.Equal(MetricsCsv.Read(Path.Combine(run, Checkpoint.MetricsFileName))[^1].TestLoss, loss, 1e-9 * loss);
 
-        // A checkpoint saved before the kind was recorded is a plain VAE.
+        // A version-1 checkpoint saved before the kind was recorded is a plain VAE.
         using var old = new TempFolder();
         var vaeRun = Path.Combine(old.Path, "dim2");
         Assert.Equal(0, InProcessCli.RunCapturing(Arguments(old.Path)).Code);
         var (vaeTensors, vaeMetadata) = SafeTensorsFile.Read(Path.Combine(vaeRun, Checkpoint.ModelFileName));
         Assert.Equal("vae", vaeMetadata["model"]);
         using var legacy = new TempFolder();
-        SafeTensorsFile.Write(
-            Path.Combine(legacy.Path, Checkpoint.ModelFileName), [.. vaeTensors.Values], vaeMetadata.Where(entry => entry.Key is not ("model" or "classes")).ToDictionary());
+        // Version 1, before it recorded the kind: one hidden width, no model or classes.
+        var legacyMetadata = vaeMetadata.Where(entry => entry.Key is not ("model" or "classes" or "encoder" or "decoder")).ToDictionary();
+        legacyMetadata["format"] = "gpuvae-vae-1";
+        legacyMetadata["hidden"] = "16";
+        SafeTensorsFile.Write(Path.Combine(legacy.Path, Checkpoint.ModelFileName), [.. vaeTensors.Values], legacyMetadata);
         Assert.Equal((ModelKind.Vae, 0), (Checkpoint.ReadConfig(legacy.Path).Kind, Checkpoint.ReadConfig(legacy.Path).Classes));
     }
 
@@ -75,7 +78,7 @@ public sealed class ConditionalModelTests
         using var folder = new TempFolder();
         var (code, _, error) = InProcessCli.RunCapturing(Arguments(folder.Path, "--model x"));
         Assert.Equal(2, code);
-        Assert.Equal("--model must be vae or cvae, got x", Assert.Single(error.Trim().Split('\n')).Trim().Replace("error: ", string.Empty, StringComparison.Ordinal));
+        Assert.Equal("--model must be one of vae, cvae, got x", Assert.Single(error.Trim().Split('\n')).Trim().Replace("error: ", string.Empty, StringComparison.Ordinal));
         Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
     }
 

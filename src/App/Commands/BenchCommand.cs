@@ -93,7 +93,8 @@ public static class BenchCommand
             double peak = PeakGflops.Estimate(backend);
             var config = new VaeConfig(latents[0]);
             var kernels = KernelBenchmark.Run(
-                backend, TrainingStep.Gemms(config, Batch), Batch, config.Pixels, config.Hidden, warmups: 3, repeats: repeatCount, seed: 2, parse.GetValue(variants));
+                // The elementwise kernels at the first hidden layer's width: the widest of the original's layers with D.
+                backend, TrainingStep.Gemms(config, Batch), Batch, config.Pixels, config.Layers.EncoderHidden[0].Outputs, warmups: 3, repeats: repeatCount, seed: 2, parse.GetValue(variants));
             Console.WriteLine("ms: one call, launch to synchronize; b2b ms: per call, 20 queued back to back, which GFLOP/s and GB/s are from");
             // 25 wide: the longest kernel name, bias_tanh_dropout_forward.
             Console.WriteLine($"{"kernel",-25} {"variant",-16} {"layer",-16} {"shape",-16} {"ms",9} {"b2b ms",9} {"GFLOP/s",9} {"% peak",7} {"GB/s",8}");

@@ -78,8 +78,8 @@ public static class EvalCommand
             float[] labels = mnist.TestOneHots(config, count);
             var totals = inference.Evaluate(pixels, labels);
             bool binary = config.Binarization == Binarization.Dynamic;
-            Console.WriteLine($"{directory}: {Checkpoint.ModelName(config.Kind)}, dim {config.Latent}, hidden {config.Hidden}, {count} test images"
-                + (config.Conditional ? ", each given its true label" : string.Empty)
+            Console.WriteLine($"{directory}: {ModelKinds.Name(config.Kind)}, dim {config.Latent}, encoder {HiddenSpecs.Format(config.Encoder)}, decoder {HiddenSpecs.Format(config.Decoder)}, {count} test images"
+                + (config.ReadsLabels ? ", each given its true label" : string.Empty)
                 + (binary ? $", binarized once with seed 0x{BinarizedTestSet.Seed:X}" : ", grey"));
             Console.WriteLine($"test loss {totals.MeanLoss:F2} | bce {totals.MeanBce:F2} | kld {totals.MeanKld:F2} (nats per image, one z sample each)");
             double? bound = null;
@@ -96,7 +96,7 @@ public static class EvalCommand
             int grid = points ?? (config.Latent == 1 ? DefaultExactPoints1 : DefaultExactPoints2);
             if (config.Latent <= ExactLikelihood.MaximumLatent && grid > 0)
             {
-                double exact = ExactNll(model, pixels, grid, config.Conditional ? mnist.LabelsFor(config, test)[..count] : null);
+                double exact = ExactNll(model, pixels, grid, config.ReadsLabels ? mnist.LabelsFor(config, test)[..count] : null);
                 Console.WriteLine($"exact -log p(x) = {exact:F2} nats per image (midpoint rule, {grid} points an axis over [-{ExactLikelihood.Range}, {ExactLikelihood.Range}]^{config.Latent})"
                     + (bound is { } b ? $"; bound - exact = {b - exact:F2}" : string.Empty) + "; "
                     + (binary ? "a normalized likelihood of the binarized test images" : "grey pixels: the same integral of the grey-level objective, not a normalized likelihood"));

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GpuVae.Model.Network;
 using GpuVae.Model.Persistence;
 
 namespace GpuVae.App.Commands;
@@ -50,7 +51,7 @@ public static class ExportCommand
             }
 
             Console.WriteLine($"{Path.Combine(folder, OnnxExport.EncoderFileName)}, {Path.Combine(folder, OnnxExport.DecoderFileName)}: "
-                + $"{Checkpoint.ModelName(export.Config.Kind)}, dim {export.Config.Latent}, hidden {export.Config.Hidden}, opset {OnnxExport.Opset}");
+                + $"{ModelKinds.Name(export.Config.Kind)}, dim {export.Config.Latent}, encoder {HiddenSpecs.Format(export.Config.Encoder)}, decoder {HiddenSpecs.Format(export.Config.Decoder)}, opset {OnnxExport.Opset}");
             return CommandRunner.Success;
         }));
         return command;

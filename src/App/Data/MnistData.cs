@@ -29,7 +29,7 @@ public sealed record MnistData(MnistSet Train, MnistSet Test)
     public int Pixels => Train.Pixels;
 
     /// <summary>
-    /// The network on this data: its D and image shape, and for the conditional VAE its C, one
+    /// The network on this data: its D and image shape, and for a kind whose layers read the label its C, one
     /// more than the largest label of either set (10 for MNIST). A conditional VAE on data
     /// without both label files is a usage error naming the missing file.
     /// </summary>
@@ -37,7 +37,8 @@ public sealed record MnistData(MnistSet Train, MnistSet Test)
     {
         ArgumentNullException.ThrowIfNull(network);
         var shaped = network with { Pixels = Pixels, ImageRows = Rows, ImageCols = Cols };
-        return shaped.Conditional
+        // Asked of the kind, not of the layers: they read the label only once C is known.
+        return ModelKinds.FirstLayersReadLabel(network.Kind)
             ? shaped with { Classes = Math.Max(LabelsFor(network, Train).Max(), LabelsFor(network, Test).Max()) + 1 }
             : shaped;
     }
@@ -48,12 +49,12 @@ public sealed record MnistData(MnistSet Train, MnistSet Test)
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(set);
         return set.Labels ?? throw new UsageException(
-            $"--model {Checkpoint.ModelName(network.Kind)} conditions on the labels, but {Path.Combine(Directory, set == Train ? Mnist.TrainLabels : Mnist.TestLabels)} (or .gz) is missing");
+            $"--model {ModelKinds.Name(network.Kind)} conditions on the labels, but {Path.Combine(Directory, set == Train ? Mnist.TrainLabels : Mnist.TestLabels)} (or .gz) is missing");
     }
 
     /// <summary>The test set's one-hot labels (N, C) for the conditional VAE, its first N images; empty for the plain VAE.</summary>
     public float[] TestOneHots(VaeConfig network, int count) =>
-        network.Conditional ? LabelOneHots.Of(LabelsFor(network, Test).AsSpan(0, count), network.Classes) : [];
+        network.ReadsLabels ? LabelOneHots.Of(LabelsFor(network, Test).AsSpan(0, count), network.Classes) : [];
 
     /// <summary>Null when a checkpoint's network fits these images, else the one line that says why not.</summary>
     public string? Mismatch(VaeConfig network, string checkpoint) =>

@@ -45,7 +45,7 @@ public static class DimensionFigures
         written.Add(reconstructions);
 
         string samples = Path.Combine(outputDirectory, $"samples_dim{z}.png");
-        if (config.Conditional)
+        if (config.ReadsLabels)
         {
             // Row r is z_r in every column, column c decodes it as class c.
             int rows = Samples / PerRow, classes = config.Classes;
@@ -66,7 +66,7 @@ public static class DimensionFigures
 
         written.Add(samples);
 
-        if (!config.Conditional)
+        if (!config.ReadsLabels)
         {
             string interpolation = Path.Combine(outputDirectory, $"interpolation_dim{z}.png");
             var endpoints = inference.EncodeMeans(test[..(2 * InterpolationPairs * d)]);
@@ -78,7 +78,7 @@ public static class DimensionFigures
         {
             var grid = ManifoldGrid(options);
             int tiles = options.ManifoldSize * options.ManifoldSize;
-            foreach (int label in config.Conditional ? Enumerable.Range(0, config.Classes) : [-1])
+            foreach (int label in config.ReadsLabels ? Enumerable.Range(0, config.Classes) : [-1])
             {
                 string manifold = Path.Combine(outputDirectory, label < 0 ? "manifold.png" : $"manifold_class{label}.png");
                 var probabilities = label < 0 ? inference.Decode(grid) : inference.Decode(grid, LabelOneHots.Repeat(label, tiles, config.Classes));
@@ -98,7 +98,7 @@ public static class DimensionFigures
                 string map = Path.Combine(outputDirectory, $"{name}_z_map.png");
                 LatentMap.Write(
                     map,
-                    inference.EncodeMeans(images.AsSpan(0, count * d), config.Conditional ? LabelOneHots.Of(labels.AsSpan(0, count), config.Classes) : default),
+                    inference.EncodeMeans(images.AsSpan(0, count * d), config.ReadsLabels ? LabelOneHots.Of(labels.AsSpan(0, count), config.Classes) : default),
                     Array.ConvertAll(labels[..count], label => (int)label),
                     $"{name} set: posterior means of {count} images, dim 2");
                 written.Add(map);

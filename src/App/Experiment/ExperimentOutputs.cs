@@ -43,7 +43,7 @@ public static class ExperimentOutputs
                         throw new UsageException(mismatch);
                     }
 
-                    if (models[dim].Config.Conditional)
+                    if (models[dim].Config.ReadsLabels)
                     {
                         data.LabelsFor(models[dim].Config, data.Test);
                     }
@@ -98,7 +98,7 @@ public static class ExperimentOutputs
         log.WriteLine($"dim {dim}: {string.Join(", ", written.Select(Path.GetFileName))}"
             + (estimate is null ? string.Empty : $"; test NLL <= {estimate.Nll:F2} (k = {estimate.Samples}, {estimate.Images} images)") + note);
         return new DimResult(
-            dim, history, estimate?.Nll, estimate?.Samples, estimate?.Images, model.Config.Binarization == Binarization.Dynamic, model.Config.Conditional);
+            dim, history, estimate?.Nll, estimate?.Samples, estimate?.Images, model.Config.Binarization == Binarization.Dynamic, model.Config.ReadsLabels);
     }
 
     /// <summary>report.md over the results <see cref="Draw"/> returned, with the run's facts.</summary>

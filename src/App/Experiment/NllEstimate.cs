@@ -61,7 +61,7 @@ public sealed record NllEstimate(string? ModelSha256, int Samples, int Images, i
 
         using var inference = new VaeInference(model, (ulong)seed);
         // The conditional VAE's bound is on -log p(x | y), given the true label.
-        var labels = model.Config.Conditional ? LabelOneHots.Of(test.Labels.AsSpan(0, images), model.Config.Classes) : default;
+        var labels = model.Config.ReadsLabels ? LabelOneHots.Of(test.Labels.AsSpan(0, images), model.Config.Classes) : default;
         double nll = inference.ImportanceWeightedNll(BinarizedTestSet.For(model.Config, test.Images[..(images * model.Config.Pixels)]), samples, labels);
         AtomicFile.WriteAllText(
             Path.Combine(runDirectory, FileName),

@@ -25,14 +25,14 @@ public static class DimensionRun
         if (saved.Kind != asked.Kind)
         {
             throw new UsageException(
-                $"{directory} holds a {Checkpoint.ModelName(saved.Kind)}, not a {Checkpoint.ModelName(asked.Kind)}: pass --model {Checkpoint.ModelName(saved.Kind)} to continue it, or another --out");
+                $"{directory} holds a {ModelKinds.Name(saved.Kind)}, not a {ModelKinds.Name(asked.Kind)}: pass --model {ModelKinds.Name(saved.Kind)} to continue it, or another --out");
         }
     }
 
     /// <summary>
     /// A usage error, prefixed by what asked (--resume, sweep), when the run folder's checkpoint
     /// was trained with settings that continuing it under these would silently change: the
-    /// model kind, the binarization, the seed and batch size, the objective, the validation split.
+    /// model kind, the layers, the binarization, the seed and batch size, the objective, the validation split.
     /// </summary>
     public static void RefuseOtherSettings(string directory, RunSettings settings, VaeConfig asked, string asker)
     {
@@ -40,10 +40,16 @@ public static class DimensionRun
         var saved = Checkpoint.ReadConfig(directory);
         var state = Checkpoint.ReadState(directory);
         RefuseOtherKind(directory, saved, asked);
+        if (!saved.Encoder.SequenceEqual(asked.Encoder) || !saved.Decoder.SequenceEqual(asked.Decoder))
+        {
+            throw new UsageException(
+                $"{asker}: {directory} was trained with --encoder {HiddenSpecs.Format(saved.Encoder)} --decoder {HiddenSpecs.Format(saved.Decoder)}; pass the same layers to continue it");
+        }
+
         if (saved.Binarization != asked.Binarization)
         {
             throw new UsageException(
-                $"{asker}: {directory} was trained with --binarize {Checkpoint.BinarizationName(saved.Binarization)}; pass the same value to continue it");
+                $"{asker}: {directory} was trained with --binarize {CheckpointMetadata.BinarizationName(saved.Binarization)}; pass the same value to continue it");
         }
 
         if (state.Seed != settings.Training.Seed || state.BatchSize != settings.Training.BatchSize)
@@ -145,7 +151,7 @@ public static class DimensionRun
     /// <summary>The one-hot labels beside the training images (the first train, then validation ones, as SplitTraining splits) and the test images; null for the plain VAE.</summary>
     private static TrainingLabels? Labels(VaeConfig network, MnistData data, int train, int validation)
     {
-        if (!network.Conditional)
+        if (!network.ReadsLabels)
         {
             return null;
         }

@@ -73,10 +73,10 @@ public sealed record RunSettings(
 
     public IEnumerable<string> Describe()
     {
-        yield return $"dim {Network.Latent} | hidden {Network.Hidden} | epochs {Training.Epochs} | batch {Training.BatchSize} | lr {Training.LearningRate:G} | keep {Training.KeepProbability:G} | seed {Training.Seed}"
+        yield return $"dim {Network.Latent} | encoder {HiddenSpecs.Format(Network.Encoder)} | decoder {HiddenSpecs.Format(Network.Decoder)} | epochs {Training.Epochs} | batch {Training.BatchSize} | lr {Training.LearningRate:G} | keep {Training.KeepProbability:G} | seed {Training.Seed}"
             + (Training.InputNoise > 0 ? $" | input noise {Training.InputNoise:G}" : string.Empty)
-            + (Network.Conditional ? " | model cvae" : string.Empty)
-            + (Network.Binarization != Binarization.None ? $" | binarize {Checkpoint.BinarizationName(Network.Binarization)}" : string.Empty)
+            + (Network.Kind != ModelKind.Vae ? $" | model {ModelKinds.Name(Network.Kind)}" : string.Empty)
+            + (Network.Binarization != Binarization.None ? $" | binarize {CheckpointMetadata.BinarizationName(Network.Binarization)}" : string.Empty)
             + (Training.Objective != TrainingObjective.Elbo ? $" | {Training.Objective}" : string.Empty)
             + (TrainLimit is { } limit ? $" | train limit {limit}" : string.Empty)
             + (Validation > 0 ? $" | validation {Validation}" : string.Empty);

@@ -18,7 +18,11 @@ public sealed class TrainingArguments
 
     public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Images per training step", DefaultValueFactory = _ => 128 };
 
-    public Option<int> Hidden { get; } = new("--hidden") { Description = "Hidden units per layer (H)", DefaultValueFactory = _ => 500 };
+    public Option<int> Hidden { get; } = new("--hidden") { Description = "Hidden units per layer (H) of the default layers, 500:elu,500:tanh and 500:tanh,500:elu at H = 500; not with --encoder or --decoder", DefaultValueFactory = _ => 500 };
+
+    public Option<string?> Encoder { get; } = new("--encoder") { Description = "The encoder's hidden layers from x, W:activation each, comma-separated (default 500:elu,500:tanh)" };
+
+    public Option<string?> Decoder { get; } = new("--decoder") { Description = "The decoder's hidden layers from z, W:activation each, comma-separated (default 500:tanh,500:elu)" };
 
     public Option<float> LearningRate { get; } = new("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-3f };
 
@@ -65,7 +69,7 @@ public sealed class TrainingArguments
     /// <summary>The options of both train and sweep; train adds --dim and --resume, sweep --dims.</summary>
     public IEnumerable<Option> Common =>
     [
-        Epochs, BatchSize, Hidden, LearningRate, KeepProbability, Seed, Data.Data, Out, .. Device.All, TrainLimit, AddNoise, NoiseFraction, Binarize, Beta, Objective, Samples, Validation, Model, NoGraph,
+        Epochs, BatchSize, Hidden, Encoder, Decoder, LearningRate, KeepProbability, Seed, Data.Data, Out, .. Device.All, TrainLimit, AddNoise, NoiseFraction, Binarize, Beta, Objective, Samples, Validation, Model, NoGraph,
     ];
 
     public RunSettings Read(ParseResult parse, int dim, bool resume)
@@ -84,11 +88,20 @@ public sealed class TrainingArguments
         string objective = parse.GetValue(Objective)!;
         int samples = parse.GetValue(Samples);
         string model = parse.GetValue(Model)!;
-        Require(model is "vae" or "cvae", $"--model must be vae or cvae, got {model}");
+        Require(ModelKinds.TryParse(model, out var kind), $"--model must be one of {string.Join(", ", ModelKinds.All)}, got {model}");
         Require(dim is > 0 and <= DimsOption.MaximumDim, $"--dim must be between 1 and {DimsOption.MaximumDim}, got {dim}");
         Require(epochs is > 0 and <= 100_000, $"--epochs must be between 1 and 100000, got {epochs}");
         Require(batch is > 0 and <= 60_000, $"--batch-size must be between 1 and 60000, got {batch}");
-        Require(hidden is > 0 and <= 65_536, $"--hidden must be between 1 and 65536, got {hidden}");
+        Require(hidden is > 0 and <= HiddenSpecs.MaximumUnits, $"--hidden must be between 1 and {HiddenSpecs.MaximumUnits}, got {hidden}");
+        string? encoderText = parse.GetValue(Encoder), decoderText = parse.GetValue(Decoder);
+        Require(
+            parse.GetResult(Hidden) is not { Implicit: false } || (encoderText is null && decoderText is null),
+            $"--hidden sets the width of the default layers; with {(encoderText is not null ? "--encoder" : "--decoder")} give every layer's width there instead");
+        var encoder = Layers(Encoder, encoderText) ?? HiddenSpecs.DefaultEncoder(hidden);
+        var decoder = Layers(Decoder, decoderText) ?? HiddenSpecs.DefaultDecoder(hidden);
+        Require(
+            encoder.Count + decoder.Count <= RandomStreams.DropoutSlots.Count,
+            $"--encoder and --decoder give {encoder.Count + decoder.Count} hidden layers; a training step has dropout streams for {RandomStreams.DropoutSlots.Count} in all");
         Require(float.IsFinite(lr) && lr > 0 && lr <= 1, $"--lr must be in (0, 1], got {lr}");
         Require(float.IsFinite(keep) && keep > 0 && keep <= 1, $"--keep-prob must be in (0, 1], got {keep}");
         Require(float.IsFinite(noise) && noise >= 0 && noise <= 1, $"--noise-fraction must be in [0, 1], got {noise}");
@@ -108,8 +121,10 @@ public sealed class TrainingArguments
             // The conditional VAE's classes come from the labels, once the data is read (MnistData.Shape).
             new VaeConfig(dim, hidden)
             {
+                Encoder = encoder,
+                Decoder = decoder,
                 Binarization = parse.GetValue(Binarize) == "dynamic" ? Binarization.Dynamic : Binarization.None,
-                Kind = model == "cvae" ? ModelKind.Cvae : ModelKind.Vae,
+                Kind = kind,
             },
             new TrainingOptions
             {
@@ -129,6 +144,19 @@ public sealed class TrainingArguments
             resume,
             limit,
             validation);
+    }
+
+    /// <summary>The layers an --encoder or --decoder gives; null when it is not given.</summary>
+    private static IReadOnlyList<HiddenSpec>? Layers(Option<string?> option, string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var layers = HiddenSpecs.TryParse(text, out string error);
+        Require(layers is not null, $"{option.Name}: {error}");
+        return layers;
     }
 
     private static void Require(bool condition, string message)

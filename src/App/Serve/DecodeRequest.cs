@@ -102,10 +102,10 @@ public sealed record DecodeRequest(ExplorerModel Model, float[] Z, int? Class)
         string range = $"0 to {model.Classes - 1}";
         if (!root.TryGetProperty("class", out var element))
         {
-            return model.Conditional ? throw Bad($"\"class\" is missing: model {model.Id} is a cvae; send \"class\": {range}") : null;
+            return model.ReadsLabels ? throw Bad($"\"class\" is missing: model {model.Id} is a cvae; send \"class\": {range}") : null;
         }
 
-        if (!model.Conditional)
+        if (!model.ReadsLabels)
         {
             throw Bad($"\"class\" is given, but model {model.Id} is a plain VAE, which decodes z alone: leave \"class\" out");
         }

@@ -27,7 +27,7 @@ public sealed class ExplorerModel : IDisposable
         Count = Math.Min(images, test.Count);
         Images = test.Images.AsSpan(0, Count * Pixels).ToArray();
         Labels = test.Labels is { } labels ? labels[..Count] : throw new ArgumentException("the explorer needs the test labels", nameof(test));
-        (Mu, Sigma) = inference.EncodePosteriors(Images, Conditional ? LabelOneHots.Of(Labels, Classes) : default);
+        (Mu, Sigma) = inference.EncodePosteriors(Images, ReadsLabels ? LabelOneHots.Of(Labels, Classes) : default);
     }
 
     /// <summary>The name requests use: the run folder's name, e.g. dim2.</summary>
@@ -39,7 +39,7 @@ public sealed class ExplorerModel : IDisposable
 
     public int Pixels => Config.Pixels;
 
-    public bool Conditional => Config.Conditional;
+    public bool ReadsLabels => Config.ReadsLabels;
 
     /// <summary>C, the classes a decode of the conditional VAE picks from; 0 for the plain VAE.</summary>
     public int Classes => Config.Classes;
@@ -65,9 +65,9 @@ public sealed class ExplorerModel : IDisposable
     /// </summary>
     public float[] Decode(ReadOnlySpan<float> z, int? label = null)
     {
-        if (Conditional != label.HasValue)
+        if (ReadsLabels != label.HasValue)
         {
-            throw new ArgumentException(Conditional ? $"model {Id} is a cvae: a decode needs a class" : $"model {Id} is a plain VAE: a decode takes no class", nameof(label));
+            throw new ArgumentException(ReadsLabels ? $"model {Id} is a cvae: a decode needs a class" : $"model {Id} is a plain VAE: a decode takes no class", nameof(label));
         }
 
         return label is { } c ? inference.Decode(z, LabelOneHots.Repeat(c, 1, Classes)) : inference.Decode(z);
@@ -75,7 +75,7 @@ public sealed class ExplorerModel : IDisposable
 
     /// <summary>Test image index's reconstruction (D): its posterior mean decoded, given its true label for the conditional VAE.</summary>
     public float[] Reconstruct(int index) =>
-        Decode(Mu.AsSpan(index * Latent, Latent), Conditional ? Labels[index] : null);
+        Decode(Mu.AsSpan(index * Latent, Latent), ReadsLabels ? Labels[index] : null);
 
     public void Dispose()
     {

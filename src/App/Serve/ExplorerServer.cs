@@ -1,3 +1,4 @@
+using GpuVae.Model.Network;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -137,8 +138,8 @@ public sealed class ExplorerServer : IAsyncDisposable
         app.MapGet("/api/models", () => Results.Json(
             models.Values.Select(m => new
             {
-                id = m.Id, latent = m.Latent, hidden = m.Config.Hidden, pixels = m.Pixels, images = m.Count,
-                classes = m.Conditional ? m.Classes : (int?)null,
+                id = m.Id, latent = m.Latent, layers = $"{HiddenSpecs.Format(m.Config.Encoder)} | {HiddenSpecs.Format(m.Config.Decoder)}", pixels = m.Pixels, images = m.Count,
+                classes = m.ReadsLabels ? m.Classes : (int?)null,
             }),
             OmitNull));
         app.MapGet("/api/models/{id}/codes", (string id) => Handle(() =>

@@ -8,12 +8,14 @@ namespace GpuVae.Model.Network;
 /// </summary>
 public sealed class HiddenLayer
 {
-    public HiddenLayer(Backend backend, ModelParameters parameters, string name, Activation activation, int slot)
+    /// <summary>The layer a hidden layer of the list states, over the parameters named after it.</summary>
+    public HiddenLayer(Backend backend, ModelParameters parameters, LayerSpec spec)
     {
+        ArgumentNullException.ThrowIfNull(spec);
         Backend = backend;
-        Dense = new DenseLayer(backend, parameters, name);
-        Activation = activation;
-        Slot = slot;
+        Dense = new DenseLayer(backend, parameters, spec.Name);
+        Activation = spec.Activation ?? throw new ArgumentException($"{spec.Name} has no activation: not a hidden layer", nameof(spec));
+        Slot = spec.DropoutSlot ?? throw new ArgumentException($"{spec.Name} has no dropout slot: not a hidden layer", nameof(spec));
     }
 
     public DenseLayer Dense { get; }

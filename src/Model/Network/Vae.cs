@@ -5,13 +5,14 @@ using GpuVae.Model.Training;
 namespace GpuVae.Model.Network;
 
 /// <summary>
-/// The TensorFlow original's variational autoencoder, forward and backward written out layer by layer:
-/// Gaussian MLP encoder D -> H (ELU) -> H (tanh) -> 2Z giving mu and
-/// sigma = 1e-6 + softplus(.), z = mu + sigma * eps, and Bernoulli MLP decoder
-/// Z -> H (tanh) -> H (ELU) -> D (sigmoid). Dropout follows every hidden layer when training.
+/// The TensorFlow original's variational autoencoder, forward and backward written out layer by
+/// layer over the list of <see cref="NetworkSpec"/>: a Gaussian MLP encoder D -> hidden layers
+/// -> 2Z giving mu and sigma = 1e-6 + softplus(.), z = mu + sigma * eps, and a Bernoulli MLP
+/// decoder Z -> hidden layers -> D (sigmoid); by default the original's D -> H (ELU) -> H (tanh)
+/// and Z -> H (tanh) -> H (ELU). Dropout follows every hidden layer when training.
 /// Loss per image: BCE summed over pixels + KL summed over Z; the batch loss is their mean.
-/// The conditional VAE (<see cref="ModelKind.Cvae"/>) feeds the label's one-hot row, the
-/// workspace's Labels, to both first hidden layers as well: q(z | x, y) and p(x | z, y).
+/// A layer that reads the label (each half's first, for <see cref="ModelKind.Cvae"/>) reads
+/// the workspace's Labels too: q(z | x, y) and p(x | z, y).
 /// </summary>
 public sealed class Vae : IDisposable
 {
@@ -20,48 +21,29 @@ public sealed class Vae : IDisposable
         config.Validate();
         Backend = backend;
         Config = config;
-        Parameters = new ModelParameters(backend, [.. Layers(config).SelectMany(layer => DenseLayer.Shapes(layer.Name, layer.Inputs, layer.Outputs, layer.Labels))]);
-        Encoder0 = new HiddenLayer(backend, Parameters, "encoder.hidden0", Activation.Elu, slot: 0);
-        Encoder1 = new HiddenLayer(backend, Parameters, "encoder.hidden1", Activation.Tanh, slot: 1);
-        EncoderOutput = new DenseLayer(backend, Parameters, "encoder.output");
-        Decoder0 = new HiddenLayer(backend, Parameters, "decoder.hidden0", Activation.Tanh, slot: 2);
-        Decoder1 = new HiddenLayer(backend, Parameters, "decoder.hidden1", Activation.Elu, slot: 3);
-        DecoderOutput = new DenseLayer(backend, Parameters, "decoder.output");
+        Spec = config.Layers;
+        Parameters = new ModelParameters(backend, [.. Spec.All.SelectMany(layer => DenseLayer.Shapes(layer.Name, layer.Inputs, layer.Outputs, layer.Labels))]);
+        Encoder = [.. Spec.EncoderHidden.Select(layer => new HiddenLayer(backend, Parameters, layer))];
+        EncoderOutput = new DenseLayer(backend, Parameters, Spec.GaussianHead.Name);
+        Decoder = [.. Spec.DecoderHidden.Select(layer => new HiddenLayer(backend, Parameters, layer))];
+        DecoderOutput = new DenseLayer(backend, Parameters, Spec.Output.Name);
     }
 
     public Backend Backend { get; }
-
-    /// <summary>
-    /// The six dense layers in the order they run and are saved, with their sizes: the one
-    /// statement of the network's shape that parameters, checkpoints and benchmarks read.
-    /// Labels is C for the conditional VAE's two first hidden layers, which read the label
-    /// through a (C, out) weight, and 0 for every other layer.
-    /// </summary>
-    public static IReadOnlyList<(string Name, int Inputs, int Outputs, int Labels)> Layers(VaeConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        int d = config.Pixels, h = config.Hidden, z = config.Latent, c = config.Conditional ? config.Classes : 0;
-        return
-        [
-            ("encoder.hidden0", d, h, c), ("encoder.hidden1", h, h, 0), ("encoder.output", h, 2 * z, 0),
-            ("decoder.hidden0", z, h, c), ("decoder.hidden1", h, h, 0), ("decoder.output", h, d, 0),
-        ];
-    }
 
     public VaeConfig Config { get; }
 
     /// <summary>Every trainable tensor, in checkpoint order.</summary>
     public ModelParameters Parameters { get; }
 
-    private HiddenLayer Encoder0 { get; }
+    /// <summary>The network's list of layers, which these layers were built from.</summary>
+    public NetworkSpec Spec { get; }
 
-    private HiddenLayer Encoder1 { get; }
+    private IReadOnlyList<HiddenLayer> Encoder { get; }
 
     private DenseLayer EncoderOutput { get; }
 
-    private HiddenLayer Decoder0 { get; }
-
-    private HiddenLayer Decoder1 { get; }
+    private IReadOnlyList<HiddenLayer> Decoder { get; }
 
     private DenseLayer DecoderOutput { get; }
 
@@ -76,7 +58,7 @@ public sealed class Vae : IDisposable
     /// </summary>
     public void Initialize(int seed)
     {
-        var fanIns = Layers(Config).ToDictionary(layer => layer.Name, layer => layer.Inputs + layer.Labels);
+        var fanIns = Spec.All.ToDictionary(layer => layer.Name, layer => layer.FanIn);
         var random = new Random(seed);
         foreach (var parameter in Parameters)
         {
@@ -97,12 +79,17 @@ public sealed class Vae : IDisposable
         }
     }
 
-    /// <summary>x (B, D) -> mu, sigma (B, Z) in the workspace; the conditional VAE reads w.Labels too.</summary>
+    /// <summary>x (B, D) -> mu, sigma (B, Z) in the workspace; layers that read the label read w.Labels too.</summary>
     public void Encode(VaeWorkspace w, Tensor x, DropoutSettings dropout)
     {
-        Encoder0.Forward(w.Encoder0, x, dropout, w.Labels);
-        Encoder1.Forward(w.Encoder1, w.Encoder0.Output(dropout), dropout);
-        EncoderOutput.Forward(w.GaussianParameters, w.Encoder1.Output(dropout));
+        var input = x;
+        for (int i = 0; i < Encoder.Count; i++)
+        {
+            Encoder[i].Forward(w.Encoder[i], input, dropout, w.Labels);
+            input = w.Encoder[i].Output(dropout);
+        }
+
+        EncoderOutput.Forward(w.GaussianParameters, input);
         Backend.GaussianHead(w.Mu, w.Sigma, w.GaussianParameters);
     }
 
@@ -121,12 +108,17 @@ public sealed class Vae : IDisposable
         Backend.UploadStepValues(w.Step);
     }
 
-    /// <summary>w.Z (B, Z) -> w.Probabilities (B, D); the conditional VAE reads w.Labels too.</summary>
+    /// <summary>w.Z (B, Z) -> w.Probabilities (B, D); layers that read the label read w.Labels too.</summary>
     public void Decode(VaeWorkspace w, DropoutSettings dropout)
     {
-        Decoder0.Forward(w.Decoder0, w.Z, dropout, w.Labels);
-        Decoder1.Forward(w.Decoder1, w.Decoder0.Output(dropout), dropout);
-        DecoderOutput.Multiply(w.Logits, w.Decoder1.Output(dropout));
+        var input = w.Z;
+        for (int i = 0; i < Decoder.Count; i++)
+        {
+            Decoder[i].Forward(w.Decoder[i], input, dropout, w.Labels);
+            input = w.Decoder[i].Output(dropout);
+        }
+
+        DecoderOutput.Multiply(w.Logits, input);
         Backend.BiasActivationForward(Activation.Sigmoid, w.Probabilities, w.Logits, DecoderOutput.Bias.Value);
     }
 
@@ -174,10 +166,12 @@ public sealed class Vae : IDisposable
             Backend.ScaleRows(w.LogitsGradient, w.ImportanceWeights);
         }
 
-        DecoderOutput.Backward(w.Decoder1.Gradient, w.LogitsGradient, w.Decoder1.Output(dropout));
-        Decoder1.Backward(w.Decoder0.Gradient, w.Decoder1, w.Decoder0.Output(dropout), dropout);
-        // dz is dy W^T over the z part alone: the label's weight takes no part in it.
-        Decoder0.Backward(w.ZGradient, w.Decoder0, w.Z, dropout, w.Labels);
+        DecoderOutput.Backward(w.Decoder[^1].Gradient, w.LogitsGradient, w.Decoder[^1].Output(dropout));
+        for (int i = Decoder.Count - 1; i >= 0; i--)
+        {
+            // dz is dy W^T over the z part alone: the label's weight takes no part in it.
+            Decoder[i].Backward(i > 0 ? w.Decoder[i - 1].Gradient : w.ZGradient, w.Decoder[i], i > 0 ? w.Decoder[i - 1].Output(dropout) : w.Z, dropout, w.Labels);
+        }
 
         Backend.ReparameterizeBackward(w.MuGradient, w.SigmaGradient, w.ZGradient, w.Eps);
         if (weighted)
@@ -192,9 +186,12 @@ public sealed class Vae : IDisposable
 
         Backend.GaussianHeadBackward(w.GaussianParametersGradient, w.MuGradient, w.SigmaGradient, w.GaussianParameters);
 
-        EncoderOutput.Backward(w.Encoder1.Gradient, w.GaussianParametersGradient, w.Encoder1.Output(dropout));
-        Encoder1.Backward(w.Encoder0.Gradient, w.Encoder1, w.Encoder0.Output(dropout), dropout);
-        Encoder0.Backward(null, w.Encoder0, x, dropout, w.Labels);
+        EncoderOutput.Backward(w.Encoder[^1].Gradient, w.GaussianParametersGradient, w.Encoder[^1].Output(dropout));
+        for (int i = Encoder.Count - 1; i >= 0; i--)
+        {
+            // The first layer's input is the data, which needs no gradient.
+            Encoder[i].Backward(i > 0 ? w.Encoder[i - 1].Gradient : null, w.Encoder[i], i > 0 ? w.Encoder[i - 1].Output(dropout) : x, dropout, w.Labels);
+        }
     }
 
     public void Dispose() => Parameters.Dispose();

@@ -21,12 +21,12 @@ public sealed class VaeWorkspace : IDisposable
 
         Batch = batch;
         Samples = samples;
-        int d = config.Pixels, h = config.Hidden, z = config.Latent;
+        var spec = config.Layers;
+        int d = config.Pixels, z = config.Latent;
         Target = backend.Allocate(batch, d);
         CorruptedInput = backend.Allocate(batch, d);
-        Labels = config.Conditional ? backend.Allocate(batch, config.Classes) : null;
-        Encoder0 = new HiddenActivations(backend, batch, h);
-        Encoder1 = new HiddenActivations(backend, batch, h);
+        Labels = spec.ReadsLabels ? backend.Allocate(batch, config.Classes) : null;
+        Encoder = [.. spec.EncoderHidden.Select(layer => new HiddenActivations(backend, batch, layer.Outputs))];
         GaussianParameters = backend.Allocate(batch, 2 * z);
         GaussianParametersGradient = backend.Allocate(batch, 2 * z);
         Mu = backend.Allocate(batch, z);
@@ -36,8 +36,7 @@ public sealed class VaeWorkspace : IDisposable
         MuGradient = backend.Allocate(batch, z);
         SigmaGradient = backend.Allocate(batch, z);
         ZGradient = backend.Allocate(batch, z);
-        Decoder0 = new HiddenActivations(backend, batch, h);
-        Decoder1 = new HiddenActivations(backend, batch, h);
+        Decoder = [.. spec.DecoderHidden.Select(layer => new HiddenActivations(backend, batch, layer.Outputs))];
         Logits = backend.Allocate(batch, d);
         Probabilities = backend.Allocate(batch, d);
         LogitsGradient = backend.Allocate(batch, d);
@@ -64,12 +63,11 @@ public sealed class VaeWorkspace : IDisposable
     /// <summary>(B, D): the encoder's input when input corruption is on.</summary>
     public Tensor CorruptedInput { get; }
 
-    /// <summary>(B, C): the images' labels as one-hot rows for the conditional VAE; null for the plain VAE.</summary>
+    /// <summary>(B, C): the images' labels as one-hot rows where a layer reads them; null where none does.</summary>
     public Tensor? Labels { get; }
 
-    public HiddenActivations Encoder0 { get; }
-
-    public HiddenActivations Encoder1 { get; }
+    /// <summary>The encoder's hidden layers' buffers, one per layer of the list, each (B, out).</summary>
+    public IReadOnlyList<HiddenActivations> Encoder { get; }
 
     /// <summary>(B, 2Z): the encoder's output, [mu, raw sigma].</summary>
     public Tensor GaussianParameters { get; }
@@ -90,9 +88,8 @@ public sealed class VaeWorkspace : IDisposable
 
     public Tensor ZGradient { get; }
 
-    public HiddenActivations Decoder0 { get; }
-
-    public HiddenActivations Decoder1 { get; }
+    /// <summary>The decoder's hidden layers' buffers, one per layer of the list, each (B, out).</summary>
+    public IReadOnlyList<HiddenActivations> Decoder { get; }
 
     /// <summary>(B, D) before the sigmoid.</summary>
     public Tensor Logits { get; }
@@ -134,9 +131,9 @@ public sealed class VaeWorkspace : IDisposable
         }
 
         Labels?.Dispose();
-        Encoder0.Dispose();
-        Encoder1.Dispose();
-        Decoder0.Dispose();
-        Decoder1.Dispose();
+        foreach (var layer in Encoder.Concat(Decoder))
+        {
+            layer.Dispose();
+        }
     }
 }

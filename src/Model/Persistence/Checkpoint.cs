@@ -29,12 +29,6 @@ public static class Checkpoint
     public const string OptimizerFileName = "optimizer.safetensors";
     public const string MetricsFileName = "metrics.csv";
     public const string PendingModelFileName = "model.pending.safetensors";
-    public const string FormatName = "gpuvae-vae-1";
-    private const string ModelHashKey = "model_sha256";
-    private const string MetricsKey = "metrics";
-    private const string BinarizeKey = "binarize";
-    private const string ModelKey = "model";
-    private const string ClassesKey = "classes";
 
     /// <summary>Whether a run can be resumed from directory: committed weights and optimizer state.</summary>
     public static bool Exists(string directory) =>
@@ -46,52 +40,11 @@ public static class Checkpoint
     /// <summary>Saves weights, moments, position and the metrics rows of the finished epochs as one commit.</summary>
     public static void Save(string directory, Vae model, TrainingState state, IReadOnlyList<EpochMetrics>? history = null)
     {
-        var position = new Dictionary<string, string>
-        {
-            ["format"] = FormatName,
-            ["epoch"] = Text(state.CompletedEpochs),
-            ["global_step"] = Text(state.GlobalStep),
-        };
-        var modelMetadata = new Dictionary<string, string>(position)
-        {
-            ["latent"] = Text(model.Config.Latent),
-            ["hidden"] = Text(model.Config.Hidden),
-            ["pixels"] = Text(model.Config.Pixels),
-            ["rows"] = Text(model.Config.ImageRows),
-            ["cols"] = Text(model.Config.ImageCols),
-            [BinarizeKey] = BinarizationName(model.Config.Binarization),
-            [ModelKey] = ModelName(model.Config.Kind),
-            [ClassesKey] = Text(model.Config.Classes),
-        };
-        var weights = SafeTensorsFile.Serialize(model.Parameters.Select(p => Entry(model.Backend, p.Name, p.Value)).ToList(), modelMetadata);
+        ArgumentNullException.ThrowIfNull(model);
+        var weights = SafeTensorsFile.Serialize(
+            model.Parameters.Select(p => Entry(model.Backend, p.Name, p.Value)).ToList(), CheckpointMetadata.Model(model.Config, state));
         string metrics = MetricsCsv.Text(history ?? []);
-        var optimizerMetadata = new Dictionary<string, string>(position)
-        {
-            ["seed"] = Text(state.Seed),
-            ["batch_size"] = Text(state.BatchSize),
-            ["objective"] = state.Objective.Name,
-            ["beta"] = state.Objective.Beta.ToString("R", CultureInfo.InvariantCulture),
-            ["k"] = Text(state.Objective.Samples),
-            [ModelHashKey] = Sha256(weights),
-            [MetricsKey] = metrics,
-        };
-        if (state.Validation is { } validation)
-        {
-            optimizerMetadata["validation"] = Text(validation);
-        }
-
-        if (state.Partial is { } partial)
-        {
-            optimizerMetadata["partial_steps"] = Text(partial.StepsDone);
-            optimizerMetadata["partial_images"] = Text(partial.Images);
-            optimizerMetadata["partial_bce"] = partial.BceSum.ToString("R", CultureInfo.InvariantCulture);
-            optimizerMetadata["partial_kld"] = partial.KldSum.ToString("R", CultureInfo.InvariantCulture);
-            optimizerMetadata["partial_seconds"] = partial.Seconds.ToString("R", CultureInfo.InvariantCulture);
-            if (partial.BoundSum is { } bound)
-            {
-                optimizerMetadata["partial_bound"] = bound.ToString("R", CultureInfo.InvariantCulture);
-            }
-        }
+        var optimizerMetadata = CheckpointMetadata.Optimizer(state, Sha256(weights), metrics);
         var moments = model.Parameters.SelectMany(p => new[]
         {
             Entry(model.Backend, p.Name + ".exp_avg", p.FirstMoment),
@@ -129,7 +82,7 @@ public static class Checkpoint
 
         string optimizer = Path.Combine(directory, OptimizerFileName);
         string metrics = Path.Combine(directory, MetricsFileName);
-        if (File.Exists(optimizer) && Read(optimizer).Metadata.TryGetValue(MetricsKey, out string? committed)
+        if (File.Exists(optimizer) && Read(optimizer).Metadata.TryGetValue(CheckpointMetadata.MetricsKey, out string? committed)
             && (!File.Exists(metrics) || File.ReadAllText(metrics) != committed))
         {
             AtomicFile.WriteAllText(metrics, committed);
@@ -152,9 +105,9 @@ public static class Checkpoint
     public static IReadOnlyList<EpochMetrics> ReadMetrics(string directory)
     {
         string optimizer = Path.Combine(directory, OptimizerFileName);
-        if (File.Exists(optimizer) && Read(optimizer).Metadata.TryGetValue(MetricsKey, out string? committed))
+        if (File.Exists(optimizer) && Read(optimizer).Metadata.TryGetValue(CheckpointMetadata.MetricsKey, out string? committed))
         {
-            return MetricsCsv.Parse($"{optimizer}, metadata {MetricsKey}", committed);
+            return MetricsCsv.Parse($"{optimizer}, metadata {CheckpointMetadata.MetricsKey}", committed);
         }
 
         string metrics = Path.Combine(directory, MetricsFileName);
@@ -165,49 +118,52 @@ public static class Checkpoint
     public static string WeightsSha256(string directory) => Sha256(File.ReadAllBytes(WeightsPath(directory)));
 
     /// <summary>
-    /// The network sizes, image shape, binarization and model kind a checkpoint was trained with.
-    /// Checkpoints saved before they recorded the image shape and binarization were MNIST's 28x28
-    /// grey pixels (the defaults of <see cref="VaeConfig"/>), and those saved before they recorded
-    /// the model kind plain VAEs.
+    /// The network a checkpoint was trained with (<see cref="CheckpointMetadata.Config"/>), its
+    /// recorded layers checked against the weights it holds: a layer list that names other
+    /// tensors or other shapes than the file's is refused, naming the metadata key.
     /// </summary>
     public static VaeConfig ReadConfig(string directory)
     {
         string path = WeightsPath(directory);
-        var (_, metadata) = Read(path);
-        string binarize = metadata.GetValueOrDefault(BinarizeKey, BinarizationName(Binarization.None));
-        var binarization = Enum.GetValues<Binarization>().Where(b => BinarizationName(b) == binarize).Cast<Binarization?>().FirstOrDefault()
-            ?? throw new CheckpointException($"{path}: metadata {BinarizeKey} is '{binarize}', expected none or dynamic");
-        string modelName = metadata.GetValueOrDefault(ModelKey, ModelName(ModelKind.Vae));
-        var kind = Enum.GetValues<ModelKind>().Where(k => ModelName(k) == modelName).Cast<ModelKind?>().FirstOrDefault()
-            ?? throw new CheckpointException($"{path}: metadata {ModelKey} is '{modelName}', expected vae or cvae");
-        int classes = kind == ModelKind.Cvae ? Integer(path, metadata, ClassesKey) : 0;
-        if (kind == ModelKind.Cvae && classes == 0)
+        var (tensors, metadata) = Read(path);
+        var config = CheckpointMetadata.Config(path, metadata);
+        NetworkSpec spec;
+        try
         {
-            throw new CheckpointException($"{path}: metadata {ClassesKey} of a cvae must be at least 1");
+            config.Validate();
+            spec = config.Layers;
+        }
+        catch (ArgumentException e)
+        {
+            throw new CheckpointException($"{path}: its metadata describes no network this version builds: {e.Message}");
         }
 
-        var config = new VaeConfig(Integer(path, metadata, "latent"), Integer(path, metadata, "hidden"), Integer(path, metadata, "pixels"))
+        var expected = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var layer in spec.All)
         {
-            Binarization = binarization,
-            Kind = kind,
-            Classes = classes,
-        };
-        if (!metadata.ContainsKey("rows") && !metadata.ContainsKey("cols"))
-        {
-            return config;
+            string key = CheckpointMetadata.KeyOf(spec, layer, metadata[CheckpointMetadata.FormatKey]);
+            foreach (var (name, rows, cols, _) in DenseLayer.Shapes(layer.Name, layer.Inputs, layer.Outputs, layer.Labels))
+            {
+                expected.Add(name);
+                if (!tensors.TryGetValue(name, out var entry))
+                {
+                    throw new CheckpointException($"{path}: metadata {key} is '{metadata.GetValueOrDefault(key)}', but tensor {name} of its layer is missing");
+                }
+
+                if (entry.Shape.Length != 2 || entry.Shape[0] != rows || entry.Shape[1] != cols)
+                {
+                    throw new CheckpointException(
+                        $"{path}: metadata {key} is '{metadata.GetValueOrDefault(key)}', which makes tensor {name} ({rows}, {cols}), but the file's is ({string.Join(", ", entry.Shape)})");
+                }
+            }
         }
 
-        int rows = Integer(path, metadata, "rows"), cols = Integer(path, metadata, "cols");
-        return (long)rows * cols == config.Pixels
-            ? config with { ImageRows = rows, ImageCols = cols }
-            : throw new CheckpointException($"{path}: metadata rows {rows} x cols {cols} is not its {config.Pixels} pixels");
+        string? extra = tensors.Keys.Order(StringComparer.Ordinal).FirstOrDefault(name => !expected.Contains(name));
+        return extra is null
+            ? config
+            : throw new CheckpointException(
+                $"{path}: tensor {extra} belongs to no layer of metadata {CheckpointMetadata.EncoderKey} '{HiddenSpecs.Format(config.Encoder)}' and {CheckpointMetadata.DecoderKey} '{HiddenSpecs.Format(config.Decoder)}'");
     }
-
-    /// <summary>The command line's and the metadata's name of a binarization: none, dynamic.</summary>
-    public static string BinarizationName(Binarization binarization) => binarization.ToString().ToLowerInvariant();
-
-    /// <summary>The command line's and the metadata's name of a model kind: vae, cvae.</summary>
-    public static string ModelName(ModelKind kind) => kind.ToString().ToLowerInvariant();
 
     /// <summary>Loads the weights into model, checking every name, shape and value.</summary>
     public static void LoadWeights(string directory, Vae model)
@@ -227,10 +183,11 @@ public static class Checkpoint
         string optimizerPath = Path.Combine(directory, OptimizerFileName);
         var (_, modelMetadata) = Read(modelPath);
         var (moments, optimizerMetadata) = Read(optimizerPath);
-        var state = State(optimizerPath, optimizerMetadata);
-        if (Integer(modelPath, modelMetadata, "epoch") != state.CompletedEpochs || Integer(modelPath, modelMetadata, "global_step") != state.GlobalStep)
+        var state = CheckpointMetadata.State(optimizerPath, optimizerMetadata);
+        if (CheckpointMetadata.Integer(modelPath, modelMetadata, CheckpointMetadata.EpochKey) != state.CompletedEpochs
+            || CheckpointMetadata.Integer(modelPath, modelMetadata, CheckpointMetadata.GlobalStepKey) != state.GlobalStep)
         {
-            throw Mismatch(optimizerPath, state.CompletedEpochs, modelPath, $"epoch {modelMetadata["epoch"]}");
+            throw Mismatch(optimizerPath, state.CompletedEpochs, modelPath, $"{CheckpointMetadata.EpochKey} {modelMetadata[CheckpointMetadata.EpochKey]}");
         }
 
         LoadWeights(directory, model);
@@ -248,33 +205,7 @@ public static class Checkpoint
     {
         string optimizerPath = Path.Combine(directory, OptimizerFileName);
         var (_, metadata) = Read(optimizerPath);
-        return State(optimizerPath, metadata);
-    }
-
-    private static TrainingState State(string optimizerPath, Dictionary<string, string> optimizerMetadata)
-    {
-        int completed = Integer(optimizerPath, optimizerMetadata, "epoch");
-        var partial = optimizerMetadata.ContainsKey("partial_steps")
-            ? new EpochPosition(
-                completed + 1,
-                Integer(optimizerPath, optimizerMetadata, "partial_steps"),
-                Real(optimizerPath, optimizerMetadata, "partial_bce"),
-                Real(optimizerPath, optimizerMetadata, "partial_kld"),
-                Integer(optimizerPath, optimizerMetadata, "partial_images"),
-                Real(optimizerPath, optimizerMetadata, "partial_seconds"),
-                optimizerMetadata.ContainsKey("partial_bound") ? Real(optimizerPath, optimizerMetadata, "partial_bound") : null)
-            : null;
-        var state = new TrainingState(
-            completed,
-            Integer(optimizerPath, optimizerMetadata, "global_step"),
-            Integer(optimizerPath, optimizerMetadata, "seed"),
-            Integer(optimizerPath, optimizerMetadata, "batch_size"),
-            partial)
-        {
-            Objective = ReadObjective(optimizerPath, optimizerMetadata),
-            Validation = optimizerMetadata.ContainsKey("validation") ? Integer(optimizerPath, optimizerMetadata, "validation") : null,
-        };
-        return state;
+        return CheckpointMetadata.State(optimizerPath, metadata);
     }
 
     private static string WeightsPath(string directory) =>
@@ -297,7 +228,7 @@ public static class Checkpoint
         }
 
         var (_, metadata) = Read(optimizer);
-        if (!metadata.TryGetValue(ModelHashKey, out string? hash))
+        if (!metadata.TryGetValue(CheckpointMetadata.ModelHashKey, out string? hash))
         {
             return File.Exists(model) ? model : null;
         }
@@ -310,7 +241,7 @@ public static class Checkpoint
             }
         }
 
-        throw Mismatch(optimizer, Integer(optimizer, metadata, "epoch"), model, $"sha256 {hash}, not found");
+        throw Mismatch(optimizer, CheckpointMetadata.Integer(optimizer, metadata, CheckpointMetadata.EpochKey), model, $"sha256 {hash}, not found");
     }
 
     private static CheckpointException Mismatch(string optimizer, int epoch, string model, string weights) =>
@@ -326,9 +257,11 @@ public static class Checkpoint
         }
 
         var contents = SafeTensorsFile.Read(path);
-        if (!contents.Metadata.TryGetValue("format", out string? format) || format != FormatName)
+        string? format = contents.Metadata.GetValueOrDefault(CheckpointMetadata.FormatKey);
+        if (!CheckpointMetadata.IsReadable(format))
         {
-            throw new CheckpointException($"{path}: not a GpuVae checkpoint (format {format ?? "missing"}, expected {FormatName})");
+            throw new CheckpointException(
+                $"{path}: not a GpuVae checkpoint (format {format ?? "missing"}, expected {CheckpointMetadata.Format} or {CheckpointMetadata.FormatVersion1})");
         }
 
         return contents;
@@ -357,37 +290,6 @@ public static class Checkpoint
 
         backend.Upload(destination, entry.Data);
     }
-
-    private static int Integer(string path, Dictionary<string, string> metadata, string key) =>
-        metadata.TryGetValue(key, out string? text) && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value)
-            ? value
-            : throw new CheckpointException($"{path}: metadata {key} is missing or not a non-negative integer");
-
-    /// <summary>The objective keys; a checkpoint from before they existed trained the ELBO with beta 1.</summary>
-    private static TrainingObjective ReadObjective(string path, Dictionary<string, string> metadata)
-    {
-        if (!metadata.TryGetValue("objective", out string? name))
-        {
-            return TrainingObjective.Elbo;
-        }
-
-        if (name is not ("elbo" or "iwae")
-            || !metadata.TryGetValue("beta", out string? betaText)
-            || !float.TryParse(betaText, NumberStyles.Float, CultureInfo.InvariantCulture, out float beta)
-            || !float.IsFinite(beta))
-        {
-            throw new CheckpointException($"{path}: metadata objective \"{name}\" or its beta is not one this version reads");
-        }
-
-        return new TrainingObjective(beta, name == "iwae", Integer(path, metadata, "k"));
-    }
-
-    private static double Real(string path, Dictionary<string, string> metadata, string key) =>
-        metadata.TryGetValue(key, out string? text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value)
-            ? value
-            : throw new CheckpointException($"{path}: metadata {key} is missing or not a finite number");
-
-    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static SafeTensorsFile.Entry Entry(Backend backend, string name, Tensor tensor)
     {

@@ -6,7 +6,6 @@ using GpuVae.Kernels.Host;
 using GpuVae.Kernels.Operations;
 using GpuVae.Model.Network;
 using Onnx;
-using ExportedLayer = (string Name, int Inputs, int Outputs, int Labels, GpuVae.Kernels.Activation? Activation, bool InEncoder);
 
 namespace GpuVae.Model.Persistence;
 
@@ -36,14 +35,6 @@ public sealed class OnnxExport
     private const int IrVersion = 8;
     private const string Producer = "GpuVae";
 
-    // Until the network is one declarative layer list, the activations live in the Vae's
-    // constructor and its Decode: these are they, in Vae.Layers' order. Null: the encoder's
-    // output layer is linear and feeds the Gaussian head.
-    private static readonly Activation?[] TodaysActivations =
-        [Activation.Elu, Activation.Tanh, null, Activation.Tanh, Activation.Elu, Activation.Sigmoid];
-
-    private static readonly bool[] TodaysEncoderLayers = [true, true, true, false, false, false];
-
     /// <summary>Builds both graphs from the model's weights, read from its backend now.</summary>
     public OnnxExport(Vae model)
     {
@@ -55,9 +46,9 @@ public sealed class OnnxExport
             model.Backend.Download(parameter.Value, values);
             return values;
         });
-        var layers = Layers(Config);
-        Encoder = Model(BuildEncoder([.. layers.Where(layer => layer.InEncoder)], weights));
-        Decoder = Model(BuildDecoder([.. layers.Where(layer => !layer.InEncoder)], weights));
+        var layers = Config.Layers;
+        Encoder = Model(BuildEncoder([.. layers.EncoderHidden, layers.GaussianHead], weights));
+        Decoder = Model(BuildDecoder([.. layers.DecoderHidden, layers.Output], weights));
     }
 
     public VaeConfig Config { get; }
@@ -90,41 +81,27 @@ public sealed class OnnxExport
         ArgumentNullException.ThrowIfNull(config);
         return new Dictionary<string, string>
         {
-            ["model"] = Checkpoint.ModelName(config.Kind),
+            ["model"] = ModelKinds.Name(config.Kind),
             ["latent"] = Text(config.Latent),
-            ["hidden"] = Text(config.Hidden),
+            ["encoder"] = HiddenSpecs.Format(config.Encoder),
+            ["decoder"] = HiddenSpecs.Format(config.Decoder),
             ["pixels"] = Text(config.Pixels),
             ["rows"] = Text(config.ImageRows),
             ["cols"] = Text(config.ImageCols),
             ["classes"] = Text(config.Classes),
-            ["binarize"] = Checkpoint.BinarizationName(config.Binarization),
+            ["binarize"] = CheckpointMetadata.BinarizationName(config.Binarization),
             // e.g. "encoder.hidden0 784x500 elu, ..., encoder.output 500x40 linear, ...": sizes and activations of every layer.
-            ["layers"] = string.Join(", ", Layers(config).Select(layer =>
+            ["layers"] = string.Join(", ", config.Layers.All.Select(layer =>
                 $"{layer.Name} {layer.Inputs}x{layer.Outputs} {(layer.Activation is { } f ? f.ToString().ToLowerInvariant() : "linear")}"
                 + (layer.Labels > 0 ? $" +label {layer.Labels}" : string.Empty))),
-            ["checkpoint_format"] = Checkpoint.FormatName,
+            ["checkpoint_format"] = CheckpointMetadata.Format,
             ["gpuvae_version"] = Version,
         };
     }
 
-    /// <summary>
-    /// The network's layers as the export reads them: Vae.Layers' sizes with each layer's
-    /// activation and half. The one function to switch to the declarative layer list.
-    /// </summary>
-    internal static IReadOnlyList<ExportedLayer> Layers(VaeConfig config)
-    {
-        var layers = Vae.Layers(config);
-        if (layers.Count != TodaysActivations.Length)
-        {
-            throw new InvalidOperationException($"the network has {layers.Count} layers; the export knows the activations of {TodaysActivations.Length}");
-        }
-
-        return [.. layers.Select((layer, i) => (layer.Name, layer.Inputs, layer.Outputs, layer.Labels, TodaysActivations[i], TodaysEncoderLayers[i]))];
-    }
-
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private OnnxGraphBuilder BuildEncoder(IReadOnlyList<ExportedLayer> layers, Dictionary<string, float[]> weights)
+    private OnnxGraphBuilder BuildEncoder(IReadOnlyList<LayerSpec> layers, Dictionary<string, float[]> weights)
     {
         var graph = new OnnxGraphBuilder("encoder");
         graph.Input(ImagesInput, Config.Pixels);
@@ -142,7 +119,7 @@ public sealed class OnnxExport
         return graph;
     }
 
-    private OnnxGraphBuilder BuildDecoder(IReadOnlyList<ExportedLayer> layers, Dictionary<string, float[]> weights)
+    private OnnxGraphBuilder BuildDecoder(IReadOnlyList<LayerSpec> layers, Dictionary<string, float[]> weights)
     {
         var graph = new OnnxGraphBuilder("decoder");
         graph.Input(CodesInput, Config.Latent);
@@ -158,7 +135,7 @@ public sealed class OnnxExport
     /// </summary>
     private string AddLayers(
         OnnxGraphBuilder graph,
-        IReadOnlyList<ExportedLayer> layers,
+        IReadOnlyList<LayerSpec> layers,
         string input,
         Dictionary<string, float[]> weights,
         string? output = null)
@@ -197,7 +174,7 @@ public sealed class OnnxExport
             IrVersion = IrVersion,
             ProducerName = Producer,
             ProducerVersion = Version,
-            DocString = $"GpuVae {Checkpoint.ModelName(Config.Kind)} {graph.Graph.Name}, latent dimension {Config.Latent}",
+            DocString = $"GpuVae {ModelKinds.Name(Config.Kind)} {graph.Graph.Name}, latent dimension {Config.Latent}",
             Graph = graph.Graph,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = Opset });

@@ -75,7 +75,7 @@ public static class StepBenchmark
 
             images = backend.Allocate(batch, config.Pixels);
             backend.Upload(images, pixels);
-            if (config.Conditional)
+            if (step.GathersLabels)
             {
                 labels = backend.Allocate(batch, config.Classes);
                 backend.Upload(labels, LabelOneHots.Of([.. Enumerable.Range(0, batch).Select(n => (byte)(n % config.Classes))], config.Classes));

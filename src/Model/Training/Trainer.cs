@@ -25,7 +25,7 @@ public sealed class Trainer : IDisposable
     /// <param name="trainImages">(N, D) pixels in [0, 1], uploaded to the backend once.</param>
     /// <param name="testImages">(M, D) pixels in [0, 1].</param>
     /// <param name="validationImages">(V, D) images held out of training, evaluated each epoch as the test set is; null or empty for none.</param>
-    /// <param name="labels">The sets' one-hot labels, which the conditional VAE needs: the training rows uploaded once beside the images.</param>
+    /// <param name="labels">The sets' one-hot labels, which a model whose layers read the label needs: the training rows uploaded once beside the images.</param>
     public Trainer(Vae model, TrainingOptions options, float[] trainImages, float[] testImages, float[]? validationImages = null, TrainingLabels? labels = null)
     {
         Model = model;
@@ -40,15 +40,15 @@ public sealed class Trainer : IDisposable
 
         this.trainImages = Backend.Allocate(trainCount, pixels);
         Backend.Upload(this.trainImages, trainImages);
-        if (model.Config.Conditional)
+        trainingStep = new TrainingStep(model, options, options.CaptureGraph);
+        if (trainingStep.GathersLabels)
         {
-            this.labels = labels ?? throw new ArgumentNullException(nameof(labels), "the conditional VAE trains on labelled images");
+            this.labels = labels ?? throw new ArgumentNullException(nameof(labels), "the model's layers read the label: it trains on labelled images");
             trainLabels = Backend.Allocate(trainCount, model.Config.Classes);
             Backend.Upload(trainLabels, labels.Train);
         }
         this.testImages = testImages;
         this.validationImages = validationImages is { Length: > 0 } ? validationImages : null;
-        trainingStep = new TrainingStep(model, options, options.CaptureGraph);
         inference = new VaeInference(model, (ulong)options.Seed, options.EvaluationBatchSize);
     }
 

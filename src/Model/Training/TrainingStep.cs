@@ -11,7 +11,7 @@ namespace GpuVae.Model.Training;
 /// Everything that changes from step to step (the rows, the random streams, Adam's bias
 /// corrections) is staged in the workspace's <see cref="StepValues"/> and read on the device,
 /// so on CUDA the step's queued work is captured once as a graph and replayed, bit for bit
-/// the step run op by op.
+/// the step run op by op (<see cref="CapturedStep"/> keeps that graph).
 /// </summary>
 public sealed class TrainingStep : IDisposable
 {
@@ -21,23 +21,16 @@ public sealed class TrainingStep : IDisposable
     private readonly Readback kl;
     private readonly Readback? bound;
     private readonly int[] replicatedRows;
-    private CapturedWork? graph;
-    private Tensor? graphImages;
-    private Tensor? graphLabels;
-    // Whether to capture the next step: as asked, until a capture fails.
-    private bool captureWanted;
-    // Whether a step has run op by op on these images, which loads every kernel before a capture.
-    private bool warmedUp;
+    private readonly CapturedStep captured;
 
     /// <param name="captureGraph">
     /// Whether to record the step as a graph after its first run and replay that (CUDA); where
-    /// the backend cannot, <see cref="GraphStatus"/> says why and every step runs op by op.
+    /// the backend cannot, <see cref="GraphStatus"/> says why and every step runs op by op (<see cref="CapturedStep"/>).
     /// </param>
     public TrainingStep(Vae model, TrainingOptions options, bool captureGraph = false)
     {
         Model = model;
         Options = options;
-        captureWanted = captureGraph;
         // The importance-weighted objective replicates each image into K rows: every buffer and GEMM runs at B K.
         int samples = options.Objective.RowsPerImage;
         workspace = new VaeWorkspace(model.Backend, model.Config, options.BatchSize * samples, samples);
@@ -46,7 +39,7 @@ public sealed class TrainingStep : IDisposable
         kl = model.Backend.AllocateReadback(options.BatchSize * samples);
         bound = options.Objective.ImportanceWeighted ? model.Backend.AllocateReadback(options.BatchSize) : null;
         replicatedRows = new int[options.BatchSize * samples];
-        GraphStatus = captureGraph ? "step: not captured yet (the first step runs op by op)" : "step: runs op by op (graph capture off)";
+        captured = new CapturedStep(model.Backend, captureGraph);
     }
 
     public Vae Model { get; }
@@ -54,10 +47,16 @@ public sealed class TrainingStep : IDisposable
     public TrainingOptions Options { get; }
 
     /// <summary>One line on how steps run: captured as a graph of N operations, or op by op and why.</summary>
-    public string GraphStatus { get; private set; }
+    public string GraphStatus => captured.Status;
+
+    /// <summary>
+    /// Whether each step gathers the batch's one-hot labels beside its images: the one answer, from
+    /// the layers that read the label, that the trainer and the benchmarks follow.
+    /// </summary>
+    public bool GathersLabels => workspace.Labels is not null;
 
     /// <summary>Whether steps now replay a captured graph.</summary>
-    public bool Replaying => graph is not null;
+    public bool Replaying => captured.Replaying;
 
     /// <summary>(B, D): the last step's target, the gathered images (binarized when the model is), on the backend.</summary>
     public Tensor Target => workspace.Target;
@@ -77,8 +76,9 @@ public sealed class TrainingStep : IDisposable
     /// </summary>
     public static IReadOnlyList<GemmCall> Gemms(VaeConfig config, int batch)
     {
-        var layers = Vae.Layers(config);
-        var labelled = layers.Where(l => l.Labels > 0).ToList();
+        ArgumentNullException.ThrowIfNull(config);
+        var layers = config.Layers.All;
+        var labelled = layers.Where(l => l.ReadsLabel).ToList();
         return
         [
             .. layers.Select(l => new GemmCall(l.Name, batch, l.Outputs, l.Inputs, false, false)),
@@ -92,16 +92,16 @@ public sealed class TrainingStep : IDisposable
     /// <summary>
     /// One step on the rows of <paramref name="images"/> (N, D) named by <paramref name="rows"/>
     /// (B of them), with the same rows of <paramref name="labels"/> (N, C), the one-hot labels
-    /// the conditional VAE needs, Adam's update included. Returns the batch's losses; when they are not
+    /// layers that read the label need, Adam's update included. Returns the batch's losses; when they are not
     /// finite the parameters have taken that step too, and the caller must not keep them
     /// (<see cref="Trainer"/> stops, and nothing is saved).
     /// </summary>
     public LossTotals Run(Tensor images, ReadOnlySpan<int> rows, Tensor? labels = null)
     {
         ArgumentNullException.ThrowIfNull(images);
-        if (workspace.Labels is not null && labels is null)
+        if (GathersLabels && labels is null)
         {
-            throw new ArgumentNullException(nameof(labels), "the conditional VAE trains on labelled images");
+            throw new ArgumentNullException(nameof(labels), "the model's layers read the label: it trains on labelled images");
         }
 
         foreach (int row in rows)
@@ -117,28 +117,7 @@ public sealed class TrainingStep : IDisposable
         values.SetRows(Replicated(rows));
         RandomStreams.Stage(values, (ulong)StepsTaken);
         optimizer.Stage(values);
-        if (graph is not null && !(ReferenceEquals(images, graphImages) && ReferenceEquals(labels, graphLabels)))
-        {
-            // The graph holds the images' and labels' addresses: others need a graph of their own.
-            graph.Dispose();
-            graph = null;
-            warmedUp = false;
-        }
-
-        if (graph is not null)
-        {
-            graph.Replay();
-        }
-        else if (captureWanted && warmedUp)
-        {
-            Capture(images, labels);
-        }
-        else
-        {
-            Enqueue(images, labels);
-            warmedUp = true;
-        }
-
+        captured.Run(images, labels, () => Enqueue(images, labels));
         Model.Backend.Synchronize();
         StepsTaken++;
         var batch = new LossTotals();
@@ -162,30 +141,11 @@ public sealed class TrainingStep : IDisposable
 
     public void Dispose()
     {
-        graph?.Dispose();
+        captured.Dispose();
         workspace.Dispose();
         bce.Dispose();
         kl.Dispose();
         bound?.Dispose();
-    }
-
-    /// <summary>Records the step once and replays it for this step; where that fails, runs it op by op from now on.</summary>
-    private void Capture(Tensor images, Tensor? labels)
-    {
-        if (Model.Backend.TryCapture(() => Enqueue(images, labels), out var work, out string reason))
-        {
-            graph = work!;
-            graphImages = images;
-            graphLabels = labels;
-            GraphStatus = $"step: captured as a CUDA graph of {graph.Operations} operations, replayed every step";
-            graph.Replay();
-        }
-        else
-        {
-            GraphStatus = $"step: runs op by op ({reason})";
-            captureWanted = false;
-            Enqueue(images, labels);
-        }
     }
 
     /// <summary>
@@ -199,9 +159,9 @@ public sealed class TrainingStep : IDisposable
         ulong seed = (ulong)Options.Seed;
         backend.UploadStepValues(values);
         backend.GatherRows(workspace.Target, images, values);
-        if (workspace.Labels is not null)
+        if (GathersLabels)
         {
-            backend.GatherRows(workspace.Labels, labels!, values);
+            backend.GatherRows(workspace.Labels!, labels!, values);
         }
 
         if (Model.Config.Binarization == Binarization.Dynamic)

@@ -94,7 +94,7 @@ public sealed class ServeCommandTests
         var url = new Uri($"http://127.0.0.1:{port}/");
         string models = await Poll(url, process, cancel);
         // save/ holds weights for dim 2 only (the other dims' checkpoints stay out of git).
-        Assert.Equal("""[{"id":"dim2","latent":2,"hidden":500,"pixels":784,"images":100}]""", models);
+        Assert.Equal("""[{"id":"dim2","latent":2,"layers":"500:elu,500:tanh | 500:tanh,500:elu","pixels":784,"images":100}]""", models);
 
         using (var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(CultureInfo.InvariantCulture)]))
         {
@@ -126,7 +126,33 @@ public sealed class ServeCommandTests
         using var process = StartServe(["--checkpoint", Path.Combine(folder.Path, "dim2"), "--images", "10"], port);
         var error = process.StandardError.ReadToEndAsync(cancel);
         string models = await Poll(new Uri($"http://127.0.0.1:{port}/"), process, cancel);
-        Assert.Equal("""[{"id":"dim2","latent":2,"hidden":16,"pixels":784,"images":10,"classes":10}]""", models);
+        Assert.Equal("""[{"id":"dim2","latent":2,"layers":"16:elu,16:tanh | 16:tanh,16:elu","pixels":784,"images":10,"classes":10}]""", models);
+        process.Kill();
+        await process.WaitForExitAsync(cancel);
+        Assert.Equal("", await error);
+    }
+
+    [Fact]
+    public async Task ATanhEverywhereCheckpointIsServedWithItsLayers()
+    {
+        using var folder = new TempFolder();
+        var (trained, log, trainError) = InProcessCli.RunCapturing(
+        [
+            "train", "--encoder", "200:tanh,200:tanh", "--decoder", "200:tanh,200:tanh", "--accelerator", "host", "--dim", "50", "--epochs", "1",
+            "--train-limit", "256", "--data", RepositoryPaths.MnistCache, "--out", folder.Path,
+        ]);
+        Assert.True(trained == 0, $"train failed ({trained}): {trainError}\n{log}");
+        int port = FreePort();
+        var cancel = TestContext.Current.CancellationToken;
+        using var process = StartServe(["--checkpoint", Path.Combine(folder.Path, "dim50"), "--images", "10"], port);
+        var error = process.StandardError.ReadToEndAsync(cancel);
+        var url = new Uri($"http://127.0.0.1:{port}/");
+        string models = await Poll(url, process, cancel);
+        Assert.Equal("""[{"id":"dim50","latent":50,"layers":"200:tanh,200:tanh | 200:tanh,200:tanh","pixels":784,"images":10}]""", models);
+        using var client = new HttpClient();
+        using var decoded = await client.PostAsync(
+            new Uri(url, "api/decode"), new StringContent($"{{\"z\": [{string.Join(",", Enumerable.Repeat("0", 50))}]}}", System.Text.Encoding.UTF8, "application/json"), cancel);
+        Assert.True(decoded.IsSuccessStatusCode, await decoded.Content.ReadAsStringAsync(cancel));
         process.Kill();
         await process.WaitForExitAsync(cancel);
         Assert.Equal("", await error);

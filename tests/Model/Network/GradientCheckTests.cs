@@ -88,6 +88,25 @@ public sealed class GradientCheckTests
     public void ConditionalBackwardMatchesFiniteDifferences(float keepProbability, float inputNoise, int seed) =>
         Check(keepProbability, seed, inputNoise, reachClamp: false, config: TinyConfig with { Kind = ModelKind.Cvae, Classes = 4 });
 
+    /// <summary>
+    /// A layer list other than the original's: three encoder layers and two decoder layers of
+    /// odd widths, tanh and ELU in another order, five hidden layers in all (the fifth's
+    /// dropout on the step's slot 7), for the plain and the conditional VAE.
+    /// </summary>
+    [Theory]
+    [InlineData(ModelKind.Vae, 1.0f, 71)]
+    [InlineData(ModelKind.Vae, 0.7f, 72)]
+    [InlineData(ModelKind.Cvae, 1.0f, 73)]
+    [InlineData(ModelKind.Cvae, 0.7f, 74)]
+    public void AnotherLayerListBackwardMatchesFiniteDifferences(ModelKind kind, float keepProbability, int seed) =>
+        Check(keepProbability, seed, inputNoise: 0, reachClamp: false, config: TinyConfig with
+        {
+            Encoder = [new(9, Activation.Tanh), new(5, Activation.Elu), new(3, Activation.Tanh)],
+            Decoder = [new(5, Activation.Elu), new(7, Activation.Tanh)],
+            Kind = kind,
+            Classes = kind == ModelKind.Cvae ? 4 : 0,
+        });
+
     private static void Check(float keepProbability, int seed, float inputNoise, bool reachClamp, TrainingObjective? objective = null, VaeConfig? config = null)
     {
         objective ??= TrainingObjective.Elbo;
@@ -136,7 +155,7 @@ public sealed class GradientCheckTests
 
         backend.Upload(workspace.Target, pixels);
         // Each image's label, the same in its K rows; every class appears among the 5 images (C = 4).
-        float[]? labels = tinyConfig.Conditional ? LabelOneHots.Of([.. Enumerable.Range(0, batch).Select(row => (byte)(row / samples % tinyConfig.Classes))], tinyConfig.Classes) : null;
+        float[]? labels = tinyConfig.ReadsLabels ? LabelOneHots.Of([.. Enumerable.Range(0, batch).Select(row => (byte)(row / samples % tinyConfig.Classes))], tinyConfig.Classes) : null;
         if (workspace.Labels is not null)
         {
             backend.Upload(workspace.Labels, labels);

@@ -5,7 +5,8 @@ using GpuVae.Model.Network;
 namespace GpuVae.Tests.Model.Network;
 
 /// <summary>
-/// An independent float64 forward pass of the TensorFlow original's VAE, written as plain loops: the
+/// An independent float64 forward pass of the VAE over the config's list of layers (their
+/// sizes, activations and dropout slots; the arithmetic is its own), written as plain loops: the
 /// function whose central finite differences the hand-written backward pass is checked
 /// against. It takes the noise eps and the dropout masks as given, so it evaluates exactly
 /// the function the backend differentiated. For the conditional VAE it is the TensorFlow CVAE's
@@ -53,7 +54,8 @@ internal sealed class ReferenceVae
     /// </summary>
     public double Loss(IReadOnlyList<double[]> p)
     {
-        int d = config.Pixels, h = config.Hidden, z = config.Latent;
+        int z = config.Latent;
+        var spec = config.Layers;
         // Parameters in Vae.Parameters order: a labelled layer's weight, bias, label weight.
         int next = 0;
         double[] Layer(double[] input, int inputs, int outputs, bool labelled)
@@ -69,9 +71,13 @@ internal sealed class ReferenceVae
             return Dense(input, weight, bias, inputs, outputs);
         }
 
-        var e0 = Hidden(Layer(x, d, h, labelled: true), Activation.Elu, slot: 0);
-        var e1 = Hidden(Layer(e0, h, h, labelled: false), Activation.Tanh, slot: 1);
-        var gaussian = Layer(e1, h, 2 * z, labelled: false);
+        var encoded = x;
+        foreach (var layer in spec.EncoderHidden)
+        {
+            encoded = Hidden(Layer(encoded, layer.Inputs, layer.Outputs, layer.ReadsLabel), layer.Activation!.Value, layer.DropoutSlot!.Value);
+        }
+
+        var gaussian = Layer(encoded, spec.GaussianHead.Inputs, 2 * z, labelled: false);
         var mu = new double[batch * z];
         var sigma = new double[batch * z];
         var latent = new double[batch * z];
@@ -85,9 +91,14 @@ internal sealed class ReferenceVae
             }
         }
 
-        var d0 = Hidden(Layer(latent, z, h, labelled: true), Activation.Tanh, slot: 2);
-        var d1 = Hidden(Layer(d0, h, h, labelled: false), Activation.Elu, slot: 3);
-        var logits = Layer(d1, h, d, labelled: false);
+        var decoded = latent;
+        foreach (var layer in spec.DecoderHidden)
+        {
+            decoded = Hidden(Layer(decoded, layer.Inputs, layer.Outputs, layer.ReadsLabel), layer.Activation!.Value, layer.DropoutSlot!.Value);
+        }
+
+        int d = config.Pixels;
+        var logits = Layer(decoded, spec.Output.Inputs, d, labelled: false);
         double total = 0;
         var rowBce = new double[batch];
         for (int i = 0; i < logits.Length; i++)

@@ -35,11 +35,18 @@ public sealed class OnnxExportTests
     [InlineData(ModelKind.Cvae, 1)]
     [InlineData(ModelKind.Cvae, 2)]
     [InlineData(ModelKind.Cvae, 20)]
-    public void OnnxRuntimeMatchesTheHostBackendOnTestImages(ModelKind kind, int latent)
+    [InlineData(ModelKind.Vae, 50, "200:tanh,200:tanh", "200:tanh,200:tanh")]
+    [InlineData(ModelKind.Cvae, 3, "300:elu,77:tanh,64:elu", "33:tanh,301:elu")]
+    public void OnnxRuntimeMatchesTheHostBackendOnTestImages(ModelKind kind, int latent, string? encoderLayers = null, string? decoderLayers = null)
     {
         var inputs = new RandomInputs();
         var data = RealMnist.Load();
         var config = new VaeConfig(latent) { Kind = kind, Classes = kind == ModelKind.Cvae ? Classes : 0 };
+        if (encoderLayers is not null && decoderLayers is not null)
+        {
+            config = config with { Encoder = Layers(encoderLayers), Decoder = Layers(decoderLayers) };
+        }
+
         using var backend = new HostBackend();
         using var model = Trained(backend, config, data, inputs.Seed);
         using var checkpoint = new TempFolder();
@@ -48,7 +55,7 @@ public sealed class OnnxExportTests
         OnnxExport.FromCheckpoint(checkpoint.Path).WriteTo(folder);
 
         float[] images = data.Test.Images[..(TestImages * config.Pixels)];
-        float[] labels = config.Conditional ? LabelOneHots.Of(data.Test.Labels.AsSpan(0, TestImages), Classes) : [];
+        float[] labels = config.ReadsLabels ? LabelOneHots.Of(data.Test.Labels.AsSpan(0, TestImages), Classes) : [];
         using var inference = new VaeInference(model, seed: 0);
         var (mu, sigma) = inference.EncodePosteriors(images, labels);
         float[] probabilities = inference.Decode(mu, labels);
@@ -61,7 +68,7 @@ public sealed class OnnxExportTests
 
         double muDifference = MaxDifference(mu, encoded[0]), sigmaDifference = MaxDifference(sigma, encoded[1]), decodedDifference = MaxDifference(probabilities, decoded[0]);
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"{Checkpoint.ModelName(kind)} Z = {latent}, {TestImages} test images: max |diff| mu {muDifference:E2}, sigma {sigmaDifference:E2}, "
+            $"{ModelKinds.Name(kind)} Z = {latent}, {TestImages} test images: max |diff| mu {muDifference:E2}, sigma {sigmaDifference:E2}, "
             + $"decoded means {decodedDifference:E2} (bar {OnnxTolerance.Absolute:E0}); sigma in [{sigma.Min():G3}, {sigma.Max():G3}], |mu| up to {mu.Max(Math.Abs):G3}");
         Compare.AllClose(mu, encoded[0], OnnxTolerance, "mu");
         Compare.AllClose(sigma, encoded[1], OnnxTolerance, "sigma");
@@ -71,7 +78,7 @@ public sealed class OnnxExportTests
         Assert.True(sigma.Average() < 0.9, $"mean sigma {sigma.Average():G3}: the model did not train");
         Assert.Equal(OnnxExport.Metadata(config), encoder.ModelMetadata.CustomMetadataMap);
         Assert.Equal(OnnxExport.Metadata(config), decoder.ModelMetadata.CustomMetadataMap);
-        string[] conditioned = config.Conditional ? [OnnxExport.LabelsInput] : [];
+        string[] conditioned = config.ReadsLabels ? [OnnxExport.LabelsInput] : [];
         Assert.Equal([OnnxExport.ImagesInput, .. conditioned], encoder.InputNames);
         Assert.Equal([OnnxExport.CodesInput, .. conditioned], decoder.InputNames);
         Assert.Equal([OnnxExport.MuOutput, OnnxExport.SigmaOutput], encoder.OutputNames);
@@ -147,7 +154,7 @@ public sealed class OnnxExportTests
         model.Initialize(seed);
         float[] train = data.Train.Images[..(TrainImages * config.Pixels)];
         float[] test = data.Test.Images[..(TestImages * config.Pixels)];
-        var labels = config.Conditional
+        var labels = config.ReadsLabels
             ? new TrainingLabels(LabelOneHots.Of(data.Train.Labels.AsSpan(0, TrainImages), Classes), LabelOneHots.Of(data.Test.Labels.AsSpan(0, TestImages), Classes))
             : null;
         using var trainer = new Trainer(model, new TrainingOptions { Seed = seed }, train, test, labels: labels);
@@ -196,4 +203,7 @@ public sealed class OnnxExportTests
 
         return max;
     }
+
+    private static IReadOnlyList<HiddenSpec> Layers(string text) =>
+        HiddenSpecs.TryParse(text, out string error) ?? throw new ArgumentException(error, nameof(text));
 }

@@ -11,7 +11,7 @@ const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948
 const $ = id => document.getElementById(id);
 
 const state = {
-  model: null,       // {id, latent, hidden, pixels, images, classes (conditional models only)}
+  model: null,       // {id, latent, layers (encoder | decoder, W:act each), pixels, images, classes (models that read the label only)}
   klass: null,       // the class every decode is conditioned on; null for a plain VAE
   latencies: [],     // ms from sending a decode to its pixels on the canvas
   live: null,        // the LiveDecoder of the view on screen
@@ -458,7 +458,7 @@ async function changeClass(klass) {
 async function show(model) {
   state.model = model;
   $('plane-view').hidden = $('slider-view').hidden = true;
-  $('info').textContent = `${model.id}: ${model.classes ? `cvae of ${model.classes} classes, ` : ''}Z = ${model.latent}, H = ${model.hidden}, ${model.images} test images`;
+  $('info').textContent = `${model.id}: ${model.classes ? `cvae of ${model.classes} classes, ` : ''}Z = ${model.latent}, layers ${model.layers}, ${model.images} test images`;
   showClasses(model);
   // #image=N in the address opens with test image N chosen, so a view can be linked to
   // (with #model=dim8&image=N for another model).
