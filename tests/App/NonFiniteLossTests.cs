@@ -19,16 +19,16 @@ public sealed class NonFiniteLossTests
         using var folder = new TempFolder();
         using var backend = new HostBackend();
         var good = new RunSettings(
-            new VaeConfig(2, Hidden: 16), new TrainingOptions { Epochs = 1, BatchSize = 64 }, RepositoryPaths.MnistCache, folder.Path, "host", 0, Resume: false, TrainLimit: 640);
+            new VaeConfig(2, Hidden: 16), new TrainingOptions { Epochs = 1, BatchSize = 64, LearningRates = LearningRateSchedule.Parse("1:0.001,1:1e30") }, RepositoryPaths.MnistCache, folder.Path, "host", 0, Resume: false, TrainLimit: 640);
         DimensionRun.Train(good, backend, data, TextWriter.Null, interactive: false, CancellationToken.None);
         string model = Path.Combine(good.RunDirectory, Checkpoint.ModelFileName);
         string metrics = Path.Combine(good.RunDirectory, Checkpoint.MetricsFileName);
         byte[] savedModel = File.ReadAllBytes(model);
         byte[] savedMetrics = File.ReadAllBytes(metrics);
 
-        // Adam's steps are about lr in size: at 1e30 the first step sends the weights to
-        // ~1e30, and the next forward pass overflows to infinity or NaN.
-        var diverging = good with { Training = good.Training with { Epochs = 2, LearningRate = 1e30f }, Resume = true };
+        // The schedule's second epoch runs at 1e30. Adam's steps are about lr in size: the
+        // first step sends the weights to ~1e30, and the next forward pass overflows to infinity or NaN.
+        var diverging = good with { Training = good.Training with { Epochs = 2 }, Resume = true };
         var error = Assert.Throws<NonFiniteLossException>(
             () => DimensionRun.Train(diverging, backend, data, TextWriter.Null, interactive: false, CancellationToken.None));
 

@@ -92,7 +92,7 @@ public sealed class ObjectiveResumeTests
         using var folder = new TempFolder();
         Assert.Equal(0, Train(folder.Path, "--epochs 2", "--validation 32", "--train-limit 96"));
         string path = Path.Combine(folder.Path, "dim2", "metrics.csv");
-        Assert.Equal(MetricsCsv.ValidationHeader, File.ReadLines(path).First());
+        Assert.Equal(MetricsCsv.Header + MetricsCsv.LearningRateColumns + MetricsCsv.ValidationColumns, File.ReadLines(path).First());
         var metrics = MetricsCsv.Read(path);
         Assert.Equal(2, metrics.Count);
         foreach (var row in metrics)

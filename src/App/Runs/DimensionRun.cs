@@ -64,6 +64,13 @@ public static class DimensionRun
                 $"{asker}: {directory} was trained with {state.Objective}, not {settings.Training.Objective}; pass the same values to continue it");
         }
 
+        // Checkpoints from before the schedule was recorded say nothing of it, and are taken as they are.
+        if (state.LearningRates is { } learningRates && !learningRates.Equals(settings.Training.LearningRates))
+        {
+            throw new UsageException(
+                $"{asker}: {directory} was trained with learning rates {learningRates} (--lr or --lr-schedule), not {settings.Training.LearningRates}; pass the same to continue it");
+        }
+
         // Checkpoints from before the split was recorded say nothing of it, and are taken as they are.
         if (state.Validation is { } validation && validation != settings.Validation)
         {
@@ -129,14 +136,14 @@ public static class DimensionRun
             catch (TrainingInterruptedException interrupted)
             {
                 // Ctrl-C: the step in flight has finished; save where the epoch stands so --resume continues it exactly.
-                Checkpoint.Save(directory, model, new TrainingState(epoch - 1, trainer.GlobalStep, settings.Training.Seed, settings.Training.BatchSize, interrupted.Position) { Objective = settings.Training.Objective, Validation = settings.Validation }, history);
+                Checkpoint.Save(directory, model, State(settings, epoch - 1, trainer.GlobalStep, interrupted.Position), history);
                 log.WriteLine();
                 log.WriteLine($"interrupted in epoch {epoch} after step {interrupted.Position.StepsDone}: saved to {directory}; --resume continues from there");
                 throw;
             }
 
             history.Add(metrics);
-            Checkpoint.Save(directory, model, new TrainingState(epoch, trainer.GlobalStep, settings.Training.Seed, settings.Training.BatchSize) { Objective = settings.Training.Objective, Validation = settings.Validation }, history);
+            Checkpoint.Save(directory, model, State(settings, epoch, trainer.GlobalStep), history);
             log.WriteLine(EpochLine.Format(metrics, settings.Training.Epochs, trainer.StepsPerEpoch, settings.Training.BatchSize));
             if (epoch == firstEpoch && backend.Kind != "host")
             {
@@ -147,6 +154,15 @@ public static class DimensionRun
 
         return history;
     }
+
+    /// <summary>What a checkpoint records of where the run stands and how it trains.</summary>
+    private static TrainingState State(RunSettings settings, int completedEpochs, long globalStep, EpochPosition? partial = null) =>
+        new(completedEpochs, globalStep, settings.Training.Seed, settings.Training.BatchSize, partial)
+        {
+            Objective = settings.Training.Objective,
+            Validation = settings.Validation,
+            LearningRates = settings.Training.LearningRates,
+        };
 
     /// <summary>The one-hot labels beside the training images (the first train, then validation ones, as SplitTraining splits) and the test images; null for the plain VAE.</summary>
     private static TrainingLabels? Labels(VaeConfig network, MnistData data, int train, int validation)

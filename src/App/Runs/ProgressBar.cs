@@ -3,8 +3,8 @@ using GpuVae.Model.Training;
 namespace GpuVae.App.Runs;
 
 /// <summary>
-/// Redraws one console line per step on a terminal: the epoch's bar, running loss, images/s
-/// and the epoch's ETA. When output is redirected (logs, CI) it prints a line each quarter
+/// Redraws one console line per step on a terminal: the epoch's bar, running loss, the
+/// epoch's learning rate, images/s and the epoch's ETA. When output is redirected (logs, CI) it prints a line each quarter
 /// epoch instead, so logs stay readable.
 /// </summary>
 public sealed class ProgressBar(TextWriter output, bool interactive) : IProgress<TrainingProgress>
@@ -17,7 +17,7 @@ public sealed class ProgressBar(TextWriter output, bool interactive) : IProgress
     {
         double imagesPerSecond = p.ImagesSeen / Math.Max(p.Elapsed.TotalSeconds, 1e-9);
         var eta = TimeSpan.FromSeconds(p.Elapsed.TotalSeconds / p.Step * (p.StepsPerEpoch - p.Step));
-        string status = $"loss {p.RunningLoss,8:F2} (bce {p.RunningBce:F2}, kld {p.RunningKld:F2}) | {imagesPerSecond,6:F0} img/s | eta {eta:mm\\:ss}";
+        string status = $"loss {p.RunningLoss,8:F2} (bce {p.RunningBce:F2}, kld {p.RunningKld:F2}) | lr {p.LearningRate:G3} | {imagesPerSecond,6:F0} img/s | eta {eta:mm\\:ss}";
         if (interactive)
         {
             // Redrawing more than ~20 times a second costs more than it shows.

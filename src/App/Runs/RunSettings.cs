@@ -73,7 +73,7 @@ public sealed record RunSettings(
 
     public IEnumerable<string> Describe()
     {
-        yield return $"dim {Network.Latent} | encoder {HiddenSpecs.Format(Network.Encoder)} | decoder {HiddenSpecs.Format(Network.Decoder)} | epochs {Training.Epochs} | batch {Training.BatchSize} | lr {Training.LearningRate:G} | keep {Training.KeepProbability:G} | seed {Training.Seed}"
+        yield return $"dim {Network.Latent} | encoder {HiddenSpecs.Format(Network.Encoder)} | decoder {HiddenSpecs.Format(Network.Decoder)} | epochs {Training.Epochs} | batch {Training.BatchSize} | lr {Training.LearningRates} | keep {Training.KeepProbability:G} | seed {Training.Seed}"
             + (Training.InputNoise > 0 ? $" | input noise {Training.InputNoise:G}" : string.Empty)
             + (Network.Kind != ModelKind.Vae ? $" | model {ModelKinds.Name(Network.Kind)}" : string.Empty)
             + (Network.Binarization != Binarization.None ? $" | binarize {CheckpointMetadata.BinarizationName(Network.Binarization)}" : string.Empty)

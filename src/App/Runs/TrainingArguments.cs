@@ -24,7 +24,13 @@ public sealed class TrainingArguments
 
     public Option<string?> Decoder { get; } = new("--decoder") { Description = "The decoder's hidden layers from z, W:activation each, comma-separated (default 500:tanh,500:elu)" };
 
-    public Option<float> LearningRate { get; } = new("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-3f };
+    public Option<float> LearningRate { get; } = new("--lr") { Description = "Adam learning rate for every epoch", DefaultValueFactory = _ => 1e-3f };
+
+    public Option<string?> LearningRates { get; } = new("--lr-schedule")
+    {
+        Description = "Adam learning rate per epoch instead of --lr: 'burda' (Burda et al. 2015: 3^i epochs at 1e-4 * round(10^(1 - i/7), 1) for i = 0..7, 3280 in all) "
+            + "or stages 'epochs:rate,...' (e.g. 1:1e-3,3:7.2e-4); the last rate goes on past the stages",
+    };
 
     public Option<float> KeepProbability { get; } = new("--keep-prob") { Description = "Dropout keep probability during training, in (0, 1]", DefaultValueFactory = _ => 0.9f };
 
@@ -69,7 +75,7 @@ public sealed class TrainingArguments
     /// <summary>The options of both train and sweep; train adds --dim and --resume, sweep --dims.</summary>
     public IEnumerable<Option> Common =>
     [
-        Epochs, BatchSize, Hidden, Encoder, Decoder, LearningRate, KeepProbability, Seed, Data.Data, Out, .. Device.All, TrainLimit, AddNoise, NoiseFraction, Binarize, Beta, Objective, Samples, Validation, Model, NoGraph,
+        Epochs, BatchSize, Hidden, Encoder, Decoder, LearningRate, LearningRates, KeepProbability, Seed, Data.Data, Out, .. Device.All, TrainLimit, AddNoise, NoiseFraction, Binarize, Beta, Objective, Samples, Validation, Model, NoGraph,
     ];
 
     public RunSettings Read(ParseResult parse, int dim, bool resume)
@@ -103,6 +109,7 @@ public sealed class TrainingArguments
             encoder.Count + decoder.Count <= RandomStreams.DropoutSlots.Count,
             $"--encoder and --decoder give {encoder.Count + decoder.Count} hidden layers; a training step has dropout streams for {RandomStreams.DropoutSlots.Count} in all");
         Require(float.IsFinite(lr) && lr > 0 && lr <= 1, $"--lr must be in (0, 1], got {lr}");
+        var learningRates = Schedule(parse.GetValue(LearningRates), lr, parse.GetResult(LearningRate) is { Implicit: false });
         Require(float.IsFinite(keep) && keep > 0 && keep <= 1, $"--keep-prob must be in (0, 1], got {keep}");
         Require(float.IsFinite(noise) && noise >= 0 && noise <= 1, $"--noise-fraction must be in [0, 1], got {noise}");
         Require(float.IsFinite(beta) && beta >= 0, $"--beta must be a finite number at least 0, got {beta}");
@@ -130,7 +137,7 @@ public sealed class TrainingArguments
             {
                 Epochs = epochs,
                 BatchSize = batch,
-                LearningRate = lr,
+                LearningRates = learningRates,
                 KeepProbability = keep,
                 Seed = parse.GetValue(Seed),
                 InputNoise = parse.GetValue(AddNoise) ? noise : 0,
@@ -144,6 +151,27 @@ public sealed class TrainingArguments
             resume,
             limit,
             validation);
+    }
+
+    /// <summary>--lr-schedule's schedule, or --lr's one rate when it is not given; both given is a usage error.</summary>
+    private static LearningRateSchedule Schedule(string? text, float lr, bool lrGiven)
+    {
+        if (text is null)
+        {
+            return LearningRateSchedule.Constant(lr);
+        }
+
+        Require(!lrGiven, "--lr and --lr-schedule both set the learning rate: give one");
+        try
+        {
+            var schedule = LearningRateSchedule.Parse(text);
+            Require(schedule.Stages.All(stage => stage.Rate <= 1), $"--lr-schedule: every rate must be in (0, 1], got {schedule}");
+            return schedule;
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"--lr-schedule: {e.Message}");
+        }
     }
 
     /// <summary>The layers an --encoder or --decoder gives; null when it is not given.</summary>

@@ -48,6 +48,7 @@ public static class CheckpointMetadata
     public const string BetaKey = "beta";
     public const string SamplesKey = "k";
     public const string ValidationKey = "validation";
+    public const string LearningRatesKey = "lr_schedule";
     public const string ModelHashKey = "model_sha256";
     public const string MetricsKey = "metrics";
     public const string PartialStepsKey = "partial_steps";
@@ -109,6 +110,11 @@ public static class CheckpointMetadata
         if (state.Validation is { } validation)
         {
             metadata[ValidationKey] = Text(validation);
+        }
+
+        if (state.LearningRates is { } learningRates)
+        {
+            metadata[LearningRatesKey] = learningRates.ToString();
         }
 
         if (state.Partial is { } partial)
@@ -203,6 +209,7 @@ public static class CheckpointMetadata
         {
             Objective = Objective(path, metadata),
             Validation = metadata.ContainsKey(ValidationKey) ? Integer(path, metadata, ValidationKey) : null,
+            LearningRates = metadata.TryGetValue(LearningRatesKey, out string? learningRates) ? Schedule(path, learningRates) : null,
         };
     }
 
@@ -244,6 +251,18 @@ public static class CheckpointMetadata
         }
 
         return new TrainingObjective(beta, name != TrainingObjective.Elbo.Name, Integer(path, metadata, SamplesKey));
+    }
+
+    private static LearningRateSchedule Schedule(string path, string text)
+    {
+        try
+        {
+            return LearningRateSchedule.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new CheckpointException($"{path}: metadata {LearningRatesKey} is not a learning-rate schedule: {e.Message}");
+        }
     }
 
     private static string Required(string path, IReadOnlyDictionary<string, string> metadata, string key) =>

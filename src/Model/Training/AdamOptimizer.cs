@@ -4,22 +4,30 @@ using GpuVae.Model.Network;
 
 namespace GpuVae.Model.Training;
 
-/// <summary>Adam over every parameter of a model, counting its steps for the bias correction.</summary>
+/// <summary>
+/// Adam over every parameter of a model, counting its steps for the bias correction. The
+/// learning rate can change between steps (a schedule's stages): it is staged with each step's
+/// scalars, so a captured step picks up the new rate without being captured again.
+/// </summary>
 public sealed class AdamOptimizer
 {
+    private float learningRate;
+
     public AdamOptimizer(Backend backend, ModelParameters parameters, float learningRate)
     {
-        if (!(learningRate > 0) || float.IsInfinity(learningRate))
-        {
-            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "the learning rate must be a positive number");
-        }
-
         Backend = backend;
         Parameters = parameters;
         LearningRate = learningRate;
     }
 
-    public float LearningRate { get; }
+    /// <summary>The rate of the steps staged from now on.</summary>
+    public float LearningRate
+    {
+        get => learningRate;
+        set => learningRate = value > 0 && !float.IsInfinity(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "the learning rate must be a positive number");
+    }
 
     /// <summary>Updates taken so far; restored from checkpoints to resume exactly.</summary>
     public long StepsTaken { get; set; }

@@ -4,6 +4,7 @@ namespace GpuVae.Model.Training;
 /// One epoch's record: losses are nats per image (means over images). Train numbers are the
 /// mean over the epoch's batches with dropout on; test numbers cover the whole test set
 /// with dropout off. Validation covers the images held out of training (--validation), when any are.
+/// LearningRate is the epoch's Adam rate; null in metrics written before it was recorded.
 /// </summary>
 public sealed record EpochMetrics(
     int Epoch,
@@ -15,4 +16,5 @@ public sealed record EpochMetrics(
     double TestKld,
     double Seconds,
     double ImagesPerSecond,
-    HeldOutLosses? Validation = null);
+    HeldOutLosses? Validation = null,
+    float? LearningRate = null);

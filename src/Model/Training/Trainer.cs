@@ -83,6 +83,8 @@ public sealed class Trainer : IDisposable
         }
 
         var order = ShuffledOrder(epoch);
+        float learningRate = Options.LearningRates.RateOf(epoch);
+        trainingStep.LearningRate = learningRate;
         var train = resumeFrom is null ? new LossTotals() : new LossTotals(resumeFrom.BceSum, resumeFrom.KldSum, resumeFrom.Images, resumeFrom.BoundSum);
         double earlierSeconds = resumeFrom?.Seconds ?? 0;
         var clock = Stopwatch.StartNew();
@@ -102,7 +104,7 @@ public sealed class Trainer : IDisposable
 
             trainingStep.AddLastStepTo(train);
             progress?.Report(new TrainingProgress(
-                epoch, step + 1, StepsPerEpoch, train.MeanWeightedLoss(Options.Objective.Beta), train.MeanBce, train.MeanKld, clock.Elapsed, train.Images - (resumeFrom?.Images ?? 0)));
+                epoch, step + 1, StepsPerEpoch, train.MeanWeightedLoss(Options.Objective.Beta), train.MeanBce, train.MeanKld, clock.Elapsed, train.Images - (resumeFrom?.Images ?? 0), learningRate));
         }
 
         Backend.Synchronize();
@@ -113,7 +115,8 @@ public sealed class Trainer : IDisposable
         return new EpochMetrics(
             epoch, train.MeanWeightedLoss(beta), train.MeanBce, train.MeanKld, test.MeanWeightedLoss(beta), test.MeanBce, test.MeanKld,
             earlierSeconds + clock.Elapsed.TotalSeconds, train.Images / trainSeconds,
-            validation is null ? null : new HeldOutLosses(validation.MeanWeightedLoss(beta), validation.MeanBce, validation.MeanKld));
+            validation is null ? null : new HeldOutLosses(validation.MeanWeightedLoss(beta), validation.MeanBce, validation.MeanKld),
+            learningRate);
     }
 
     public void Dispose()

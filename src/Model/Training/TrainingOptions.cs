@@ -9,7 +9,8 @@ public sealed record TrainingOptions
 
     public int BatchSize { get; init; } = 128;
 
-    public float LearningRate { get; init; } = 1e-3f;
+    /// <summary>Adam's learning rate for each pass: the original's 1e-3 throughout by default.</summary>
+    public LearningRateSchedule LearningRates { get; init; } = LearningRateSchedule.Constant(1e-3f);
 
     public float KeepProbability { get; init; } = 0.9f;
 

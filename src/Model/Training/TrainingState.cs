@@ -11,4 +11,7 @@ public sealed record TrainingState(int CompletedEpochs, long GlobalStep, int See
 
     /// <summary>Training images held out for validation (--validation); null in checkpoints written before it was recorded.</summary>
     public int? Validation { get; init; }
+
+    /// <summary>The learning-rate schedule trained with; null in checkpoints written before it was recorded.</summary>
+    public LearningRateSchedule? LearningRates { get; init; }
 }

@@ -34,7 +34,7 @@ public sealed class TrainingStep : IDisposable
         // The importance-weighted objective replicates each image into K rows: every buffer and GEMM runs at B K.
         int samples = options.Objective.RowsPerImage;
         workspace = new VaeWorkspace(model.Backend, model.Config, options.BatchSize * samples, samples);
-        optimizer = new AdamOptimizer(model.Backend, model.Parameters, options.LearningRate);
+        optimizer = new AdamOptimizer(model.Backend, model.Parameters, options.LearningRates.RateOf(1));
         bce = model.Backend.AllocateReadback(options.BatchSize * samples);
         kl = model.Backend.AllocateReadback(options.BatchSize * samples);
         bound = options.Objective.ImportanceWeighted ? model.Backend.AllocateReadback(options.BatchSize) : null;
@@ -60,6 +60,13 @@ public sealed class TrainingStep : IDisposable
 
     /// <summary>(B, D): the last step's target, the gathered images (binarized when the model is), on the backend.</summary>
     public Tensor Target => workspace.Target;
+
+    /// <summary>Adam's learning rate for the steps from now on: the schedule's rate of the epoch being trained.</summary>
+    public float LearningRate
+    {
+        get => optimizer.LearningRate;
+        set => optimizer.LearningRate = value;
+    }
 
     /// <summary>Steps taken so far over all epochs: Adam's count and the random streams' counter.</summary>
     public long StepsTaken

@@ -40,11 +40,32 @@ public sealed class MetricsCsvTests
 
         MetricsCsv.Write(path, metrics);
 
-        Assert.Equal(MetricsCsv.ValidationHeader, File.ReadLines(path).First());
-        Assert.Equal(MetricsCsv.Header + ",validation_loss,validation_bce,validation_kld", MetricsCsv.ValidationHeader);
+        Assert.Equal(MetricsCsv.Header + ",validation_loss,validation_bce,validation_kld", File.ReadLines(path).First());
         Assert.Equal(metrics, MetricsCsv.Read(path));
         File.WriteAllText(path, MetricsCsv.Header + "\n1,1,2,3,4,5,6,7,8\n");
         Assert.Null(Assert.Single(MetricsCsv.Read(path)).Validation);
+    }
+
+    [Fact]
+    public void LearningRatesRoundTripBeforeTheValidationColumnsAndEpochsWithoutOneStayWithout()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("metrics.csv");
+        // A run resumed across the upgrade: its first epochs recorded no rate.
+        var metrics = RandomMetrics(4, 35).Select((m, i) => m with
+        {
+            Validation = new HeldOutLosses(100.5 + i, 90.25, 3.5),
+            LearningRate = i < 2 ? null : 7.2e-4f / (i + 1),
+        }).ToList();
+
+        MetricsCsv.Write(path, metrics);
+
+        Assert.Equal(MetricsCsv.Header + ",learning_rate,validation_loss,validation_bce,validation_kld", File.ReadLines(path).First());
+        Assert.Equal(metrics, MetricsCsv.Read(path));
+        File.WriteAllText(path, MetricsCsv.Header + ",learning_rate\n1,1,2,3,4,5,6,7,8,0.001\n2,1,2,3,4,5,6,7,8,x\n");
+        var error = Assert.Throws<InvalidDataException>(() => MetricsCsv.Read(path));
+        Assert.Contains("line 3", error.Message, StringComparison.Ordinal);
+        Assert.Contains("learning_rate \"x\"", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

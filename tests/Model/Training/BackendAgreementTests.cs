@@ -127,7 +127,7 @@ public sealed class BackendAgreementTests
     {
         var data = RealMnist.Load();
         var config = new VaeConfig(Latent: 3, Hidden: 16);
-        var options = new TrainingOptions { BatchSize = 32, Seed = 7, LearningRate = LearningRate };
+        var options = new TrainingOptions { BatchSize = 32, Seed = 7, LearningRates = LearningRateSchedule.Constant(LearningRate) };
         float[] train = data.Train.Images[..(Steps * options.BatchSize * config.Pixels)];
         float[] test = data.Test.Images[..(64 * config.Pixels)];
 
