@@ -74,7 +74,7 @@ public abstract class Backend : IDisposable
     public void UploadStepValues(StepValues values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        using (Time("upload_step_values"))
+        using (Time(OperationName.UploadStepValues))
         {
             UploadStepValuesCore(values);
         }
@@ -85,7 +85,7 @@ public abstract class Backend : IDisposable
     {
         ArgumentNullException.ThrowIfNull(destination);
         RequireLength(destination.Length, source, nameof(destination));
-        using (Time("copy_to_readback"))
+        using (Time(OperationName.CopyToReadback))
         {
             CopyToReadbackCore(destination, source);
         }
@@ -113,7 +113,7 @@ public abstract class Backend : IDisposable
     public void Upload(Tensor destination, ReadOnlySpan<float> source)
     {
         RequireLength(source.Length, destination, nameof(source));
-        using (Time("upload"))
+        using (Time(OperationName.Upload))
         {
             UploadCore(destination, source);
         }
@@ -122,7 +122,7 @@ public abstract class Backend : IDisposable
     public void Download(Tensor source, Span<float> destination)
     {
         RequireLength(destination.Length, source, nameof(destination));
-        using (Time("download"))
+        using (Time(OperationName.Download))
         {
             DownloadCore(source, destination);
         }
@@ -133,7 +133,7 @@ public abstract class Backend : IDisposable
 
     public void Fill(Tensor y, float value)
     {
-        using (Time("fill"))
+        using (Time(OperationName.Fill))
         {
             FillCore(y, value);
         }
@@ -142,7 +142,7 @@ public abstract class Backend : IDisposable
     public void Copy(Tensor y, Tensor x)
     {
         ShapeCheck.Same(y, x);
-        using (Time("copy"))
+        using (Time(OperationName.Copy))
         {
             CopyCore(y, x);
         }
@@ -161,7 +161,7 @@ public abstract class Backend : IDisposable
             }
         }
 
-        using (Time("gather_rows"))
+        using (Time(OperationName.GatherRows))
         {
             GatherRowsCore(y, x, rows);
         }
@@ -181,7 +181,7 @@ public abstract class Backend : IDisposable
     public void AddBias(Tensor y, Tensor bias)
     {
         ShapeCheck.Is(bias, 1, y.Cols, nameof(bias));
-        using (Time("bias_add"))
+        using (Time(OperationName.BiasAdd))
         {
             AddBiasCore(y, bias);
         }
@@ -191,7 +191,7 @@ public abstract class Backend : IDisposable
     public void SumColumns(Tensor sums, Tensor x, float alpha)
     {
         ShapeCheck.Is(sums, 1, x.Cols, nameof(sums));
-        using (Time("sum_columns"))
+        using (Time(OperationName.SumColumns))
         {
             SumColumnsCore(sums, x, alpha);
         }
@@ -206,7 +206,7 @@ public abstract class Backend : IDisposable
     {
         ShapeCheck.Same(y, x);
         ShapeCheck.Is(bias, 1, x.Cols, nameof(bias));
-        using (Profile is null ? default : Time($"bias_activation_forward {activation.ToString().ToLowerInvariant()}"))
+        using (Profile is null ? default : Time(OperationName.Of(OperationName.BiasActivationForward, activation)))
         {
             BiasActivationForwardCore(activation, y, x, bias);
         }
@@ -224,7 +224,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.Same(y, x);
         ShapeCheck.Is(bias, 1, x.Cols, nameof(bias));
         RequireKeepProbability(keepProbability);
-        using (Profile is null ? default : Time($"bias_activation_dropout_forward {activation.ToString().ToLowerInvariant()}"))
+        using (Profile is null ? default : Time(OperationName.Of(OperationName.BiasActivationDropoutForward, activation)))
         {
             BiasActivationDropoutForwardCore(activation, dropped, y, x, bias, keepProbability, seed, stream);
         }
@@ -236,7 +236,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.Same(dx, dy);
         ShapeCheck.Same(dx, x);
         ShapeCheck.Same(dx, y);
-        using (Profile is null ? default : Time($"activation_backward {activation.ToString().ToLowerInvariant()}"))
+        using (Profile is null ? default : Time(OperationName.Of(OperationName.ActivationBackward, activation)))
         {
             ActivationBackwardCore(activation, dx, dy, x, y);
         }
@@ -253,7 +253,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.Same(dx, x);
         ShapeCheck.Same(dx, y);
         RequireKeepProbability(keepProbability);
-        using (Profile is null ? default : Time($"dropout_activation_backward {activation.ToString().ToLowerInvariant()}"))
+        using (Profile is null ? default : Time(OperationName.Of(OperationName.DropoutActivationBackward, activation)))
         {
             DropoutActivationBackwardCore(activation, dx, dy, x, y, keepProbability, seed, stream);
         }
@@ -267,7 +267,7 @@ public abstract class Backend : IDisposable
     {
         ShapeCheck.Is(h, mu.Rows, 2 * mu.Cols, nameof(h));
         ShapeCheck.Same(mu, sigma);
-        using (Time("gaussian_head"))
+        using (Time(OperationName.GaussianHead))
         {
             GaussianHeadCore(mu, sigma, h);
         }
@@ -279,7 +279,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.Is(dh, dMu.Rows, 2 * dMu.Cols, nameof(dh));
         ShapeCheck.Same(dh, h);
         ShapeCheck.Same(dMu, dSigma);
-        using (Time("gaussian_head_backward"))
+        using (Time(OperationName.GaussianHeadBackward))
         {
             GaussianHeadBackwardCore(dh, dMu, dSigma, h);
         }
@@ -291,7 +291,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.Same(z, eps);
         ShapeCheck.Same(z, mu);
         ShapeCheck.Same(z, sigma);
-        using (Time("reparameterize"))
+        using (Time(OperationName.Reparameterize))
         {
             ReparameterizeCore(z, eps, mu, sigma, seed, stream);
         }
@@ -303,7 +303,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.Same(dMu, dSigma);
         ShapeCheck.Same(dMu, dz);
         ShapeCheck.Same(dMu, eps);
-        using (Time("reparameterize_backward"))
+        using (Time(OperationName.ReparameterizeBackward))
         {
             ReparameterizeBackwardCore(dMu, dSigma, dz, eps);
         }
@@ -317,7 +317,7 @@ public abstract class Backend : IDisposable
     {
         ShapeCheck.Same(y, x);
         RequireProbability(fraction, nameof(fraction));
-        using (Time("salt_and_pepper"))
+        using (Time(OperationName.SaltAndPepper))
         {
             MapCore(new Sampling.SaltAndPepperMap(fraction, seed), y, x, stream);
         }
@@ -337,7 +337,7 @@ public abstract class Backend : IDisposable
             throw new ArgumentException($"{y.Rows} rows are no whole number of images of {rowsPerImage} copies", nameof(rowsPerImage));
         }
 
-        using (Time("binarize"))
+        using (Time(OperationName.Binarize))
         {
             MapCore(new Sampling.BinarizeMap(seed, y.Cols, rowsPerImage), y, x, stream);
         }
@@ -350,7 +350,7 @@ public abstract class Backend : IDisposable
     {
         ShapeCheck.Same(p, target);
         ShapeCheck.Is(loss, p.Rows, 1, nameof(loss));
-        using (Time("bce_forward"))
+        using (Time(OperationName.BceForward))
         {
             BinaryCrossEntropyCore(loss, p, target);
         }
@@ -364,7 +364,7 @@ public abstract class Backend : IDisposable
     {
         ShapeCheck.Same(dLogits, p);
         ShapeCheck.Same(dLogits, target);
-        using (Time("bce_backward"))
+        using (Time(OperationName.BceBackward))
         {
             BinaryCrossEntropyBackwardCore(dLogits, p, target, scale);
         }
@@ -375,7 +375,7 @@ public abstract class Backend : IDisposable
     {
         ShapeCheck.Same(mu, sigma);
         ShapeCheck.Is(kl, mu.Rows, 1, nameof(kl));
-        using (Time("kl_forward"))
+        using (Time(OperationName.KlForward))
         {
             KlDivergenceCore(kl, mu, sigma);
         }
@@ -387,7 +387,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.Same(dMu, dSigma);
         ShapeCheck.Same(dMu, mu);
         ShapeCheck.Same(dMu, sigma);
-        using (Time("kl_backward"))
+        using (Time(OperationName.KlBackward))
         {
             KlDivergenceBackwardCore(dMu, dSigma, mu, sigma, scale);
         }
@@ -402,7 +402,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.Same(z, eps);
         ShapeCheck.Same(z, sigma);
         ShapeCheck.Is(logWeight, z.Rows, 1, nameof(logWeight));
-        using (Time("log_prior_over_posterior"))
+        using (Time(OperationName.LogPriorOverPosterior))
         {
             LogPriorOverPosteriorCore(logWeight, z, eps, sigma);
         }
@@ -425,7 +425,7 @@ public abstract class Backend : IDisposable
         }
 
         ShapeCheck.Is(loss, weights.Rows / samples, 1, nameof(loss));
-        using (Time("importance_weights"))
+        using (Time(OperationName.ImportanceWeights))
         {
             ImportanceWeightsCore(weights, loss, bce, logPriorOverPosterior, samples);
         }
@@ -435,7 +435,7 @@ public abstract class Backend : IDisposable
     public void ScaleRows(Tensor y, Tensor weights)
     {
         ShapeCheck.Is(weights, y.Rows, 1, nameof(weights));
-        using (Time("scale_rows"))
+        using (Time(OperationName.ScaleRows))
         {
             ScaleRowsCore(y, weights);
         }
@@ -452,7 +452,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.Same(dMu, eps);
         ShapeCheck.Same(dMu, sigma);
         ShapeCheck.Is(weights, z.Rows, 1, nameof(weights));
-        using (Time("log_prior_over_posterior_backward"))
+        using (Time(OperationName.LogPriorOverPosteriorBackward))
         {
             LogPriorOverPosteriorBackwardCore(dMu, dSigma, z, eps, sigma, weights, scale);
         }
@@ -470,7 +470,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.SameLayout(parameters, m, nameof(m));
         ShapeCheck.SameLayout(parameters, v, nameof(v));
         ShapeCheck.SameLayout(parameters, gradients, nameof(gradients));
-        using (Time("adam"))
+        using (Time(OperationName.Adam))
         {
             AdamUpdateCore(parameters, m, v, gradients, step);
         }

@@ -13,10 +13,10 @@ namespace GpuVae.Kernels.Host;
 public sealed class HostBackend : Backend
 {
     private readonly KernelChoice<HostGemmIsa> gemm = new(
-        "gemm", ["gemm"], [.. Enum.GetValues<HostGemmIsa>().Where(isa => isa <= HostGemm.BestIsa).Reverse()]);
+        OperationName.Gemm, [OperationName.Gemm], [.. Enum.GetValues<HostGemmIsa>().Where(isa => isa <= HostGemm.BestIsa).Reverse()]);
 
     private readonly KernelChoice<HostPhiloxIsa> philox = new(
-        "philox", ["bias_activation_dropout_forward"], [.. Enum.GetValues<HostPhiloxIsa>().Where(HostPhilox.IsSupported).Reverse()]);
+        "philox", [OperationName.BiasActivationDropoutForward], [.. Enum.GetValues<HostPhiloxIsa>().Where(HostPhilox.IsSupported).Reverse()]);
 
     public override string Kind => "host";
 

@@ -61,11 +61,11 @@ public sealed class IlgpuBackend : Backend
         // The naive kernel is the simple version to compare with, about 1 GFLOP/s there.
         var fastGemms = gemm.Usable.Where(v => !(cpu && v == GemmVariant.Naive)).ToList();
         gemmChoice = new KernelChoice<GemmVariant>(
-            "gemm", ["gemm"], [gemm.Preferred, .. fastGemms.Where(v => v != gemm.Preferred)], cpu ? [.. gemms.Except(fastGemms)] : null);
+            OperationName.Gemm, [OperationName.Gemm], [gemm.Preferred, .. fastGemms.Where(v => v != gemm.Preferred)], cpu ? [.. gemms.Except(fastGemms)] : null);
         var preferredReduction = Reductions.PreferredOn(accelerator);
         var otherReductions = Enum.GetValues<ReductionVariant>().Where(v => v != preferredReduction).ToList();
         reductionChoice = new KernelChoice<ReductionVariant>(
-            "reduction", ["sum_columns", "bce_forward"], cpu ? [preferredReduction] : [preferredReduction, .. otherReductions], cpu ? otherReductions : null);
+            "reduction", [OperationName.SumColumns, OperationName.BceForward], cpu ? [preferredReduction] : [preferredReduction, .. otherReductions], cpu ? otherReductions : null);
     }
 
     public override string Kind { get; }

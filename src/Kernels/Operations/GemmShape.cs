@@ -20,5 +20,5 @@ public static class GemmShape
 
     /// <summary>How profiles and benchmarks name a GEMM: "gemm nt 128x500x784" is M x N x K with B transposed.</summary>
     public static string Name(int m, int n, int k, bool transposeA, bool transposeB) =>
-        $"gemm {(transposeA ? 't' : 'n')}{(transposeB ? 't' : 'n')} {m}x{n}x{k}";
+        $"{OperationName.Gemm} {(transposeA ? 't' : 'n')}{(transposeB ? 't' : 'n')} {m}x{n}x{k}";
 }

@@ -39,7 +39,7 @@ public sealed class LossTests
             {
                 float[] loss = new float[rows];
                 Losses.BinaryCrossEntropyReference(loss, p, t, rows, cols);
-                Compare.Within(loss, actual, KernelCases.ToleranceOf("bce_forward"), $"{kind} BCE group kernel, {groups} groups");
+                Compare.Within(loss, actual, KernelCases.ToleranceOf(OperationName.BceForward), $"{kind} BCE group kernel, {groups} groups");
                 first = actual;
             }
             else

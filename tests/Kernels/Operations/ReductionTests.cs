@@ -38,7 +38,7 @@ public sealed class ReductionTests
             {
                 float[] expected = new float[cols];
                 Reductions.SumColumnsReference(expected, x, alpha, rows, cols);
-                Compare.Within(expected, actual, KernelCases.ToleranceOf("sum_columns"), $"{kind} SumColumns group kernel, {groups} groups");
+                Compare.Within(expected, actual, KernelCases.ToleranceOf(OperationName.SumColumns), $"{kind} SumColumns group kernel, {groups} groups");
                 first = actual;
             }
             else
