@@ -204,6 +204,7 @@ public abstract class Backend : IDisposable
     /// </summary>
     public void BiasActivationForward(Activation activation, Tensor y, Tensor x, Tensor bias)
     {
+        RequireDefined(activation);
         ShapeCheck.Same(y, x);
         ShapeCheck.Is(bias, 1, x.Cols, nameof(bias));
         using (Profile is null ? default : Time(OperationName.Of(OperationName.BiasActivationForward, activation)))
@@ -220,6 +221,7 @@ public abstract class Backend : IDisposable
     public void BiasActivationDropoutForward(
         Activation activation, Tensor dropped, Tensor y, Tensor x, Tensor bias, float keepProbability, ulong seed, RandomStream stream)
     {
+        RequireDefined(activation);
         ShapeCheck.Same(dropped, x);
         ShapeCheck.Same(y, x);
         ShapeCheck.Is(bias, 1, x.Cols, nameof(bias));
@@ -233,6 +235,7 @@ public abstract class Backend : IDisposable
     /// <summary>dx = dy * f'(x), given x and y = f(x); dx may alias dy. A hidden layer's backward without dropout.</summary>
     public void ActivationBackward(Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y)
     {
+        RequireDefined(activation);
         ShapeCheck.Same(dx, dy);
         ShapeCheck.Same(dx, x);
         ShapeCheck.Same(dx, y);
@@ -249,6 +252,7 @@ public abstract class Backend : IDisposable
     public void DropoutActivationBackward(
         Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y, float keepProbability, ulong seed, RandomStream stream)
     {
+        RequireDefined(activation);
         ShapeCheck.Same(dx, dy);
         ShapeCheck.Same(dx, x);
         ShapeCheck.Same(dx, y);
@@ -571,6 +575,15 @@ public abstract class Backend : IDisposable
         if (actual != tensor.Length)
         {
             throw new ArgumentException($"{name} has {actual} elements, the tensor {tensor} {tensor.Length}", name);
+        }
+    }
+
+    /// <summary>A value outside the enum (a cast integer) is rejected here; a defined one no switch handles gives NaN in a kernel.</summary>
+    private static void RequireDefined(Activation activation)
+    {
+        if (!Enum.IsDefined(activation))
+        {
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, "not an activation");
         }
     }
 

@@ -123,7 +123,6 @@ public static class Epilogues
 
         public void Forward(Activation activation, FloatView y, FloatView x, FloatView bias, int rows, int cols)
         {
-            Activations.Launcher.RequireDefined(activation);
             long length = (long)rows * cols;
             Launch.Require(y, length, nameof(y));
             Launch.Require(x, length, nameof(x));
@@ -135,7 +134,6 @@ public static class Epilogues
             Activation activation, FloatView dropped, FloatView y, FloatView x, FloatView bias,
             float keepProbability, ulong seed, IntView step, int slot, int rows, int cols)
         {
-            Activations.Launcher.RequireDefined(activation);
             Dropout.RequireKeepProbability(keepProbability);
             long length = (long)rows * cols;
             Launch.Require(dropped, length, nameof(dropped));
@@ -149,7 +147,6 @@ public static class Epilogues
             Activation activation, FloatView dx, FloatView dy, FloatView x, FloatView y,
             float keepProbability, ulong seed, IntView step, int slot, int length)
         {
-            Activations.Launcher.RequireDefined(activation);
             Dropout.RequireKeepProbability(keepProbability);
             Launch.Require(dx, length, nameof(dx));
             Launch.Require(dy, length, nameof(dy));
