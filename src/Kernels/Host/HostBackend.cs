@@ -104,16 +104,16 @@ public sealed class HostBackend : Backend
         Losses.KlDivergenceBackwardReference(Data(dMu), Data(dSigma), Data(mu), Data(sigma), scale, dMu.Length);
 
     protected override void LogPriorOverPosteriorCore(Tensor logWeight, Tensor z, Tensor eps, Tensor sigma) =>
-        Losses.LogPriorOverPosteriorReference(Data(logWeight), Data(z), Data(eps), Data(sigma), z.Rows, z.Cols);
+        ImportanceWeighting.LogPriorOverPosteriorReference(Data(logWeight), Data(z), Data(eps), Data(sigma), z.Rows, z.Cols);
 
     protected override void ImportanceWeightsCore(Tensor weights, Tensor loss, Tensor bce, Tensor logPriorOverPosterior, int samples) =>
-        Losses.ImportanceWeightsReference(Data(weights), Data(loss), Data(bce), Data(logPriorOverPosterior), loss.Rows, samples);
+        ImportanceWeighting.ImportanceWeightsReference(Data(weights), Data(loss), Data(bce), Data(logPriorOverPosterior), loss.Rows, samples);
 
     protected override void ScaleRowsCore(Tensor y, Tensor weights) =>
-        Losses.ScaleRowsReference(Data(y), Data(weights), y.Rows, y.Cols);
+        ImportanceWeighting.ScaleRowsReference(Data(y), Data(weights), y.Rows, y.Cols);
 
     protected override void LogPriorOverPosteriorBackwardCore(Tensor dMu, Tensor dSigma, Tensor z, Tensor eps, Tensor sigma, Tensor weights, float scale) =>
-        Losses.LogPriorOverPosteriorBackwardReference(Data(dMu), Data(dSigma), Data(z), Data(eps), Data(sigma), Data(weights), scale, z.Rows, z.Cols);
+        ImportanceWeighting.LogPriorOverPosteriorBackwardReference(Data(dMu), Data(dSigma), Data(z), Data(eps), Data(sigma), Data(weights), scale, z.Rows, z.Cols);
 
     protected override void AdamUpdateCore(TensorBlock parameters, TensorBlock m, TensorBlock v, TensorBlock gradients, StepValues step)
     {

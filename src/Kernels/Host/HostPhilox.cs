@@ -28,7 +28,7 @@ public static class HostPhilox
         HostPhiloxIsa.Vector512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported,
         HostPhiloxIsa.Vector256 => Vector256.IsHardwareAccelerated && Avx2.IsSupported,
         HostPhiloxIsa.Scalar => true,
-        _ => false,
+        _ => throw new ArgumentOutOfRangeException(nameof(isa), isa, "no such Philox generator"),
     };
 
     /// <summary>

@@ -23,6 +23,7 @@ public sealed class IlgpuBackend : Backend
     private readonly Sampling.Launcher sampling;
     private readonly ElementwiseMap.Launcher maps;
     private readonly Losses.Launcher losses;
+    private readonly ImportanceWeighting.Launcher importance;
     private readonly Adam.Launcher adam;
     private readonly KernelChoice<GemmVariant> gemmChoice;
     private readonly KernelChoice<ReductionVariant> reductionChoice;
@@ -53,6 +54,7 @@ public sealed class IlgpuBackend : Backend
         sampling = new Sampling.Launcher(accelerator);
         maps = new ElementwiseMap.Launcher(accelerator);
         losses = new Losses.Launcher(accelerator);
+        importance = new ImportanceWeighting.Launcher(accelerator);
         adam = new Adam.Launcher(accelerator);
         // On ILGPU's CPU accelerator barriers synchronize real threads: the kernels with
         // barriers are correct there but thousands of times slower, so only small checks run them.
@@ -236,22 +238,22 @@ public sealed class IlgpuBackend : Backend
 
     protected override void LogPriorOverPosteriorCore(Tensor logWeight, Tensor z, Tensor eps, Tensor sigma)
     {
-        losses.LogPriorOverPosterior(View(logWeight), View(z), View(eps), View(sigma), z.Rows, z.Cols);
+        importance.LogPriorOverPosterior(View(logWeight), View(z), View(eps), View(sigma), z.Rows, z.Cols);
     }
 
     protected override void ImportanceWeightsCore(Tensor weights, Tensor loss, Tensor bce, Tensor logPriorOverPosterior, int samples)
     {
-        losses.ImportanceWeights(View(weights), View(loss), View(bce), View(logPriorOverPosterior), loss.Rows, samples);
+        importance.ImportanceWeights(View(weights), View(loss), View(bce), View(logPriorOverPosterior), loss.Rows, samples);
     }
 
     protected override void ScaleRowsCore(Tensor y, Tensor weights)
     {
-        losses.ScaleRows(View(y), View(weights), y.Rows, y.Cols);
+        importance.ScaleRows(View(y), View(weights), y.Rows, y.Cols);
     }
 
     protected override void LogPriorOverPosteriorBackwardCore(Tensor dMu, Tensor dSigma, Tensor z, Tensor eps, Tensor sigma, Tensor weights, float scale)
     {
-        losses.LogPriorOverPosteriorBackward(View(dMu), View(dSigma), View(z), View(eps), View(sigma), View(weights), scale, z.Rows, z.Cols);
+        importance.LogPriorOverPosteriorBackward(View(dMu), View(dSigma), View(z), View(eps), View(sigma), View(weights), scale, z.Rows, z.Cols);
     }
 
     protected override void AdamUpdateCore(TensorBlock parameters, TensorBlock m, TensorBlock v, TensorBlock gradients, StepValues step)

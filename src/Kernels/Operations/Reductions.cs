@@ -118,6 +118,19 @@ public static class Reductions
             : ReductionVariant.PerGroup;
     }
 
+    /// <summary>
+    /// The row-or-column kernel a variant names and its launch: a thread per item striding over
+    /// all of them, or a group of <see cref="GroupSize"/> per group item. Every sum with both
+    /// kernels (column sums, BCE over pixels) launches through this one switch.
+    /// </summary>
+    internal static (TKernel Kernel, KernelConfig Config) Pick<TKernel>(
+        ReductionVariant variant, Accelerator accelerator, long threadItems, long groupItems, TKernel perThread, TKernel perGroup) => variant switch
+    {
+        ReductionVariant.PerThread => (perThread, Launch.GridStride(accelerator, threadItems)),
+        ReductionVariant.PerGroup => (perGroup, Launch.GroupPerItem(accelerator, groupItems, GroupSize)),
+        _ => throw new ArgumentOutOfRangeException(nameof(variant), variant, "no kernel for this reduction variant"),
+    };
+
     /// <summary>Loads the reduction kernels on one accelerator once and launches them.</summary>
     public sealed class Launcher
     {
@@ -133,25 +146,13 @@ public static class Reductions
             sumColumnsGroup = accelerator.LoadStreamKernel<FloatView, FloatView, float, int, int>(SumColumnsGroupKernel);
         }
 
-        /// <summary>The kernel the backend's SumColumns runs here.</summary>
-        public ReductionVariant Preferred => PreferredOn(accelerator);
-
         public void SumColumns(ReductionVariant variant, FloatView sums, FloatView x, float alpha, int rows, int cols)
         {
             Launch.Require(sums, cols, nameof(sums));
             Launch.Require(x, (long)rows * cols, nameof(x));
-            switch (variant)
-            {
-                case ReductionVariant.PerThread:
-                    sumColumns(Launch.GridStride(accelerator, cols), sums, x, alpha, rows, cols);
-                    break;
-                case ReductionVariant.PerGroup:
-                    int blocks = (cols + ColumnsPerGroup - 1) / ColumnsPerGroup;
-                    sumColumnsGroup(Launch.GroupPerItem(accelerator, blocks, GroupSize), sums, x, alpha, rows, cols);
-                    break;
-                default:
-                    throw new ArgumentOutOfRangeException(nameof(variant));
-            }
+            int blocks = (cols + ColumnsPerGroup - 1) / ColumnsPerGroup;
+            var (kernel, config) = Pick(variant, accelerator, cols, blocks, sumColumns, sumColumnsGroup);
+            kernel(config, sums, x, alpha, rows, cols);
         }
     }
 }

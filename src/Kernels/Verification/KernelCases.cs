@@ -362,7 +362,7 @@ public static class KernelCases
                 float[] logPriorOverPosterior = context.Uniform(rows, 5);
                 float[] weights = new float[rows];
                 float[] loss = new float[images];
-                Losses.ImportanceWeightsReference(weights, loss, bce, logPriorOverPosterior, images, samples);
+                ImportanceWeighting.ImportanceWeightsReference(weights, loss, bce, logPriorOverPosterior, images, samples);
                 using var bceIn = context.Upload(bce, rows, 1);
                 using var logIn = context.Upload(logPriorOverPosterior, rows, 1);
                 using var weightsOut = context.Poisoned(rows, 1);
@@ -381,7 +381,7 @@ public static class KernelCases
                 using var yInOut = context.Upload(y, rows, cols);
                 using var weightsIn = context.Upload(weights, rows, 1);
                 context.Backend.ScaleRows(yInOut, weightsIn);
-                Losses.ScaleRowsReference(y, weights, rows, cols);
+                ImportanceWeighting.ScaleRowsReference(y, weights, rows, cols);
                 return (y, context.Download(yInOut));
             });
         }
@@ -405,7 +405,7 @@ public static class KernelCases
                 using var sigmaIn = context.Upload(sigma, rows, latent);
                 using var weightsIn = context.Upload(weights, rows, 1);
                 context.Backend.LogPriorOverPosteriorBackward(dMuInOut, dSigmaInOut, zIn, epsIn, sigmaIn, weightsIn, 0.5f);
-                Losses.LogPriorOverPosteriorBackwardReference(dMu, dSigma, z, eps, sigma, weights, 0.5f, rows, latent);
+                ImportanceWeighting.LogPriorOverPosteriorBackwardReference(dMu, dSigma, z, eps, sigma, weights, 0.5f, rows, latent);
                 return ([.. dMu, .. dSigma], context.Download(dMuInOut, dSigmaInOut));
             });
         }
@@ -513,7 +513,7 @@ public static class KernelCases
                 float[] eps = context.Uniform(length, 3);
                 float[] sigma = [.. context.Uniform(length, 2).Select(value => Math.Abs(value) + Sampling.MinimumSigma)];
                 float[] expected = new float[rows];
-                Losses.LogPriorOverPosteriorReference(expected, z, eps, sigma, rows, latent);
+                ImportanceWeighting.LogPriorOverPosteriorReference(expected, z, eps, sigma, rows, latent);
                 using var zIn = context.Upload(z, rows, latent);
                 using var epsIn = context.Upload(eps, rows, latent);
                 using var sigmaIn = context.Upload(sigma, rows, latent);
