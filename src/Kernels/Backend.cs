@@ -21,6 +21,22 @@ public abstract class Backend : IDisposable
     public abstract string DeviceName { get; }
 
     /// <summary>
+    /// The float32 peak in GFLOP/s that a GEMM's speed is quoted against: a napkin number from
+    /// the device's width and clock (a CUDA or OpenCL GPU's multiprocessors and lanes, a CPU's
+    /// cores and SIMD width).
+    /// </summary>
+    public abstract double PeakGflops { get; }
+
+    /// <summary>How <see cref="PeakGflops"/> was reckoned, printed beside it.</summary>
+    public abstract string PeakGflopsFormula { get; }
+
+    /// <summary>
+    /// Whether this backend runs the operation with its family's plain .NET reference, so that
+    /// checking it against the reference would test nothing: checks and tests leave it out.
+    /// </summary>
+    public virtual bool RunsReference(string operation) => false;
+
+    /// <summary>
     /// The operations this backend has more than one kernel for (GEMM tilings, reduction
     /// shapes, SIMD widths), each with its selected kernel: what checks and benchmarks walk.
     /// </summary>

@@ -1,3 +1,4 @@
+using GpuVae.Kernels.Benchmarks;
 using GpuVae.Kernels.Operations;
 
 namespace GpuVae.Kernels.Host;
@@ -8,7 +9,7 @@ namespace GpuVae.Kernels.Host;
 /// multi-core (<see cref="HostGemm"/>, <see cref="HostElementwise"/>, <see cref="HostPhilox"/>),
 /// the maps run through <see cref="ElementwiseMap"/>, and the rest are their families'
 /// references: for those, a test of the host against the reference would test nothing, so
-/// the kernel cases leave the host out there (<see cref="Verification.KernelCase.HostRunsReference"/>).
+/// the kernel cases leave the host out there (<see cref="RunsReference"/>).
 /// </summary>
 public sealed class HostBackend : Backend
 {
@@ -18,9 +19,24 @@ public sealed class HostBackend : Backend
     private readonly KernelChoice<HostPhiloxIsa> philox = new(
         "philox", [OperationName.BiasActivationDropoutForward], [.. Enum.GetValues<HostPhiloxIsa>().Where(HostPhilox.IsSupported).Reverse()]);
 
-    public override string Kind => "host";
+    /// <summary>The operations this backend runs with their families' references, listed beside their Core members below.</summary>
+    private static readonly HashSet<string> ReferenceOperations =
+    [
+        OperationName.Fill, OperationName.Copy, OperationName.GatherRows, OperationName.GaussianHead, OperationName.GaussianHeadBackward,
+        OperationName.Reparameterize, OperationName.ReparameterizeBackward, OperationName.BceBackward, OperationName.KlForward, OperationName.KlBackward,
+        OperationName.LogPriorOverPosterior, OperationName.LogPriorOverPosteriorBackward, OperationName.ImportanceWeights, OperationName.ScaleRows,
+    ];
+
+    public override string Kind { get; } = BackendFactory.Name(BackendKind.Host);
 
     public override string DeviceName => $"{Environment.ProcessorCount}-core host CPU ({System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture})";
+
+    /// <summary>ILGPU's CPU accelerator reports no clock or width either, so both CPU backends use the host's.</summary>
+    public override double PeakGflops => PeakEstimate.HostGflops();
+
+    public override string PeakGflopsFormula => PeakEstimate.HostFormula();
+
+    public override bool RunsReference(string operation) => ReferenceOperations.Contains(operation);
 
     /// <summary>The micro-kernel width of GEMM and the Philox generator of the dropout epilogue.</summary>
     public override IReadOnlyList<IKernelChoice> Choices => [gemm, philox];

@@ -1,7 +1,9 @@
+using GpuVae.Kernels.Benchmarks;
 using GpuVae.Kernels.Operations;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
 
 namespace GpuVae.Kernels.Ilgpu;
 
@@ -75,6 +77,21 @@ public sealed class IlgpuBackend : Backend
     public override string DeviceName => accelerator.Name;
 
     public Accelerator Accelerator => accelerator;
+
+    /// <summary>A CUDA or OpenCL GPU's own formula; ILGPU's CPU accelerator and an OpenCL CPU run on the host's cores.</summary>
+    public override double PeakGflops => accelerator switch
+    {
+        CudaAccelerator cuda => PeakEstimate.CudaGflops(cuda),
+        CLAccelerator { DeviceType: CLDeviceType.CL_DEVICE_TYPE_GPU } openCl => PeakEstimate.OpenClGflops(openCl),
+        _ => PeakEstimate.HostGflops(),
+    };
+
+    public override string PeakGflopsFormula => accelerator switch
+    {
+        CudaAccelerator cuda => PeakEstimate.CudaFormula(cuda),
+        CLAccelerator { DeviceType: CLDeviceType.CL_DEVICE_TYPE_GPU } openCl => PeakEstimate.OpenClFormula(openCl),
+        _ => PeakEstimate.HostFormula(),
+    };
 
     /// <summary>
     /// Whether staging and read-back memory is page-locked, so that its copies are asynchronous
