@@ -565,7 +565,7 @@ public abstract class Backend : IDisposable
     /// operation (<see cref="IElementwiseMap"/>) runs through this one member, so a new one
     /// needs its map in its family file and a declaration here, and no backend code.
     /// </summary>
-    protected abstract void MapCore<TMap>(TMap map, Tensor y, Tensor x, RandomStream stream)
+    private protected abstract void MapCore<TMap>(TMap map, Tensor y, Tensor x, RandomStream stream)
         where TMap : struct, IElementwiseMap;
 
     protected abstract void BinaryCrossEntropyCore(Tensor loss, Tensor p, Tensor target);

@@ -11,7 +11,7 @@ namespace GpuVae.Kernels.Host;
 /// references: for those, a test of the host against the reference would test nothing, so
 /// the kernel cases leave the host out there (<see cref="RunsReference"/>).
 /// </summary>
-public sealed class HostBackend : Backend
+internal sealed class HostBackend : Backend
 {
     private readonly KernelChoice<HostGemmIsa> gemm = new(
         OperationName.Gemm, [OperationName.Gemm], [.. Enum.GetValues<HostGemmIsa>().Where(isa => isa <= HostGemm.BestIsa).Reverse()]);
@@ -105,7 +105,7 @@ public sealed class HostBackend : Backend
     protected override void ReparameterizeBackwardCore(Tensor dMu, Tensor dSigma, Tensor dz, Tensor eps) =>
         Sampling.ReparameterizeBackwardReference(Data(dMu), Data(dSigma), Data(dz), Data(eps), dMu.Length);
 
-    protected override void MapCore<TMap>(TMap map, Tensor y, Tensor x, RandomStream stream) => ElementwiseMap.Host(map, Data(y), Data(x), stream.Value, y.Length);
+    private protected override void MapCore<TMap>(TMap map, Tensor y, Tensor x, RandomStream stream) => ElementwiseMap.Host(map, Data(y), Data(x), stream.Value, y.Length);
 
     protected override void BinaryCrossEntropyCore(Tensor loss, Tensor p, Tensor target) =>
         HostElementwise.BinaryCrossEntropy(Data(loss), Data(p), Data(target), p.Rows, p.Cols);

@@ -9,7 +9,7 @@ namespace GpuVae.Kernels.Host;
 /// TensorPrimitives and Vector256 (when the CPU has it; Vector256 falls back to scalar code otherwise), and spread
 /// over cores for large tensors. Each is tested against its family's double-precision reference.
 /// </summary>
-public static class HostElementwise
+internal static class HostElementwise
 {
     /// <summary>
     /// Elements the fused epilogues take through every stage before the next: with dropout,

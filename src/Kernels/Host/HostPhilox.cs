@@ -14,7 +14,7 @@ namespace GpuVae.Kernels.Host;
 /// the words back in element order. The vector generator is written once, generic over the
 /// width (<see cref="IPhiloxSimd{TVector}"/>), like HostGemm's micro-kernel.
 /// </summary>
-public static class HostPhilox
+internal static class HostPhilox
 {
     /// <summary>The widest generator this machine runs natively.</summary>
     public static HostPhiloxIsa BestIsa { get; } =

@@ -12,7 +12,7 @@ namespace GpuVae.Kernels.Ilgpu;
 /// context and the accelerator and loads every kernel once at construction; arguments are
 /// checked once, in <see cref="Backend"/>. Not thread-safe: one stream, one caller.
 /// </summary>
-public sealed class IlgpuBackend : Backend
+internal sealed class IlgpuBackend : Backend
 {
     private readonly Context context;
     private readonly Accelerator accelerator;
@@ -232,7 +232,7 @@ public sealed class IlgpuBackend : Backend
         sampling.ReparameterizeBackward(View(dMu), View(dSigma), View(dz), View(eps), dMu.Length);
     }
 
-    protected override void MapCore<TMap>(TMap map, Tensor y, Tensor x, RandomStream stream) =>
+    private protected override void MapCore<TMap>(TMap map, Tensor y, Tensor x, RandomStream stream) =>
         maps.Run(map, View(y), View(x), Values(stream.Values), stream.Slot, y.Length);
 
     protected override void BinaryCrossEntropyCore(Tensor loss, Tensor p, Tensor target) =>

@@ -12,7 +12,7 @@ namespace GpuVae.Kernels.Operations;
 /// names every <see cref="Activation"/>; an unhandled one throws on the host and gives NaN in a
 /// kernel (which cannot throw), so a new value nobody handled fails the kernel table.
 /// </summary>
-public static class Activations
+internal static class Activations
 {
     /// <summary>sqrt(2 / pi), GELU's tanh-approximation scale.</summary>
     private const double GeluScale = 0.7978845608028654;
@@ -143,7 +143,7 @@ public static class Activations
     }
 
     /// <summary>dx = dy * f'(x), grid-stride. dx may alias dy: each element reads dy before it writes dx.</summary>
-    public static void BackwardKernel(Activation activation, FloatView dx, FloatView dy, FloatView x, FloatView y, int length)
+    internal static void BackwardKernel(Activation activation, FloatView dx, FloatView dy, FloatView x, FloatView y, int length)
     {
         int stride = Launch.Step;
         for (int i = Launch.Start; i < length; i += stride)
@@ -157,7 +157,7 @@ public static class Activations
     /// backward pass (gradient checks, --keep-prob 1). Forward runs fused with the bias, and
     /// backward with dropout fused with the mask, in <see cref="Epilogues"/>.
     /// </summary>
-    public sealed class Launcher
+    internal sealed class Launcher
     {
         private readonly Accelerator accelerator;
         private readonly Action<KernelConfig, Activation, FloatView, FloatView, FloatView, FloatView, int> backward;

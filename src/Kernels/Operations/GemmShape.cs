@@ -1,7 +1,7 @@
 namespace GpuVae.Kernels.Operations;
 
 /// <summary>Reads (M, N, K) off the operands of a GEMM and checks that they agree.</summary>
-public static class GemmShape
+internal static class GemmShape
 {
     public static (int M, int N, int K) Of(Tensor c, Tensor a, bool transposeA, Tensor b, bool transposeB)
     {

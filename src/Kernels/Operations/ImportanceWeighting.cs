@@ -12,7 +12,7 @@ namespace GpuVae.Kernels.Operations;
 /// for backward, and the prior-over-posterior term's gradient. The BCE it weighs is
 /// <see cref="Losses"/>'.
 /// </summary>
-public static class ImportanceWeighting
+internal static class ImportanceWeighting
 {
     /// <summary>logWeight (B, 1) = sum_z [log sigma + (eps^2 - z^2) / 2] = log N(z; 0, I) - log N(z; mu, sigma^2).</summary>
     public static void LogPriorOverPosteriorReference(
@@ -95,7 +95,7 @@ public static class ImportanceWeighting
     }
 
     /// <summary>One thread per image: logWeight = sum_z [log sigma + (eps^2 - z^2) / 2].</summary>
-    public static void LogPriorOverPosteriorKernel(FloatView logWeight, FloatView z, FloatView eps, FloatView sigma, int rows, int latent)
+    internal static void LogPriorOverPosteriorKernel(FloatView logWeight, FloatView z, FloatView eps, FloatView sigma, int rows, int latent)
     {
         int stride = Launch.Step;
         for (int row = Launch.Start; row < rows; row += stride)
@@ -113,7 +113,7 @@ public static class ImportanceWeighting
     }
 
     /// <summary>One thread per image walks its K rows three times: the largest log weight, the sum, the weights.</summary>
-    public static void ImportanceWeightsKernel(FloatView weights, FloatView loss, FloatView bce, FloatView logPriorOverPosterior, int images, int samples)
+    internal static void ImportanceWeightsKernel(FloatView weights, FloatView loss, FloatView bce, FloatView logPriorOverPosterior, int images, int samples)
     {
         int stride = Launch.Step;
         for (int image = Launch.Start; image < images; image += stride)
@@ -140,7 +140,7 @@ public static class ImportanceWeighting
         }
     }
 
-    public static void ScaleRowsKernel(FloatView y, FloatView weights, int rows, int cols)
+    internal static void ScaleRowsKernel(FloatView y, FloatView weights, int rows, int cols)
     {
         int stride = Launch.Step;
         int length = rows * cols;
@@ -150,7 +150,7 @@ public static class ImportanceWeighting
         }
     }
 
-    public static void LogPriorOverPosteriorBackwardKernel(
+    internal static void LogPriorOverPosteriorBackwardKernel(
         FloatView dMu, FloatView dSigma, FloatView z, FloatView eps, FloatView sigma, FloatView weights, float scale, int rows, int latent)
     {
         int stride = Launch.Step;
@@ -184,7 +184,7 @@ public static class ImportanceWeighting
     private static double LogMeanExp(double largest, double sum, int count) => largest + Math.Log(sum) - Math.Log(count);
 
     /// <summary>Loads the importance-weighting kernels on one accelerator once and launches them.</summary>
-    public sealed class Launcher
+    internal sealed class Launcher
     {
         private readonly Accelerator accelerator;
         private readonly Action<KernelConfig, FloatView, FloatView, FloatView, FloatView, int, int> logPriorOverPosterior;

@@ -89,7 +89,7 @@ public static class Losses
             : XMath.Log(XMath.Clamp(p, ProbabilityClamp, 1));
 
     /// <summary>One thread per image sums its pixels in order: deterministic for any B.</summary>
-    public static void BinaryCrossEntropyKernel(FloatView loss, FloatView p, FloatView target, int rows, int cols)
+    internal static void BinaryCrossEntropyKernel(FloatView loss, FloatView p, FloatView target, int rows, int cols)
     {
         int stride = Launch.Step;
         for (int row = Launch.Start; row < rows; row += stride)
@@ -113,7 +113,7 @@ public static class Losses
     /// whole warps, and a thread waits on at most 4 loads where one thread per row waits on 784. Every thread of a
     /// group walks the same rows, so all of them reach the barriers.
     /// </summary>
-    public static void BinaryCrossEntropyGroupKernel(FloatView loss, FloatView p, FloatView target, int rows, int cols)
+    internal static void BinaryCrossEntropyGroupKernel(FloatView loss, FloatView p, FloatView target, int rows, int cols)
     {
         var partial = SharedMemory.Allocate<float>(Reductions.GroupSize);
         int thread = Group.IdxX;
@@ -148,7 +148,7 @@ public static class Losses
     }
 
     /// <summary>dLogits = scale * (p - t) where the clamp is inactive, else 0.</summary>
-    public static void BinaryCrossEntropyBackwardKernel(FloatView dLogits, FloatView p, FloatView target, float scale, int length)
+    internal static void BinaryCrossEntropyBackwardKernel(FloatView dLogits, FloatView p, FloatView target, float scale, int length)
     {
         int stride = Launch.Step;
         for (int i = Launch.Start; i < length; i += stride)
@@ -161,7 +161,7 @@ public static class Losses
     }
 
     /// <summary>One thread per image sums its Z terms in order: deterministic for any B.</summary>
-    public static void KlDivergenceKernel(FloatView kl, FloatView mu, FloatView sigma, int rows, int latent)
+    internal static void KlDivergenceKernel(FloatView kl, FloatView mu, FloatView sigma, int rows, int latent)
     {
         int stride = Launch.Step;
         for (int row = Launch.Start; row < rows; row += stride)
@@ -179,7 +179,7 @@ public static class Losses
     }
 
     /// <summary>dMu += scale * mu; dSigma += scale * (sigma - sigma / (1e-8 + sigma^2)).</summary>
-    public static void KlDivergenceBackwardKernel(FloatView dMu, FloatView dSigma, FloatView mu, FloatView sigma, float scale, int length)
+    internal static void KlDivergenceBackwardKernel(FloatView dMu, FloatView dSigma, FloatView mu, FloatView sigma, float scale, int length)
     {
         int stride = Launch.Step;
         for (int i = Launch.Start; i < length; i += stride)
@@ -191,7 +191,7 @@ public static class Losses
     }
 
     /// <summary>Loads the loss kernels on one accelerator once and launches them.</summary>
-    public sealed class Launcher
+    internal sealed class Launcher
     {
         private readonly Accelerator accelerator;
         private readonly Action<KernelConfig, FloatView, FloatView, FloatView, int, int> binaryCrossEntropy;

@@ -10,7 +10,7 @@ namespace GpuVae.Kernels.Operations;
 /// per-image losses. Every sum adds its terms in an order fixed by the shape alone, so the
 /// result never depends on the launch shape or on the order atomics land in.
 /// </summary>
-public static class Reductions
+internal static class Reductions
 {
     /// <summary>
     /// Threads per group of the <see cref="ReductionVariant.PerGroup"/> kernels, fixed at compile
@@ -44,7 +44,7 @@ public static class Reductions
     /// One thread per column sums its rows in order: deterministic for any row count, unlike
     /// ILGPU.Algorithms' Reduce, whose final atomic add lands in a varying order.
     /// </summary>
-    public static void SumColumnsKernel(FloatView sums, FloatView x, float alpha, int rows, int cols)
+    internal static void SumColumnsKernel(FloatView sums, FloatView x, float alpha, int rows, int cols)
     {
         int stride = Launch.Step;
         for (int col = Launch.Start; col < cols; col += stride)
@@ -66,7 +66,7 @@ public static class Reductions
     /// adds the 8 partial sums in slice order, which fixes the result's bits for any grid.
     /// Every thread of a group walks the same column blocks, so all of them reach the barriers.
     /// </summary>
-    public static void SumColumnsGroupKernel(FloatView sums, FloatView x, float alpha, int rows, int cols)
+    internal static void SumColumnsGroupKernel(FloatView sums, FloatView x, float alpha, int rows, int cols)
     {
         // partial[slice * ColumnsPerGroup + lane]
         var partial = SharedMemory.Allocate<float>(GroupSize);
@@ -132,7 +132,7 @@ public static class Reductions
     };
 
     /// <summary>Loads the reduction kernels on one accelerator once and launches them.</summary>
-    public sealed class Launcher
+    internal sealed class Launcher
     {
         private readonly Accelerator accelerator;
         private readonly Action<KernelConfig, FloatView, FloatView, float, int, int> sumColumns;
