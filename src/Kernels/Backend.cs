@@ -21,6 +21,22 @@ public abstract class Backend : IDisposable
     public abstract string DeviceName { get; }
 
     /// <summary>
+    /// The float32 peak in GFLOP/s that a GEMM's speed is quoted against: a napkin number from
+    /// the device's width and clock (a CUDA or OpenCL GPU's multiprocessors and lanes, a CPU's
+    /// cores and SIMD width).
+    /// </summary>
+    public abstract double PeakGflops { get; }
+
+    /// <summary>How <see cref="PeakGflops"/> was reckoned, printed beside it.</summary>
+    public abstract string PeakGflopsFormula { get; }
+
+    /// <summary>
+    /// Whether this backend runs the operation with its family's plain .NET reference, so that
+    /// checking it against the reference would test nothing: checks and tests leave it out.
+    /// </summary>
+    public virtual bool RunsReference(string operation) => false;
+
+    /// <summary>
     /// The operations this backend has more than one kernel for (GEMM tilings, reduction
     /// shapes, SIMD widths), each with its selected kernel: what checks and benchmarks walk.
     /// </summary>
@@ -74,7 +90,7 @@ public abstract class Backend : IDisposable
     public void UploadStepValues(StepValues values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        using (Time("upload_step_values"))
+        using (Time(OperationName.UploadStepValues))
         {
             UploadStepValuesCore(values);
         }
@@ -85,7 +101,7 @@ public abstract class Backend : IDisposable
     {
         ArgumentNullException.ThrowIfNull(destination);
         RequireLength(destination.Length, source, nameof(destination));
-        using (Time("copy_to_readback"))
+        using (Time(OperationName.CopyToReadback))
         {
             CopyToReadbackCore(destination, source);
         }
@@ -113,7 +129,7 @@ public abstract class Backend : IDisposable
     public void Upload(Tensor destination, ReadOnlySpan<float> source)
     {
         RequireLength(source.Length, destination, nameof(source));
-        using (Time("upload"))
+        using (Time(OperationName.Upload))
         {
             UploadCore(destination, source);
         }
@@ -122,7 +138,7 @@ public abstract class Backend : IDisposable
     public void Download(Tensor source, Span<float> destination)
     {
         RequireLength(destination.Length, source, nameof(destination));
-        using (Time("download"))
+        using (Time(OperationName.Download))
         {
             DownloadCore(source, destination);
         }
@@ -133,7 +149,7 @@ public abstract class Backend : IDisposable
 
     public void Fill(Tensor y, float value)
     {
-        using (Time("fill"))
+        using (Time(OperationName.Fill))
         {
             FillCore(y, value);
         }
@@ -142,7 +158,7 @@ public abstract class Backend : IDisposable
     public void Copy(Tensor y, Tensor x)
     {
         ShapeCheck.Same(y, x);
-        using (Time("copy"))
+        using (Time(OperationName.Copy))
         {
             CopyCore(y, x);
         }
@@ -161,7 +177,7 @@ public abstract class Backend : IDisposable
             }
         }
 
-        using (Time("gather_rows"))
+        using (Time(OperationName.GatherRows))
         {
             GatherRowsCore(y, x, rows);
         }
@@ -181,7 +197,7 @@ public abstract class Backend : IDisposable
     public void AddBias(Tensor y, Tensor bias)
     {
         ShapeCheck.Is(bias, 1, y.Cols, nameof(bias));
-        using (Time("bias_add"))
+        using (Time(OperationName.BiasAdd))
         {
             AddBiasCore(y, bias);
         }
@@ -191,7 +207,7 @@ public abstract class Backend : IDisposable
     public void SumColumns(Tensor sums, Tensor x, float alpha)
     {
         ShapeCheck.Is(sums, 1, x.Cols, nameof(sums));
-        using (Time("sum_columns"))
+        using (Time(OperationName.SumColumns))
         {
             SumColumnsCore(sums, x, alpha);
         }
@@ -204,9 +220,10 @@ public abstract class Backend : IDisposable
     /// </summary>
     public void BiasActivationForward(Activation activation, Tensor y, Tensor x, Tensor bias)
     {
+        RequireDefined(activation);
         ShapeCheck.Same(y, x);
         ShapeCheck.Is(bias, 1, x.Cols, nameof(bias));
-        using (Profile is null ? default : Time($"bias_activation_forward {activation.ToString().ToLowerInvariant()}"))
+        using (Profile is null ? default : Time(OperationName.Of(OperationName.BiasActivationForward, activation)))
         {
             BiasActivationForwardCore(activation, y, x, bias);
         }
@@ -220,11 +237,12 @@ public abstract class Backend : IDisposable
     public void BiasActivationDropoutForward(
         Activation activation, Tensor dropped, Tensor y, Tensor x, Tensor bias, float keepProbability, ulong seed, RandomStream stream)
     {
+        RequireDefined(activation);
         ShapeCheck.Same(dropped, x);
         ShapeCheck.Same(y, x);
         ShapeCheck.Is(bias, 1, x.Cols, nameof(bias));
         RequireKeepProbability(keepProbability);
-        using (Profile is null ? default : Time($"bias_activation_dropout_forward {activation.ToString().ToLowerInvariant()}"))
+        using (Profile is null ? default : Time(OperationName.Of(OperationName.BiasActivationDropoutForward, activation)))
         {
             BiasActivationDropoutForwardCore(activation, dropped, y, x, bias, keepProbability, seed, stream);
         }
@@ -233,10 +251,11 @@ public abstract class Backend : IDisposable
     /// <summary>dx = dy * f'(x), given x and y = f(x); dx may alias dy. A hidden layer's backward without dropout.</summary>
     public void ActivationBackward(Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y)
     {
+        RequireDefined(activation);
         ShapeCheck.Same(dx, dy);
         ShapeCheck.Same(dx, x);
         ShapeCheck.Same(dx, y);
-        using (Profile is null ? default : Time($"activation_backward {activation.ToString().ToLowerInvariant()}"))
+        using (Profile is null ? default : Time(OperationName.Of(OperationName.ActivationBackward, activation)))
         {
             ActivationBackwardCore(activation, dx, dy, x, y);
         }
@@ -249,11 +268,12 @@ public abstract class Backend : IDisposable
     public void DropoutActivationBackward(
         Activation activation, Tensor dx, Tensor dy, Tensor x, Tensor y, float keepProbability, ulong seed, RandomStream stream)
     {
+        RequireDefined(activation);
         ShapeCheck.Same(dx, dy);
         ShapeCheck.Same(dx, x);
         ShapeCheck.Same(dx, y);
         RequireKeepProbability(keepProbability);
-        using (Profile is null ? default : Time($"dropout_activation_backward {activation.ToString().ToLowerInvariant()}"))
+        using (Profile is null ? default : Time(OperationName.Of(OperationName.DropoutActivationBackward, activation)))
         {
             DropoutActivationBackwardCore(activation, dx, dy, x, y, keepProbability, seed, stream);
         }
@@ -267,7 +287,7 @@ public abstract class Backend : IDisposable
     {
         ShapeCheck.Is(h, mu.Rows, 2 * mu.Cols, nameof(h));
         ShapeCheck.Same(mu, sigma);
-        using (Time("gaussian_head"))
+        using (Time(OperationName.GaussianHead))
         {
             GaussianHeadCore(mu, sigma, h);
         }
@@ -279,7 +299,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.Is(dh, dMu.Rows, 2 * dMu.Cols, nameof(dh));
         ShapeCheck.Same(dh, h);
         ShapeCheck.Same(dMu, dSigma);
-        using (Time("gaussian_head_backward"))
+        using (Time(OperationName.GaussianHeadBackward))
         {
             GaussianHeadBackwardCore(dh, dMu, dSigma, h);
         }
@@ -291,7 +311,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.Same(z, eps);
         ShapeCheck.Same(z, mu);
         ShapeCheck.Same(z, sigma);
-        using (Time("reparameterize"))
+        using (Time(OperationName.Reparameterize))
         {
             ReparameterizeCore(z, eps, mu, sigma, seed, stream);
         }
@@ -303,7 +323,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.Same(dMu, dSigma);
         ShapeCheck.Same(dMu, dz);
         ShapeCheck.Same(dMu, eps);
-        using (Time("reparameterize_backward"))
+        using (Time(OperationName.ReparameterizeBackward))
         {
             ReparameterizeBackwardCore(dMu, dSigma, dz, eps);
         }
@@ -317,7 +337,7 @@ public abstract class Backend : IDisposable
     {
         ShapeCheck.Same(y, x);
         RequireProbability(fraction, nameof(fraction));
-        using (Time("salt_and_pepper"))
+        using (Time(OperationName.SaltAndPepper))
         {
             MapCore(new Sampling.SaltAndPepperMap(fraction, seed), y, x, stream);
         }
@@ -337,7 +357,7 @@ public abstract class Backend : IDisposable
             throw new ArgumentException($"{y.Rows} rows are no whole number of images of {rowsPerImage} copies", nameof(rowsPerImage));
         }
 
-        using (Time("binarize"))
+        using (Time(OperationName.Binarize))
         {
             MapCore(new Sampling.BinarizeMap(seed, y.Cols, rowsPerImage), y, x, stream);
         }
@@ -350,7 +370,7 @@ public abstract class Backend : IDisposable
     {
         ShapeCheck.Same(p, target);
         ShapeCheck.Is(loss, p.Rows, 1, nameof(loss));
-        using (Time("bce_forward"))
+        using (Time(OperationName.BceForward))
         {
             BinaryCrossEntropyCore(loss, p, target);
         }
@@ -364,7 +384,7 @@ public abstract class Backend : IDisposable
     {
         ShapeCheck.Same(dLogits, p);
         ShapeCheck.Same(dLogits, target);
-        using (Time("bce_backward"))
+        using (Time(OperationName.BceBackward))
         {
             BinaryCrossEntropyBackwardCore(dLogits, p, target, scale);
         }
@@ -375,7 +395,7 @@ public abstract class Backend : IDisposable
     {
         ShapeCheck.Same(mu, sigma);
         ShapeCheck.Is(kl, mu.Rows, 1, nameof(kl));
-        using (Time("kl_forward"))
+        using (Time(OperationName.KlForward))
         {
             KlDivergenceCore(kl, mu, sigma);
         }
@@ -387,7 +407,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.Same(dMu, dSigma);
         ShapeCheck.Same(dMu, mu);
         ShapeCheck.Same(dMu, sigma);
-        using (Time("kl_backward"))
+        using (Time(OperationName.KlBackward))
         {
             KlDivergenceBackwardCore(dMu, dSigma, mu, sigma, scale);
         }
@@ -402,7 +422,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.Same(z, eps);
         ShapeCheck.Same(z, sigma);
         ShapeCheck.Is(logWeight, z.Rows, 1, nameof(logWeight));
-        using (Time("log_prior_over_posterior"))
+        using (Time(OperationName.LogPriorOverPosterior))
         {
             LogPriorOverPosteriorCore(logWeight, z, eps, sigma);
         }
@@ -425,7 +445,7 @@ public abstract class Backend : IDisposable
         }
 
         ShapeCheck.Is(loss, weights.Rows / samples, 1, nameof(loss));
-        using (Time("importance_weights"))
+        using (Time(OperationName.ImportanceWeights))
         {
             ImportanceWeightsCore(weights, loss, bce, logPriorOverPosterior, samples);
         }
@@ -435,7 +455,7 @@ public abstract class Backend : IDisposable
     public void ScaleRows(Tensor y, Tensor weights)
     {
         ShapeCheck.Is(weights, y.Rows, 1, nameof(weights));
-        using (Time("scale_rows"))
+        using (Time(OperationName.ScaleRows))
         {
             ScaleRowsCore(y, weights);
         }
@@ -452,7 +472,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.Same(dMu, eps);
         ShapeCheck.Same(dMu, sigma);
         ShapeCheck.Is(weights, z.Rows, 1, nameof(weights));
-        using (Time("log_prior_over_posterior_backward"))
+        using (Time(OperationName.LogPriorOverPosteriorBackward))
         {
             LogPriorOverPosteriorBackwardCore(dMu, dSigma, z, eps, sigma, weights, scale);
         }
@@ -470,7 +490,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.SameLayout(parameters, m, nameof(m));
         ShapeCheck.SameLayout(parameters, v, nameof(v));
         ShapeCheck.SameLayout(parameters, gradients, nameof(gradients));
-        using (Time("adam"))
+        using (Time(OperationName.Adam))
         {
             AdamUpdateCore(parameters, m, v, gradients, step);
         }
@@ -545,7 +565,7 @@ public abstract class Backend : IDisposable
     /// operation (<see cref="IElementwiseMap"/>) runs through this one member, so a new one
     /// needs its map in its family file and a declaration here, and no backend code.
     /// </summary>
-    protected abstract void MapCore<TMap>(TMap map, Tensor y, Tensor x, RandomStream stream)
+    private protected abstract void MapCore<TMap>(TMap map, Tensor y, Tensor x, RandomStream stream)
         where TMap : struct, IElementwiseMap;
 
     protected abstract void BinaryCrossEntropyCore(Tensor loss, Tensor p, Tensor target);
@@ -571,6 +591,15 @@ public abstract class Backend : IDisposable
         if (actual != tensor.Length)
         {
             throw new ArgumentException($"{name} has {actual} elements, the tensor {tensor} {tensor.Length}", name);
+        }
+    }
+
+    /// <summary>A value outside the enum (a cast integer) is rejected here; a defined one no switch handles gives NaN in a kernel.</summary>
+    private static void RequireDefined(Activation activation)
+    {
+        if (!Enum.IsDefined(activation))
+        {
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, "not an activation");
         }
     }
 

@@ -15,60 +15,77 @@ namespace GpuVae.Kernels;
 /// </summary>
 public static class BackendFactory
 {
-    public static readonly IReadOnlyList<string> Accelerators = ["auto", "cuda", "opencl", "cpu", "host"];
+    /// <summary>Every --accelerator value, each <see cref="BackendKind"/>'s <see cref="Name"/>.</summary>
+    public static IReadOnlyList<string> Accelerators { get; } = [.. Enum.GetValues<BackendKind>().Select(Name)];
 
     private const string GenericAddressSpaceReason =
         "lacks the OpenCL generic address space ILGPU needs (Debian's PoCL 3.1 is one such driver)";
+
+    /// <summary>How --accelerator, logs and <see cref="Backend.Kind"/> spell a kind: "opencl" for OpenCl.</summary>
+    public static string Name(BackendKind kind) =>
+        Enum.IsDefined(kind) ? kind.ToString().ToLowerInvariant() : throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a backend kind");
+
+    /// <summary>The kind an --accelerator value names, in any case; false for anything else (numbers included).</summary>
+    public static bool TryParse(string accelerator, out BackendKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(accelerator);
+        foreach (var candidate in Enum.GetValues<BackendKind>())
+        {
+            if (string.Equals(Name(candidate), accelerator, StringComparison.OrdinalIgnoreCase))
+            {
+                kind = candidate;
+                return true;
+            }
+        }
+
+        kind = default;
+        return false;
+    }
 
     public static Backend Create(string accelerator, int deviceIndex, Action<string> log)
     {
         ArgumentNullException.ThrowIfNull(accelerator);
         ArgumentNullException.ThrowIfNull(log);
         ArgumentOutOfRangeException.ThrowIfNegative(deviceIndex);
-        switch (accelerator.ToUpperInvariant())
+        if (!TryParse(accelerator, out var kind))
         {
-            case "HOST":
-                var host = new HostBackend();
-                log($"accelerator host: {host.DeviceName}, plain .NET");
-                return host;
-            case "CPU":
-                return CreateIlgpu("cpu", deviceIndex, log);
-            case "CUDA":
-                return CreateIlgpu("cuda", deviceIndex, log);
-            case "OPENCL":
-                return CreateIlgpu("opencl", deviceIndex, log);
-            case "AUTO":
-                return CreateAuto(deviceIndex, log);
-            default:
-                throw new ArgumentException($"unknown accelerator '{accelerator}': use {string.Join(", ", Accelerators)}", nameof(accelerator));
+            throw new ArgumentException($"unknown accelerator '{accelerator}': use {string.Join(", ", Accelerators)}", nameof(accelerator));
         }
+
+        return kind switch
+        {
+            BackendKind.Auto => CreateAuto(deviceIndex, log),
+            BackendKind.Cuda or BackendKind.OpenCl or BackendKind.Cpu => CreateIlgpu(kind, deviceIndex, log),
+            BackendKind.Host => CreateHost(log, "accelerator host"),
+            _ => throw new ArgumentOutOfRangeException(nameof(accelerator), kind, "no backend for this kind"),
+        };
     }
 
     /// <summary>Every device ILGPU sees, usable or not, with what --accelerator and --device would take.</summary>
     public static IReadOnlyList<DeviceInfo> ListDevices()
     {
         var devices = new List<DeviceInfo>();
-        using (var context = CreateContext("cuda"))
+        using (var context = CreateContext(BackendKind.Cuda))
         {
             var cuda = context.GetCudaDevices();
             for (int i = 0; i < cuda.Count; i++)
             {
                 string? reason = CudaRejection(cuda[i]);
-                devices.Add(Describe("cuda", i, cuda[i], reason is null, reason ?? ""));
+                devices.Add(Describe(BackendKind.Cuda, i, cuda[i], reason is null, reason ?? ""));
             }
         }
 
-        using (var context = CreateContext("opencl"))
+        using (var context = CreateContext(BackendKind.OpenCl))
         {
             var openCl = context.GetCLDevices();
             for (int i = 0; i < openCl.Count; i++)
             {
                 string? reason = OpenClRejection(openCl[i]);
-                devices.Add(Describe("opencl", i, openCl[i], reason is null, reason ?? ""));
+                devices.Add(Describe(BackendKind.OpenCl, i, openCl[i], reason is null, reason ?? ""));
             }
         }
 
-        devices.Add(Describe("cpu", 0, CpuDevice(), true, "runs the GPU kernels on the CPU, for testing"));
+        devices.Add(Describe(BackendKind.Cpu, 0, CpuDevice(), true, "runs the GPU kernels on the CPU, for testing"));
         return devices;
     }
 
@@ -82,12 +99,12 @@ public static class BackendFactory
     private static Backend CreateAuto(int deviceIndex, Action<string> log)
     {
         var reasons = new List<string>();
-        foreach (string kind in new[] { "cuda", "opencl" })
+        foreach (var kind in new[] { BackendKind.Cuda, BackendKind.OpenCl })
         {
             try
             {
                 var backend = CreateIlgpu(kind, deviceIndex, log);
-                log($"auto picked {kind}{(reasons.Count > 0 ? $" ({string.Join("; ", reasons)})" : "")}");
+                log($"auto picked {Name(kind)}{(reasons.Count > 0 ? $" ({string.Join("; ", reasons)})" : "")}");
                 return backend;
             }
             catch (AcceleratorUnavailableException e)
@@ -96,30 +113,37 @@ public static class BackendFactory
             }
         }
 
+        return CreateHost(log, $"auto picked host ({string.Join("; ", reasons)})");
+    }
+
+    private static HostBackend CreateHost(Action<string> log, string why)
+    {
         var host = new HostBackend();
-        log($"auto picked host, {host.DeviceName} ({string.Join("; ", reasons)})");
+        log($"{why}: {host.DeviceName}, plain .NET");
         return host;
     }
 
-    private static IlgpuBackend CreateIlgpu(string kind, int deviceIndex, Action<string> log)
+    private static IlgpuBackend CreateIlgpu(BackendKind kind, int deviceIndex, Action<string> log)
     {
+        string name = Name(kind);
         var context = CreateContext(kind);
         try
         {
             List<Device> devices = kind switch
             {
-                "cuda" => [.. context.GetCudaDevices()],
-                "opencl" => [.. context.GetCLDevices()],
-                _ => [.. context.GetCPUDevices()],
+                BackendKind.Cuda => [.. context.GetCudaDevices()],
+                BackendKind.OpenCl => [.. context.GetCLDevices()],
+                BackendKind.Cpu => [.. context.GetCPUDevices()],
+                _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not an ILGPU accelerator"),
             };
             if (devices.Count == 0)
             {
-                throw new AcceleratorUnavailableException($"{kind}: ILGPU finds no {kind} device ({NoDeviceHint(kind)})");
+                throw new AcceleratorUnavailableException($"{name}: ILGPU finds no {name} device ({NoDeviceHint(kind)})");
             }
 
             if (deviceIndex >= devices.Count)
             {
-                throw new AcceleratorUnavailableException($"{kind}: there is no device {deviceIndex}, ILGPU sees {devices.Count} ({string.Join(", ", devices.Select(d => d.Name))})");
+                throw new AcceleratorUnavailableException($"{name}: there is no device {deviceIndex}, ILGPU sees {devices.Count} ({string.Join(", ", devices.Select(d => d.Name))})");
             }
 
             var device = devices[deviceIndex];
@@ -131,7 +155,7 @@ public static class BackendFactory
             };
             if (rejection is not null)
             {
-                throw new AcceleratorUnavailableException($"{kind} device {deviceIndex} '{device.Name}' {rejection}");
+                throw new AcceleratorUnavailableException($"{name} device {deviceIndex} '{device.Name}' {rejection}");
             }
 
             Accelerator accelerator;
@@ -141,20 +165,20 @@ public static class BackendFactory
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                throw new AcceleratorUnavailableException($"{kind} device {deviceIndex} '{device.Name}' failed to start: {e.Message}", e);
+                throw new AcceleratorUnavailableException($"{name} device {deviceIndex} '{device.Name}' failed to start: {e.Message}", e);
             }
 
             try
             {
-                var backend = new IlgpuBackend(context, accelerator, kind);
-                log($"accelerator {kind} device {deviceIndex}: {accelerator.Name}, {accelerator.MemorySize / (1 << 20)} MiB, warp {accelerator.WarpSize}, {accelerator.NumMultiprocessors} multiprocessors, "
+                var backend = new IlgpuBackend(context, accelerator, name);
+                log($"accelerator {name} device {deviceIndex}: {accelerator.Name}, {accelerator.MemorySize / (1 << 20)} MiB, warp {accelerator.WarpSize}, {accelerator.NumMultiprocessors} multiprocessors, "
                     + string.Join(", ", backend.Choices.Select(choice => $"{choice.Name} {choice.Selected}")));
                 return backend;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 accelerator.Dispose();
-                throw new AcceleratorUnavailableException($"{kind} device {deviceIndex} '{device.Name}' cannot compile our kernels: {e.Message}", e);
+                throw new AcceleratorUnavailableException($"{name} device {deviceIndex} '{device.Name}' cannot compile our kernels: {e.Message}", e);
             }
         }
         catch
@@ -168,20 +192,21 @@ public static class BackendFactory
     /// A context with only the devices of one kind. CUDA and OpenCL devices are all enumerated,
     /// compatible or not, so that an unusable one can be named with its reason.
     /// </summary>
-    private static Context CreateContext(string kind) => Context.Create(builder =>
+    private static Context CreateContext(BackendKind kind) => Context.Create(builder =>
     {
         _ = kind switch
         {
-            "cuda" => builder.Cuda(_ => true),
-            "opencl" => builder.OpenCL(_ => true),
-            _ => builder.CPU(CpuDevice()),
+            BackendKind.Cuda => builder.Cuda(_ => true),
+            BackendKind.OpenCl => builder.OpenCL(_ => true),
+            BackendKind.Cpu => builder.CPU(CpuDevice()),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not an ILGPU accelerator"),
         };
         builder.EnableAlgorithms();
     });
 
     // ILGPU loads libcuda.so and libOpenCL.so by those names; Debian's ICD loader package
     // installs only libOpenCL.so.1, the unversioned name comes with ocl-icd-opencl-dev.
-    private static string NoDeviceHint(string kind) => kind == "cuda"
+    private static string NoDeviceHint(BackendKind kind) => kind == BackendKind.Cuda
         ? "no NVIDIA GPU, or its driver's libcuda.so is not installed"
         : "no OpenCL driver, or no libOpenCL.so: on Debian install ocl-icd-opencl-dev beside the driver";
 
@@ -195,6 +220,6 @@ public static class BackendFactory
     private static string? OpenClRejection(CLDevice device) =>
         device.Capabilities.GenericAddressSpace ? null : GenericAddressSpaceReason;
 
-    private static DeviceInfo Describe(string kind, int index, Device device, bool usable, string reason) =>
-        new(kind, index, device.Name, device.MemorySize, device.WarpSize, device.MaxNumThreadsPerGroup, usable, reason);
+    private static DeviceInfo Describe(BackendKind kind, int index, Device device, bool usable, string reason) =>
+        new(Name(kind), index, device.Name, device.MemorySize, device.WarpSize, device.MaxNumThreadsPerGroup, usable, reason);
 }

@@ -1,7 +1,7 @@
 namespace GpuVae.Kernels;
 
 /// <summary>An <see cref="IKernelChoice"/> over an enum of kernels, read by the backend on every call.</summary>
-public sealed class KernelChoice<TKernel> : IKernelChoice
+internal sealed class KernelChoice<TKernel> : IKernelChoice
     where TKernel : struct, Enum
 {
     private readonly IReadOnlyList<TKernel> all;

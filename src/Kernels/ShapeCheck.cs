@@ -1,7 +1,7 @@
 namespace GpuVae.Kernels;
 
 /// <summary>Shape assertions shared by both backends, so a wrong shape fails the same way on each.</summary>
-public static class ShapeCheck
+internal static class ShapeCheck
 {
     public static void Same(Tensor a, Tensor b)
     {

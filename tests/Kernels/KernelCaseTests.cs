@@ -19,11 +19,12 @@ public sealed class KernelCaseTests
     public static TheoryData<string, string> Cases()
     {
         var data = new TheoryData<string, string>();
+        using var host = new HostBackend();
         foreach (string kind in Accelerators.Names)
         {
             foreach (string operation in KernelCases.Operations)
             {
-                if (kind != "host" || KernelCases.All.Any(c => c.Operation == operation && !c.HostRunsReference))
+                if (kind != host.Kind || !host.RunsReference(operation))
                 {
                     data.Add(kind, operation);
                 }
@@ -64,7 +65,7 @@ public sealed class KernelCaseTests
                 backend.Profile = null;
             }
 
-            var ran = profile.Totals.Keys.Where(name => name is not ("upload" or "download" or "upload_step_values")).Select(name => name.Split(' ')[0]).Distinct().ToList();
+            var ran = profile.Totals.Keys.Select(OperationName.OperationOf).Where(name => !OperationName.Transfers.Contains(name)).Distinct().ToList();
             Assert.True(ran.SequenceEqual([kernelCase.Operation]), $"{kernelCase.Name} ran [{string.Join(", ", ran)}]");
         }
     }

@@ -27,7 +27,7 @@ public static class Accelerators
     public static TheoryData<string> IlgpuKinds => new(IlgpuNames);
 
     /// <summary>The shared ILGPU backend of this kind, or the test is skipped.</summary>
-    public static IlgpuBackend GetIlgpu(string kind) => (IlgpuBackend)Get(kind);
+    internal static IlgpuBackend GetIlgpu(string kind) => (IlgpuBackend)Get(kind);
 
     /// <summary>The shared backend of this kind, or the test is skipped with the reason it is unavailable.</summary>
     public static Backend Get(string kind)

@@ -1,66 +1,33 @@
 using GpuVae.Kernels;
-using GpuVae.Kernels.Operations;
+using GpuVae.Kernels.Verification;
 
 namespace GpuVae.Tests.Support;
 
-/// <summary>Moves test data onto and off a backend.</summary>
+/// <summary>
+/// Moves test data onto and off a backend through the kernel table's own <see cref="KernelCaseContext"/>,
+/// for tests that hold a backend rather than a context.
+/// </summary>
 public static class DeviceData
 {
-    public static Tensor Upload(Backend backend, float[] values, int rows, int cols)
-    {
-        var tensor = backend.Allocate(rows, cols);
-        backend.Upload(tensor, values);
-        return tensor;
-    }
+    public static Tensor Upload(Backend backend, float[] values, int rows, int cols) => On(backend).Upload(values, rows, cols);
 
     /// <summary>A block of these shapes holding values, the parts' elements one after another.</summary>
-    public static TensorBlock Upload(Backend backend, float[] values, IReadOnlyList<(int Rows, int Cols)> layout)
-    {
-        var block = backend.AllocateBlock(layout);
-        int offset = 0;
-        foreach (var part in block.Parts)
-        {
-            backend.Upload(part, values.AsSpan(offset, part.Length));
-            offset += part.Length;
-        }
-
-        return block;
-    }
+    public static TensorBlock Upload(Backend backend, float[] values, IReadOnlyList<(int Rows, int Cols)> layout) => On(backend).Upload(values, layout);
 
     /// <summary>An output filled with NaN, so any element the kernel fails to write fails the comparison.</summary>
-    public static Tensor Poisoned(Backend backend, int rows, int cols)
-    {
-        var tensor = backend.Allocate(rows, cols);
-        backend.Upload(tensor, Enumerable.Repeat(float.NaN, rows * cols).ToArray());
-        return tensor;
-    }
+    public static Tensor Poisoned(Backend backend, int rows, int cols) => On(backend).Poisoned(rows, cols);
 
-    public static float[] Download(Backend backend, Tensor tensor)
-    {
-        var values = new float[tensor.Length];
-        backend.Download(tensor, values);
-        return values;
-    }
+    public static float[] Download(Backend backend, Tensor tensor) => On(backend).Download(tensor);
 
     /// <summary>The parts' elements one after another.</summary>
-    public static float[] Download(Backend backend, TensorBlock block) => [.. block.Parts.SelectMany(part => Download(backend, part))];
+    public static float[] Download(Backend backend, TensorBlock block) => On(backend).Download(block);
 
-    /// <summary>Step values holding this stream in slot 0, uploaded, and the random stream that names it.</summary>
-    public static StepValues UploadStream(Backend backend, ulong stream, out RandomStream random)
-    {
-        var values = backend.AllocateStepValues(1);
-        values.SetStream(0, stream);
-        backend.UploadStepValues(values);
-        random = new RandomStream(values, 0);
-        return values;
-    }
+    /// <summary>Step values holding this stream in one slot and other streams in the rest, uploaded, and the random stream that names it.</summary>
+    public static StepValues UploadStream(Backend backend, ulong stream, out RandomStream random) => On(backend).UploadStream(stream, out random);
 
     /// <summary>Step values holding this Adam step's scalars, uploaded.</summary>
-    public static StepValues UploadAdam(Backend backend, AdamStep step)
-    {
-        var values = backend.AllocateStepValues(1);
-        values.SetAdam(step);
-        backend.UploadStepValues(values);
-        return values;
-    }
+    public static StepValues UploadAdam(Backend backend, AdamStep step) => On(backend).UploadAdam(step);
+
+    /// <summary>A context whose own draws (the other streams' slots) are fixed: the tests' inputs come from their logged seeds.</summary>
+    private static KernelCaseContext On(Backend backend) => new(backend, new Random(0));
 }

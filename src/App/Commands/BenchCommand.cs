@@ -90,7 +90,7 @@ public static class BenchCommand
             GC.Collect();
             GC.WaitForPendingFinalizers();
             GC.Collect();
-            double peak = PeakGflops.Estimate(backend);
+            double peak = backend.PeakGflops;
             var config = new VaeConfig(latents[0]);
             var kernels = KernelBenchmark.Run(
                 // The elementwise kernels at the first hidden layer's width: the widest of the original's layers with D.
@@ -107,7 +107,7 @@ public static class BenchCommand
                 Console.WriteLine($"{k.Name,-25} {k.Variant,-16} {k.Layer,-16} {shape,-16} {k.Milliseconds,9:F4} {k.BackToBackMilliseconds,9:F4} {gflops} {percent} {gbps}");
             }
 
-            Console.WriteLine($"(% peak against an assumed {peak:F0} GFLOP/s: {PeakGflops.Describe(backend)})");
+            Console.WriteLine($"(% peak against an assumed {peak:F0} GFLOP/s: {backend.PeakGflopsFormula})");
             // Each dim's step captured as a CUDA graph where the backend can, and then op by op too, both
             // from this one run; where it cannot, the steps asked to capture ran op by op, and are that timing.
             var steps = new List<StepBenchmark.Result>();

@@ -26,9 +26,9 @@ public static class KernelBenchmark
             using var a = Random(backend, random, transposeA ? k : m, transposeA ? m : k);
             using var b = Random(backend, random, transposeB ? n : k, transposeB ? k : n);
             using var c = backend.Allocate(m, n);
-            foreach (string variant in Kernels(backend, "gemm", everyKernel))
+            foreach (string variant in Kernels(backend, OperationName.Gemm, everyKernel))
             {
-                var (ms, backToBack) = Time(backend, "gemm", variant, () => backend.Gemm(c, a, transposeA, b, transposeB, 1, 0), warmups, repeats);
+                var (ms, backToBack) = Time(backend, OperationName.Gemm, variant, () => backend.Gemm(c, a, transposeA, b, transposeB, 1, 0), warmups, repeats);
                 // 2 M N K flops: one multiply and one add per term.
                 double gflops = 2.0 * m * n * k / (backToBack * 1e6);
                 timings.Add(new KernelTiming($"gemm_{(transposeA ? 't' : 'n')}{(transposeB ? 't' : 'n')}", variant, gemm.Layer, m, n, k, ms, backToBack, gflops, 0));
@@ -63,15 +63,15 @@ public static class KernelBenchmark
         // epilogues read x and write it back with the bias added, so x counts twice).
         var elementwise = new (string Name, string Operation, Tensor Shape, int Tensors, Action Run)[]
         {
-            ("bias_add", "bias_add", y, 2, () => backend.AddBias(y, bias)),
-            ("bias_sigmoid_forward", "bias_activation_forward", y, 3, () => backend.BiasActivationForward(Activation.Sigmoid, y, x, bias)),
-            ("bias_tanh_dropout_forward", "bias_activation_dropout_forward", y, 4, () => backend.BiasActivationDropoutForward(Activation.Tanh, dropped, y, x, bias, 0.9f, 1, dropout)),
-            ("elu_backward", "activation_backward", y, 4, () => backend.ActivationBackward(Activation.Elu, y, dy, x, x)),
-            ("dropout_elu_backward", "dropout_activation_backward", y, 4, () => backend.DropoutActivationBackward(Activation.Elu, y, dy, x, x, 0.9f, 1, dropout)),
-            ("bias_gradient", "sum_columns", y, 1, () => backend.SumColumns(bias, dy, 1)),
-            ("bce_forward", "bce_forward", pixelsP, 2, () => backend.BinaryCrossEntropy(perImage, pixelsP, pixelsT)),
-            ("bce_backward", "bce_backward", pixelsP, 3, () => backend.BinaryCrossEntropyBackward(pixelsGradient, pixelsP, pixelsT, 1f / batch)),
-            ("adam", "adam", parameters.Parts[0], 7, () => backend.AdamUpdate(parameters, m1, m2, gradient, step)),
+            (OperationName.BiasAdd, OperationName.BiasAdd, y, 2, () => backend.AddBias(y, bias)),
+            ("bias_sigmoid_forward", OperationName.BiasActivationForward, y, 3, () => backend.BiasActivationForward(Activation.Sigmoid, y, x, bias)),
+            ("bias_tanh_dropout_forward", OperationName.BiasActivationDropoutForward, y, 4, () => backend.BiasActivationDropoutForward(Activation.Tanh, dropped, y, x, bias, 0.9f, 1, dropout)),
+            ("elu_backward", OperationName.ActivationBackward, y, 4, () => backend.ActivationBackward(Activation.Elu, y, dy, x, x)),
+            ("dropout_elu_backward", OperationName.DropoutActivationBackward, y, 4, () => backend.DropoutActivationBackward(Activation.Elu, y, dy, x, x, 0.9f, 1, dropout)),
+            ("bias_gradient", OperationName.SumColumns, y, 1, () => backend.SumColumns(bias, dy, 1)),
+            (OperationName.BceForward, OperationName.BceForward, pixelsP, 2, () => backend.BinaryCrossEntropy(perImage, pixelsP, pixelsT)),
+            (OperationName.BceBackward, OperationName.BceBackward, pixelsP, 3, () => backend.BinaryCrossEntropyBackward(pixelsGradient, pixelsP, pixelsT, 1f / batch)),
+            (OperationName.Adam, OperationName.Adam, parameters.Parts[0], 7, () => backend.AdamUpdate(parameters, m1, m2, gradient, step)),
         };
         foreach (var (name, operation, shape, tensors, run) in elementwise)
         {

@@ -1,3 +1,4 @@
+using GpuVae.Kernels.Benchmarks;
 using GpuVae.Kernels.Operations;
 
 namespace GpuVae.Kernels.Host;
@@ -8,19 +9,34 @@ namespace GpuVae.Kernels.Host;
 /// multi-core (<see cref="HostGemm"/>, <see cref="HostElementwise"/>, <see cref="HostPhilox"/>),
 /// the maps run through <see cref="ElementwiseMap"/>, and the rest are their families'
 /// references: for those, a test of the host against the reference would test nothing, so
-/// the kernel cases leave the host out there (<see cref="Verification.KernelCase.HostRunsReference"/>).
+/// the kernel cases leave the host out there (<see cref="RunsReference"/>).
 /// </summary>
-public sealed class HostBackend : Backend
+internal sealed class HostBackend : Backend
 {
     private readonly KernelChoice<HostGemmIsa> gemm = new(
-        "gemm", ["gemm"], [.. Enum.GetValues<HostGemmIsa>().Where(isa => isa <= HostGemm.BestIsa).Reverse()]);
+        OperationName.Gemm, [OperationName.Gemm], [.. Enum.GetValues<HostGemmIsa>().Where(isa => isa <= HostGemm.BestIsa).Reverse()]);
 
     private readonly KernelChoice<HostPhiloxIsa> philox = new(
-        "philox", ["bias_activation_dropout_forward"], [.. Enum.GetValues<HostPhiloxIsa>().Where(HostPhilox.IsSupported).Reverse()]);
+        "philox", [OperationName.BiasActivationDropoutForward], [.. Enum.GetValues<HostPhiloxIsa>().Where(HostPhilox.IsSupported).Reverse()]);
 
-    public override string Kind => "host";
+    /// <summary>The operations this backend runs with their families' references, listed beside their Core members below.</summary>
+    private static readonly HashSet<string> ReferenceOperations =
+    [
+        OperationName.Fill, OperationName.Copy, OperationName.GatherRows, OperationName.GaussianHead, OperationName.GaussianHeadBackward,
+        OperationName.Reparameterize, OperationName.ReparameterizeBackward, OperationName.BceBackward, OperationName.KlForward, OperationName.KlBackward,
+        OperationName.LogPriorOverPosterior, OperationName.LogPriorOverPosteriorBackward, OperationName.ImportanceWeights, OperationName.ScaleRows,
+    ];
+
+    public override string Kind { get; } = BackendFactory.Name(BackendKind.Host);
 
     public override string DeviceName => $"{Environment.ProcessorCount}-core host CPU ({System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture})";
+
+    /// <summary>ILGPU's CPU accelerator reports no clock or width either, so both CPU backends use the host's.</summary>
+    public override double PeakGflops => PeakEstimate.HostGflops();
+
+    public override string PeakGflopsFormula => PeakEstimate.HostFormula();
+
+    public override bool RunsReference(string operation) => ReferenceOperations.Contains(operation);
 
     /// <summary>The micro-kernel width of GEMM and the Philox generator of the dropout epilogue.</summary>
     public override IReadOnlyList<IKernelChoice> Choices => [gemm, philox];
@@ -89,7 +105,7 @@ public sealed class HostBackend : Backend
     protected override void ReparameterizeBackwardCore(Tensor dMu, Tensor dSigma, Tensor dz, Tensor eps) =>
         Sampling.ReparameterizeBackwardReference(Data(dMu), Data(dSigma), Data(dz), Data(eps), dMu.Length);
 
-    protected override void MapCore<TMap>(TMap map, Tensor y, Tensor x, RandomStream stream) => ElementwiseMap.Host(map, Data(y), Data(x), stream.Value, y.Length);
+    private protected override void MapCore<TMap>(TMap map, Tensor y, Tensor x, RandomStream stream) => ElementwiseMap.Host(map, Data(y), Data(x), stream.Value, y.Length);
 
     protected override void BinaryCrossEntropyCore(Tensor loss, Tensor p, Tensor target) =>
         HostElementwise.BinaryCrossEntropy(Data(loss), Data(p), Data(target), p.Rows, p.Cols);
@@ -104,16 +120,16 @@ public sealed class HostBackend : Backend
         Losses.KlDivergenceBackwardReference(Data(dMu), Data(dSigma), Data(mu), Data(sigma), scale, dMu.Length);
 
     protected override void LogPriorOverPosteriorCore(Tensor logWeight, Tensor z, Tensor eps, Tensor sigma) =>
-        Losses.LogPriorOverPosteriorReference(Data(logWeight), Data(z), Data(eps), Data(sigma), z.Rows, z.Cols);
+        ImportanceWeighting.LogPriorOverPosteriorReference(Data(logWeight), Data(z), Data(eps), Data(sigma), z.Rows, z.Cols);
 
     protected override void ImportanceWeightsCore(Tensor weights, Tensor loss, Tensor bce, Tensor logPriorOverPosterior, int samples) =>
-        Losses.ImportanceWeightsReference(Data(weights), Data(loss), Data(bce), Data(logPriorOverPosterior), loss.Rows, samples);
+        ImportanceWeighting.ImportanceWeightsReference(Data(weights), Data(loss), Data(bce), Data(logPriorOverPosterior), loss.Rows, samples);
 
     protected override void ScaleRowsCore(Tensor y, Tensor weights) =>
-        Losses.ScaleRowsReference(Data(y), Data(weights), y.Rows, y.Cols);
+        ImportanceWeighting.ScaleRowsReference(Data(y), Data(weights), y.Rows, y.Cols);
 
     protected override void LogPriorOverPosteriorBackwardCore(Tensor dMu, Tensor dSigma, Tensor z, Tensor eps, Tensor sigma, Tensor weights, float scale) =>
-        Losses.LogPriorOverPosteriorBackwardReference(Data(dMu), Data(dSigma), Data(z), Data(eps), Data(sigma), Data(weights), scale, z.Rows, z.Cols);
+        ImportanceWeighting.LogPriorOverPosteriorBackwardReference(Data(dMu), Data(dSigma), Data(z), Data(eps), Data(sigma), Data(weights), scale, z.Rows, z.Cols);
 
     protected override void AdamUpdateCore(TensorBlock parameters, TensorBlock m, TensorBlock v, TensorBlock gradients, StepValues step)
     {

@@ -9,7 +9,7 @@ namespace GpuVae.Kernels.Host;
 /// TensorPrimitives and Vector256 (when the CPU has it; Vector256 falls back to scalar code otherwise), and spread
 /// over cores for large tensors. Each is tested against its family's double-precision reference.
 /// </summary>
-public static class HostElementwise
+internal static class HostElementwise
 {
     /// <summary>
     /// Elements the fused epilogues take through every stage before the next: with dropout,
@@ -240,7 +240,10 @@ public static class HostElementwise
                     Activation.Tanh => one - (two / (Vector256.Exp(two * input) + one)),
                     Activation.Sigmoid => one / (one + Vector256.Exp(-input)),
                     // max(x, 0) + log(1 + e^-|x|): no overflow for large |x|.
-                    _ => Vector256.Max(input, Vector256<float>.Zero) + Vector256.Log(one + Vector256.Exp(-Vector256.Abs(input))),
+                    Activation.Softplus => Vector256.Max(input, Vector256<float>.Zero) + Vector256.Log(one + Vector256.Exp(-Vector256.Abs(input))),
+                    Activation.Relu => Vector256.ConditionalSelect(Vector256.GreaterThan(input, Vector256<float>.Zero), input, Vector256<float>.Zero),
+                    Activation.Gelu => input * Sigmoid(GeluArgument(input)),
+                    _ => throw Activations.Unhandled(activation),
                 };
                 output.StoreUnsafe(ref y[i]);
             }
@@ -254,7 +257,10 @@ public static class HostElementwise
                 Activation.Elu => input > 0 ? input : MathF.Exp(input) - 1,
                 Activation.Tanh => MathF.Tanh(input),
                 Activation.Sigmoid => 1 / (1 + MathF.Exp(-input)),
-                _ => MathF.Max(input, 0) + MathF.Log(1 + MathF.Exp(-MathF.Abs(input))),
+                Activation.Softplus => MathF.Max(input, 0) + MathF.Log(1 + MathF.Exp(-MathF.Abs(input))),
+                Activation.Relu => input > 0 ? input : 0,
+                Activation.Gelu => input / (1 + MathF.Exp(-Activations.GeluArgument(input))),
+                _ => throw Activations.Unhandled(activation),
             };
         }
     }
@@ -280,7 +286,11 @@ public static class HostElementwise
                         Vector256.GreaterThan(Vector256.LoadUnsafe(in x[i]), Vector256<float>.Zero), one, output + one),
                     Activation.Tanh => one - (output * output),
                     Activation.Sigmoid => output * (one - output),
-                    _ => SoftplusDerivative(Vector256.LoadUnsafe(in x[i])),
+                    Activation.Softplus => Sigmoid(Vector256.LoadUnsafe(in x[i])),
+                    Activation.Relu => Vector256.ConditionalSelect(
+                        Vector256.GreaterThan(Vector256.LoadUnsafe(in x[i]), Vector256<float>.Zero), one, Vector256<float>.Zero),
+                    Activation.Gelu => GeluDerivative(Vector256.LoadUnsafe(in x[i])),
+                    _ => throw Activations.Unhandled(activation),
                 };
                 (g * derivative).StoreUnsafe(ref dx[i]);
             }
@@ -293,12 +303,33 @@ public static class HostElementwise
                 Activation.Elu => x[i] > 0 ? 1 : y[i] + 1,
                 Activation.Tanh => 1 - (y[i] * y[i]),
                 Activation.Sigmoid => y[i] * (1 - y[i]),
-                _ => 1 / (1 + MathF.Exp(-x[i])),
+                Activation.Softplus => 1 / (1 + MathF.Exp(-x[i])),
+                Activation.Relu => x[i] > 0 ? 1 : 0,
+                Activation.Gelu => ScalarGeluDerivative(x[i]),
+                _ => throw Activations.Unhandled(activation),
             };
             dx[i] = dy[i] * derivative;
         }
     }
 
-    private static Vector256<float> SoftplusDerivative(Vector256<float> x) =>
+    private static Vector256<float> Sigmoid(Vector256<float> x) =>
         Vector256.Create(1f) / (Vector256.Create(1f) + Vector256.Exp(-x));
+
+    /// <summary>Eight lanes of <see cref="Activations.GeluArgument"/>, with its constants.</summary>
+    private static Vector256<float> GeluArgument(Vector256<float> x) =>
+        x * (Vector256.Create(Activations.GeluLinear) + (Vector256.Create(Activations.GeluCubicTerm) * x * x));
+
+    /// <summary>s + x s (1 - s) v' with s = sigmoid(v): <see cref="Activations.GeluDerivative"/>, eight lanes.</summary>
+    private static Vector256<float> GeluDerivative(Vector256<float> x)
+    {
+        var s = Sigmoid(GeluArgument(x));
+        var slope = Vector256.Create(Activations.GeluLinear) + (Vector256.Create(3 * Activations.GeluCubicTerm) * x * x);
+        return s + (x * s * (Vector256.Create(1f) - s) * slope);
+    }
+
+    private static float ScalarGeluDerivative(float x)
+    {
+        float s = 1 / (1 + MathF.Exp(-Activations.GeluArgument(x)));
+        return s + (x * s * (1 - s) * Activations.GeluArgumentSlope(x));
+    }
 }

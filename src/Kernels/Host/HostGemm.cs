@@ -15,7 +15,7 @@ namespace GpuVae.Kernels.Host;
 /// through its strides (its values are only broadcast), so the four transpose combinations
 /// are one code path; blocking keeps the B sliver in L1 and the A block in L2.
 /// </summary>
-public static class HostGemm
+internal static class HostGemm
 {
     /// <summary>
     /// Rows of the C tile. 6 rows of 2 vectors is 12 accumulators, plus 2 B vectors and one

@@ -5,7 +5,7 @@ namespace GpuVae.Kernels.Host;
 /// the same binary runs on AVX2-only machines (Zen 3) and AVX-512 ones (Zen 4/5); the
 /// narrower ones stay selectable so tests and benchmarks cover every path on any machine.
 /// </summary>
-public enum HostGemmIsa
+internal enum HostGemmIsa
 {
     /// <summary>Vector128 with MultiplyAddEstimate: runs anywhere (software fallback included).</summary>
     Vector128,

@@ -5,7 +5,7 @@ namespace GpuVae.Kernels.Host;
 /// Parallel.For costs more in scheduling than it saves on our 2-core machines, for the
 /// memory-bound operations; costlier ones (dropout's hashing) pass a smaller minimum.
 /// </summary>
-public static class HostParallel
+internal static class HostParallel
 {
     private const int MinimumElementsPerChunk = 32 * 1024;
 

@@ -14,7 +14,7 @@ namespace GpuVae.Kernels.Host;
 /// the words back in element order. The vector generator is written once, generic over the
 /// width (<see cref="IPhiloxSimd{TVector}"/>), like HostGemm's micro-kernel.
 /// </summary>
-public static class HostPhilox
+internal static class HostPhilox
 {
     /// <summary>The widest generator this machine runs natively.</summary>
     public static HostPhiloxIsa BestIsa { get; } =
@@ -28,7 +28,7 @@ public static class HostPhilox
         HostPhiloxIsa.Vector512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported,
         HostPhiloxIsa.Vector256 => Vector256.IsHardwareAccelerated && Avx2.IsSupported,
         HostPhiloxIsa.Scalar => true,
-        _ => false,
+        _ => throw new ArgumentOutOfRangeException(nameof(isa), isa, "no such Philox generator"),
     };
 
     /// <summary>

@@ -1,7 +1,7 @@
 namespace GpuVae.Kernels.Host;
 
 /// <summary>A read-back buffer in managed memory: the host backend copies into it at once.</summary>
-public sealed class HostReadback(int length) : Readback(length)
+internal sealed class HostReadback(int length) : Readback(length)
 {
     public float[] Data { get; } = new float[length];
 

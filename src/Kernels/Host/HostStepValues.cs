@@ -1,7 +1,7 @@
 namespace GpuVae.Kernels.Host;
 
 /// <summary>A step's values in managed memory, where the host backend's kernels read them as staged.</summary>
-public sealed class HostStepValues(int rowCapacity) : StepValues(rowCapacity)
+internal sealed class HostStepValues(int rowCapacity) : StepValues(rowCapacity)
 {
     private readonly int[] words = new int[Words(rowCapacity)];
 

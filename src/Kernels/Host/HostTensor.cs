@@ -1,7 +1,7 @@
 namespace GpuVae.Kernels.Host;
 
 /// <summary>A tensor in managed memory, for <see cref="HostBackend"/>.</summary>
-public sealed class HostTensor : Tensor
+internal sealed class HostTensor : Tensor
 {
     public HostTensor(int rows, int cols)
         : base(rows, cols)

@@ -4,7 +4,7 @@ using ILGPU.Runtime;
 namespace GpuVae.Kernels.Ilgpu;
 
 /// <summary>Host memory a device tensor is copied into, through <see cref="HostStaging{T}"/>, so a CUDA graph can record the copy.</summary>
-public sealed class DeviceReadback : Readback
+internal sealed class DeviceReadback : Readback
 {
     private readonly HostStaging<float> values;
 

@@ -8,7 +8,7 @@ namespace GpuVae.Kernels.Ilgpu;
 /// the host (<see cref="HostStaging{T}"/>), whose upload a CUDA graph records as a copy from
 /// that memory: each replay reads what the host staged last.
 /// </summary>
-public sealed class DeviceStepValues : StepValues
+internal sealed class DeviceStepValues : StepValues
 {
     private readonly MemoryBuffer1D<int, Stride1D.Dense> device;
     private readonly HostStaging<int> staged;

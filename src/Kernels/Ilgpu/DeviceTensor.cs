@@ -7,7 +7,7 @@ namespace GpuVae.Kernels.Ilgpu;
 /// A tensor in one ILGPU accelerator's memory, for <see cref="IlgpuBackend"/>: its own buffer,
 /// or a part of a <see cref="TensorBlock"/>'s buffer, which the block's whole tensor owns.
 /// </summary>
-public sealed class DeviceTensor : Tensor
+internal sealed class DeviceTensor : Tensor
 {
     private readonly MemoryBuffer1D<float, Stride1D.Dense>? ownBuffer;
 

@@ -1,7 +1,9 @@
+using GpuVae.Kernels.Benchmarks;
 using GpuVae.Kernels.Operations;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
 
 namespace GpuVae.Kernels.Ilgpu;
 
@@ -10,7 +12,7 @@ namespace GpuVae.Kernels.Ilgpu;
 /// context and the accelerator and loads every kernel once at construction; arguments are
 /// checked once, in <see cref="Backend"/>. Not thread-safe: one stream, one caller.
 /// </summary>
-public sealed class IlgpuBackend : Backend
+internal sealed class IlgpuBackend : Backend
 {
     private readonly Context context;
     private readonly Accelerator accelerator;
@@ -23,6 +25,7 @@ public sealed class IlgpuBackend : Backend
     private readonly Sampling.Launcher sampling;
     private readonly ElementwiseMap.Launcher maps;
     private readonly Losses.Launcher losses;
+    private readonly ImportanceWeighting.Launcher importance;
     private readonly Adam.Launcher adam;
     private readonly KernelChoice<GemmVariant> gemmChoice;
     private readonly KernelChoice<ReductionVariant> reductionChoice;
@@ -53,6 +56,7 @@ public sealed class IlgpuBackend : Backend
         sampling = new Sampling.Launcher(accelerator);
         maps = new ElementwiseMap.Launcher(accelerator);
         losses = new Losses.Launcher(accelerator);
+        importance = new ImportanceWeighting.Launcher(accelerator);
         adam = new Adam.Launcher(accelerator);
         // On ILGPU's CPU accelerator barriers synchronize real threads: the kernels with
         // barriers are correct there but thousands of times slower, so only small checks run them.
@@ -61,11 +65,11 @@ public sealed class IlgpuBackend : Backend
         // The naive kernel is the simple version to compare with, about 1 GFLOP/s there.
         var fastGemms = gemm.Usable.Where(v => !(cpu && v == GemmVariant.Naive)).ToList();
         gemmChoice = new KernelChoice<GemmVariant>(
-            "gemm", ["gemm"], [gemm.Preferred, .. fastGemms.Where(v => v != gemm.Preferred)], cpu ? [.. gemms.Except(fastGemms)] : null);
+            OperationName.Gemm, [OperationName.Gemm], [gemm.Preferred, .. fastGemms.Where(v => v != gemm.Preferred)], cpu ? [.. gemms.Except(fastGemms)] : null);
         var preferredReduction = Reductions.PreferredOn(accelerator);
         var otherReductions = Enum.GetValues<ReductionVariant>().Where(v => v != preferredReduction).ToList();
         reductionChoice = new KernelChoice<ReductionVariant>(
-            "reduction", ["sum_columns", "bce_forward"], cpu ? [preferredReduction] : [preferredReduction, .. otherReductions], cpu ? otherReductions : null);
+            "reduction", [OperationName.SumColumns, OperationName.BceForward], cpu ? [preferredReduction] : [preferredReduction, .. otherReductions], cpu ? otherReductions : null);
     }
 
     public override string Kind { get; }
@@ -73,6 +77,21 @@ public sealed class IlgpuBackend : Backend
     public override string DeviceName => accelerator.Name;
 
     public Accelerator Accelerator => accelerator;
+
+    /// <summary>A CUDA or OpenCL GPU's own formula; ILGPU's CPU accelerator and an OpenCL CPU run on the host's cores.</summary>
+    public override double PeakGflops => accelerator switch
+    {
+        CudaAccelerator cuda => PeakEstimate.CudaGflops(cuda),
+        CLAccelerator { DeviceType: CLDeviceType.CL_DEVICE_TYPE_GPU } openCl => PeakEstimate.OpenClGflops(openCl),
+        _ => PeakEstimate.HostGflops(),
+    };
+
+    public override string PeakGflopsFormula => accelerator switch
+    {
+        CudaAccelerator cuda => PeakEstimate.CudaFormula(cuda),
+        CLAccelerator { DeviceType: CLDeviceType.CL_DEVICE_TYPE_GPU } openCl => PeakEstimate.OpenClFormula(openCl),
+        _ => PeakEstimate.HostFormula(),
+    };
 
     /// <summary>
     /// Whether staging and read-back memory is page-locked, so that its copies are asynchronous
@@ -213,7 +232,7 @@ public sealed class IlgpuBackend : Backend
         sampling.ReparameterizeBackward(View(dMu), View(dSigma), View(dz), View(eps), dMu.Length);
     }
 
-    protected override void MapCore<TMap>(TMap map, Tensor y, Tensor x, RandomStream stream) =>
+    private protected override void MapCore<TMap>(TMap map, Tensor y, Tensor x, RandomStream stream) =>
         maps.Run(map, View(y), View(x), Values(stream.Values), stream.Slot, y.Length);
 
     protected override void BinaryCrossEntropyCore(Tensor loss, Tensor p, Tensor target) =>
@@ -236,22 +255,22 @@ public sealed class IlgpuBackend : Backend
 
     protected override void LogPriorOverPosteriorCore(Tensor logWeight, Tensor z, Tensor eps, Tensor sigma)
     {
-        losses.LogPriorOverPosterior(View(logWeight), View(z), View(eps), View(sigma), z.Rows, z.Cols);
+        importance.LogPriorOverPosterior(View(logWeight), View(z), View(eps), View(sigma), z.Rows, z.Cols);
     }
 
     protected override void ImportanceWeightsCore(Tensor weights, Tensor loss, Tensor bce, Tensor logPriorOverPosterior, int samples)
     {
-        losses.ImportanceWeights(View(weights), View(loss), View(bce), View(logPriorOverPosterior), loss.Rows, samples);
+        importance.ImportanceWeights(View(weights), View(loss), View(bce), View(logPriorOverPosterior), loss.Rows, samples);
     }
 
     protected override void ScaleRowsCore(Tensor y, Tensor weights)
     {
-        losses.ScaleRows(View(y), View(weights), y.Rows, y.Cols);
+        importance.ScaleRows(View(y), View(weights), y.Rows, y.Cols);
     }
 
     protected override void LogPriorOverPosteriorBackwardCore(Tensor dMu, Tensor dSigma, Tensor z, Tensor eps, Tensor sigma, Tensor weights, float scale)
     {
-        losses.LogPriorOverPosteriorBackward(View(dMu), View(dSigma), View(z), View(eps), View(sigma), View(weights), scale, z.Rows, z.Cols);
+        importance.LogPriorOverPosteriorBackward(View(dMu), View(dSigma), View(z), View(eps), View(sigma), View(weights), scale, z.Rows, z.Cols);
     }
 
     protected override void AdamUpdateCore(TensorBlock parameters, TensorBlock m, TensorBlock v, TensorBlock gradients, StepValues step)

@@ -11,7 +11,7 @@ namespace GpuVae.Kernels.Ilgpu;
 /// read of the grid's dimensions costs about 0.1 us, ten times the work of an elementwise
 /// iteration (a 128x500 bias add took 9.0 ms reading it per element, 0.96 ms reading it once).
 /// </summary>
-public static class Launch
+internal static class Launch
 {
     /// <summary>Threads per group on a GPU: a multiple of every warp size, and allowed everywhere.</summary>
     private const int GpuGroupSize = 256;

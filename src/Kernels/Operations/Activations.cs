@@ -7,11 +7,25 @@ using FloatView = ILGPU.Runtime.ArrayView1D<float, ILGPU.Stride1D.Dense>;
 namespace GpuVae.Kernels.Operations;
 
 /// <summary>
-/// ELU (alpha = 1), tanh, sigmoid and softplus, forward and backward. The references work
-/// in double: the oracle for the float kernels.
+/// ELU (alpha = 1), tanh, sigmoid, softplus, ReLU and GELU (tanh approximation), forward and
+/// backward. The references work in double: the oracle for the float kernels. Every switch
+/// names every <see cref="Activation"/>; an unhandled one throws on the host and gives NaN in a
+/// kernel (which cannot throw), so a new value nobody handled fails the kernel table.
 /// </summary>
-public static class Activations
+internal static class Activations
 {
+    /// <summary>sqrt(2 / pi), GELU's tanh-approximation scale.</summary>
+    private const double GeluScale = 0.7978845608028654;
+
+    /// <summary>The cubic term's coefficient of GELU's tanh approximation.</summary>
+    private const double GeluCubic = 0.044715;
+
+    /// <summary>2 sqrt(2 / pi): v = x (GeluLinear + GeluCubicTerm x^2) is twice tanh's argument.</summary>
+    public const float GeluLinear = 1.5957691216057308f;
+
+    /// <summary>2 sqrt(2 / pi) 0.044715.</summary>
+    public const float GeluCubicTerm = 0.07135481627260025f;
+
     public static double ForwardReference(Activation activation, double x) => activation switch
     {
         Activation.Elu => x > 0 ? x : Math.Exp(x) - 1,
@@ -19,7 +33,10 @@ public static class Activations
         Activation.Sigmoid => 1 / (1 + Math.Exp(-x)),
         // log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): no overflow for large x, no 1 + tiny for small.
         Activation.Softplus => Math.Max(x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x))),
-        _ => throw new ArgumentOutOfRangeException(nameof(activation)),
+        Activation.Relu => x > 0 ? x : 0,
+        // The textbook form; the kernels use the equal x sigmoid(2u), which does not cancel for x < 0.
+        Activation.Gelu => 0.5 * x * (1 + Math.Tanh(GeluScale * (x + (GeluCubic * x * x * x)))),
+        _ => throw Unhandled(activation),
     };
 
     public static double DerivativeReference(Activation activation, double x) => activation switch
@@ -28,7 +45,9 @@ public static class Activations
         Activation.Tanh => 1 - (Math.Tanh(x) * Math.Tanh(x)),
         Activation.Sigmoid => ForwardReference(Activation.Sigmoid, x) * (1 - ForwardReference(Activation.Sigmoid, x)),
         Activation.Softplus => ForwardReference(Activation.Sigmoid, x),
-        _ => throw new ArgumentOutOfRangeException(nameof(activation)),
+        Activation.Relu => x > 0 ? 1 : 0,
+        Activation.Gelu => GeluDerivativeReference(x),
+        _ => throw Unhandled(activation),
     };
 
     /// <summary>y = f(x) elementwise.</summary>
@@ -51,11 +70,35 @@ public static class Activations
         }
     }
 
+    /// <summary>The host's answer to an activation no switch case handles.</summary>
+    public static ArgumentOutOfRangeException Unhandled(Activation activation) =>
+        new(nameof(activation), activation, $"no case handles the activation {activation}");
+
     /// <summary>Float sigmoid for kernels; exp(-x) overflowing to infinity still gives 0.</summary>
     public static float Sigmoid(float x) => 1 / (1 + XMath.Exp(-x));
 
     /// <summary>Float softplus for kernels, in the reference's overflow-free form.</summary>
     public static float Softplus(float x) => XMath.Max(x, 0) + XMath.Log(1 + XMath.Exp(-XMath.Abs(x)));
+
+    /// <summary>
+    /// 2 sqrt(2 / pi) (x + 0.044715 x^3), the argument v of GELU = x sigmoid(v): 0.5 (1 + tanh(u))
+    /// is sigmoid(2u), which for x &lt; 0 does not subtract two numbers near 1 as 1 + tanh does.
+    /// </summary>
+    public static float GeluArgument(float x) => x * (GeluLinear + (GeluCubicTerm * x * x));
+
+    /// <summary>dv/dx = 2 sqrt(2 / pi) (1 + 3 * 0.044715 x^2).</summary>
+    public static float GeluArgumentSlope(float x) => GeluLinear + (3 * GeluCubicTerm * x * x);
+
+    /// <summary>
+    /// GELU's derivative from its input: d/dx [x s(v)] = s + x s (1 - s) v' with s = sigmoid(v).
+    /// Unlike the other activations it cannot come from y = f(x), which is not one-to-one below
+    /// x = -0.75, so the backward kernels read x for it.
+    /// </summary>
+    public static float GeluDerivative(float x)
+    {
+        float s = Sigmoid(GeluArgument(x));
+        return s + (x * s * (1 - s) * GeluArgumentSlope(x));
+    }
 
     /// <summary>
     /// f(x) in float, for kernels: the one definition every kernel that applies an activation
@@ -66,32 +109,41 @@ public static class Activations
         Activation.Elu => x > 0 ? x : XMath.Exp(x) - 1,
         Activation.Tanh => XMath.Tanh(x),
         Activation.Sigmoid => Sigmoid(x),
-        _ => Softplus(x),
+        Activation.Softplus => Softplus(x),
+        Activation.Relu => x > 0 ? x : 0,
+        Activation.Gelu => x * Sigmoid(GeluArgument(x)),
+        _ => float.NaN,
     };
 
     /// <summary>
     /// f'(x) in float, for kernels. ELU, tanh and sigmoid take it from y = f(x) (e^x = y + 1,
-    /// 1 - y^2, y (1 - y)) and save a transcendental; softplus' is sigmoid(x). Reads only the
-    /// views it needs, so a kernel loads what the activation uses.
+    /// 1 - y^2, y (1 - y)) and save a transcendental; softplus' is sigmoid(x), ReLU's a test of
+    /// x and GELU's needs x (<see cref="GeluDerivative"/>). Reads only the views it needs, so a
+    /// kernel loads what the activation uses.
     /// </summary>
-    public static float Derivative(Activation activation, FloatView x, FloatView y, int i)
+    public static float Derivative(Activation activation, FloatView x, FloatView y, int i) => activation switch
     {
-        if (activation == Activation.Softplus)
-        {
-            return Sigmoid(x[i]);
-        }
+        Activation.Elu => x[i] > 0 ? 1 : y[i] + 1,
+        Activation.Tanh => OneMinusSquare(y[i]),
+        Activation.Sigmoid => TimesComplement(y[i]),
+        Activation.Softplus => Sigmoid(x[i]),
+        Activation.Relu => x[i] > 0 ? 1 : 0,
+        Activation.Gelu => GeluDerivative(x[i]),
+        _ => float.NaN,
+    };
 
-        float value = y[i];
-        return activation switch
-        {
-            Activation.Elu => x[i] > 0 ? 1 : value + 1,
-            Activation.Tanh => 1 - (value * value),
-            _ => value * (1 - value),
-        };
+    private static float OneMinusSquare(float y) => 1 - (y * y);
+
+    private static float TimesComplement(float y) => y * (1 - y);
+
+    private static double GeluDerivativeReference(double x)
+    {
+        double t = Math.Tanh(GeluScale * (x + (GeluCubic * x * x * x)));
+        return (0.5 * (1 + t)) + (0.5 * x * (1 - (t * t)) * GeluScale * (1 + (3 * GeluCubic * x * x)));
     }
 
     /// <summary>dx = dy * f'(x), grid-stride. dx may alias dy: each element reads dy before it writes dx.</summary>
-    public static void BackwardKernel(Activation activation, FloatView dx, FloatView dy, FloatView x, FloatView y, int length)
+    internal static void BackwardKernel(Activation activation, FloatView dx, FloatView dy, FloatView x, FloatView y, int length)
     {
         int stride = Launch.Step;
         for (int i = Launch.Start; i < length; i += stride)
@@ -105,7 +157,7 @@ public static class Activations
     /// backward pass (gradient checks, --keep-prob 1). Forward runs fused with the bias, and
     /// backward with dropout fused with the mask, in <see cref="Epilogues"/>.
     /// </summary>
-    public sealed class Launcher
+    internal sealed class Launcher
     {
         private readonly Accelerator accelerator;
         private readonly Action<KernelConfig, Activation, FloatView, FloatView, FloatView, FloatView, int> backward;
@@ -119,21 +171,11 @@ public static class Activations
 
         public void Backward(Activation activation, FloatView dx, FloatView dy, FloatView x, FloatView y, int length)
         {
-            RequireDefined(activation);
             Launch.Require(dx, length, nameof(dx));
             Launch.Require(dy, length, nameof(dy));
             Launch.Require(x, length, nameof(x));
             Launch.Require(y, length, nameof(y));
             backward(Launch.GridStride(accelerator, length), activation, dx, dy, x, y, length);
-        }
-
-        /// <summary>The kernels treat any unknown value as their last case, so launchers reject it.</summary>
-        internal static void RequireDefined(Activation activation)
-        {
-            if (!Enum.IsDefined(activation))
-            {
-                throw new ArgumentOutOfRangeException(nameof(activation));
-            }
         }
     }
 }

@@ -36,7 +36,7 @@ public static class Adam
     /// The fused update in float, its scalars read from the step's values on the device, where
     /// the host computed the bias corrections in double (<see cref="StepValues.SetAdam"/>).
     /// </summary>
-    public static void UpdateKernel(FloatView parameters, FloatView m, FloatView v, FloatView gradient, IntView step, int length)
+    internal static void UpdateKernel(FloatView parameters, FloatView m, FloatView v, FloatView gradient, IntView step, int length)
     {
         float stepSize = StepValues.ReadAdamStepSize(step);
         float secondMomentCorrection = StepValues.ReadAdamSecondMomentCorrection(step);
@@ -56,7 +56,7 @@ public static class Adam
     }
 
     /// <summary>Loads the Adam kernel on one accelerator once and launches it.</summary>
-    public sealed class Launcher
+    internal sealed class Launcher
     {
         private readonly Accelerator accelerator;
         private readonly Action<KernelConfig, FloatView, FloatView, FloatView, FloatView, IntView, int> update;

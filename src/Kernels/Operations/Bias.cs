@@ -21,7 +21,7 @@ public static class Bias
     }
 
     /// <summary>y (rows, cols) += bias (1, cols), grid-stride over the elements of y.</summary>
-    public static void AddKernel(FloatView y, FloatView bias, int rows, int cols)
+    internal static void AddKernel(FloatView y, FloatView bias, int rows, int cols)
     {
         int stride = Launch.Step;
         for (int e = Launch.Start; e < rows * cols; e += stride)
@@ -31,7 +31,7 @@ public static class Bias
     }
 
     /// <summary>Loads the bias kernel on one accelerator once and launches it.</summary>
-    public sealed class Launcher
+    internal sealed class Launcher
     {
         private readonly Accelerator accelerator;
         private readonly Action<KernelConfig, FloatView, FloatView, int, int> add;

@@ -12,7 +12,7 @@ namespace GpuVae.Kernels.Operations;
 /// map, which the JIT and ILGPU each specialize per map type with its Apply inlined. The
 /// references to test against are the maps' own, in their family files.
 /// </summary>
-public static class ElementwiseMap
+internal static class ElementwiseMap
 {
     /// <summary>The host's version: the map over cores in chunks.</summary>
     public static void Host<TMap>(TMap map, float[] y, float[] x, ulong stream, int length)
@@ -38,7 +38,7 @@ public static class ElementwiseMap
     }
 
     /// <summary>Loads each map's kernel on one accelerator the first time it runs there, then launches it.</summary>
-    public sealed class Launcher(Accelerator accelerator)
+    internal sealed class Launcher(Accelerator accelerator)
     {
         private readonly Dictionary<Type, Delegate> kernels = [];
 

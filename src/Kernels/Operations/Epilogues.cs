@@ -17,7 +17,7 @@ namespace GpuVae.Kernels.Operations;
 /// f -> divide by keep; divide by keep -> times f'), so a compiler contracting multiply-adds
 /// inside the fused kernel cannot round differently from the separate ones either.
 /// </summary>
-public static class Epilogues
+internal static class Epilogues
 {
     /// <summary>x (rows, cols) += bias (1, cols), then y = f(x): x keeps the pre-activation.</summary>
     public static void ForwardReference(Activation activation, Span<float> y, Span<float> x, ReadOnlySpan<float> bias, int rows, int cols)
@@ -59,7 +59,7 @@ public static class Epilogues
     }
 
     /// <summary>x += bias, y = f(x), grid-stride over the elements.</summary>
-    public static void ForwardKernel(Activation activation, FloatView y, FloatView x, FloatView bias, int rows, int cols)
+    internal static void ForwardKernel(Activation activation, FloatView y, FloatView x, FloatView bias, int rows, int cols)
     {
         int stride = Launch.Step;
         for (int e = Launch.Start; e < rows * cols; e += stride)
@@ -71,7 +71,7 @@ public static class Epilogues
     }
 
     /// <summary>x += bias, y = f(x), dropped = y * mask / keep, grid-stride over the elements.</summary>
-    public static void DropoutForwardKernel(
+    internal static void DropoutForwardKernel(
         Activation activation, FloatView dropped, FloatView y, FloatView x, FloatView bias,
         float keepProbability, ulong seed, IntView step, int slot, int rows, int cols)
     {
@@ -91,7 +91,7 @@ public static class Epilogues
     /// dx = (dy * mask / keep) * f'(x), grid-stride. dx may alias dy: each element reads dy
     /// before it writes dx.
     /// </summary>
-    public static void DropoutBackwardKernel(
+    internal static void DropoutBackwardKernel(
         Activation activation, FloatView dx, FloatView dy, FloatView x, FloatView y,
         float keepProbability, ulong seed, IntView step, int slot, int length)
     {
@@ -105,7 +105,7 @@ public static class Epilogues
     }
 
     /// <summary>Loads the epilogue kernels on one accelerator once and launches them.</summary>
-    public sealed class Launcher
+    internal sealed class Launcher
     {
         private readonly Accelerator accelerator;
         private readonly Action<KernelConfig, Activation, FloatView, FloatView, FloatView, int, int> forward;
@@ -123,7 +123,6 @@ public static class Epilogues
 
         public void Forward(Activation activation, FloatView y, FloatView x, FloatView bias, int rows, int cols)
         {
-            Activations.Launcher.RequireDefined(activation);
             long length = (long)rows * cols;
             Launch.Require(y, length, nameof(y));
             Launch.Require(x, length, nameof(x));
@@ -135,7 +134,6 @@ public static class Epilogues
             Activation activation, FloatView dropped, FloatView y, FloatView x, FloatView bias,
             float keepProbability, ulong seed, IntView step, int slot, int rows, int cols)
         {
-            Activations.Launcher.RequireDefined(activation);
             Dropout.RequireKeepProbability(keepProbability);
             long length = (long)rows * cols;
             Launch.Require(dropped, length, nameof(dropped));
@@ -149,7 +147,6 @@ public static class Epilogues
             Activation activation, FloatView dx, FloatView dy, FloatView x, FloatView y,
             float keepProbability, ulong seed, IntView step, int slot, int length)
         {
-            Activations.Launcher.RequireDefined(activation);
             Dropout.RequireKeepProbability(keepProbability);
             Launch.Require(dx, length, nameof(dx));
             Launch.Require(dy, length, nameof(dy));

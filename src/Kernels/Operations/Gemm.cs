@@ -62,7 +62,7 @@ public static class Gemm
     /// One output element per loop iteration, read straight from global memory. Like every
     /// GEMM kernel it takes the reference's arguments, with the transposes as 0 or 1.
     /// </summary>
-    public static void NaiveKernel(
+    internal static void NaiveKernel(
         FloatView c, FloatView a, int transposeA, FloatView b, int transposeB,
         float alpha, float beta, int m, int n, int k)
     {
@@ -86,7 +86,7 @@ public static class Gemm
     /// op(A) and op(B) tiles in shared memory, so each global element is read once per group
     /// instead of once per thread. Out-of-range tile entries are zero, so any shape works.
     /// </summary>
-    public static void TiledKernel(
+    internal static void TiledKernel(
         FloatView c, FloatView a, int transposeA, FloatView b, int transposeB,
         float alpha, float beta, int m, int n, int k)
     {
@@ -109,7 +109,7 @@ public static class Gemm
     /// partial C to partials[layer]; <see cref="SplitKReduceKernel"/> adds the layers in order,
     /// so the result does not depend on which finishes first.
     /// </summary>
-    public static void SplitKKernel(FloatView partials, FloatView a, int transposeA, FloatView b, int transposeB, int m, int n, int k)
+    internal static void SplitKKernel(FloatView partials, FloatView a, int transposeA, FloatView b, int transposeB, int m, int n, int k)
     {
         var tileA = SharedMemory.Allocate<float>(Tile * Tile);
         var tileB = SharedMemory.Allocate<float>(Tile * Tile);
@@ -124,7 +124,7 @@ public static class Gemm
     }
 
     /// <summary>c = alpha * (sum of the layers of partials, in layer order) + beta * c.</summary>
-    public static void SplitKReduceKernel(FloatView c, FloatView partials, int layers, float alpha, float beta, int length)
+    internal static void SplitKReduceKernel(FloatView c, FloatView partials, int layers, float alpha, float beta, int length)
     {
         int stride = Launch.Step;
         for (int i = Launch.Start; i < length; i += stride)
@@ -174,7 +174,7 @@ public static class Gemm
     /// Thread (tx, ty) owns rows ty + 16 i and columns tx + 16 j, so neighbouring threads
     /// read neighbouring shared words (no bank conflicts) and write neighbouring outputs.
     /// </summary>
-    public static void TiledBlockedKernel(
+    internal static void TiledBlockedKernel(
         FloatView c, FloatView a, int transposeA, FloatView b, int transposeB,
         float alpha, float beta, int m, int n, int k)
     {
@@ -186,7 +186,7 @@ public static class Gemm
         int thread = (ty * Tile) + tx;
         int row0 = Grid.IdxY * BigTile;
         int col0 = Grid.IdxX * BigTile;
-        Float4 sum0 = default, sum1 = default, sum2 = default, sum3 = default;
+        Float32x4 sum0 = default, sum1 = default, sum2 = default, sum3 = default;
         for (int k0 = 0; k0 < k; k0 += TileDepth)
         {
             // 512 slab entries, 2 per thread; the index order follows memory so loads coalesce.
@@ -204,7 +204,7 @@ public static class Gemm
             for (int kk = 0; kk < TileDepth; kk++)
             {
                 int slab = kk * BigTile;
-                var y = new Float4(slabB[slab + tx], slabB[slab + tx + Tile], slabB[slab + tx + (2 * Tile)], slabB[slab + tx + (3 * Tile)]);
+                var y = new Float32x4(slabB[slab + tx], slabB[slab + tx + Tile], slabB[slab + tx + (2 * Tile)], slabB[slab + tx + (3 * Tile)]);
                 sum0 = sum0.MultiplyAdd(slabA[slab + ty], y);
                 sum1 = sum1.MultiplyAdd(slabA[slab + ty + Tile], y);
                 sum2 = sum2.MultiplyAdd(slabA[slab + ty + (2 * Tile)], y);
@@ -229,7 +229,7 @@ public static class Gemm
         col < n && i < k ? b[transposeB != 0 ? (col * k) + i : (i * n) + col] : 0;
 
     /// <summary>Columns col, col + 16, col + 32, col + 48 of one row of C, those inside it.</summary>
-    private static void StoreStrided(FloatView c, int row, int col, Float4 values, float alpha, float beta, int m, int n)
+    private static void StoreStrided(FloatView c, int row, int col, Float32x4 values, float alpha, float beta, int m, int n)
     {
         if (row >= m)
         {
@@ -265,7 +265,7 @@ public static class Gemm
     /// sets the speed (a 4x4 block, 8 loads per 16, measured 3.5-4.3 GFLOP/s against this
     /// kernel's 3.9-4.5), and barriers synchronize real threads.
     /// </summary>
-    public static void RegisterBlockedKernel(
+    internal static void RegisterBlockedKernel(
         FloatView c, FloatView a, int transposeA, FloatView b, int transposeB,
         float alpha, float beta, int m, int n, int k)
     {
@@ -282,19 +282,19 @@ public static class Gemm
             int r0 = blockIndex / blockCols * WideBlock;
             int c0 = blockIndex % blockCols * WideBlock;
             // Edge blocks clamp to the last row or column, so the inner loop has no branches.
-            var rows = new Int8(
+            var rows = new Int32x8(
                 r0 * aRow, Math.Min(r0 + 1, m - 1) * aRow, Math.Min(r0 + 2, m - 1) * aRow, Math.Min(r0 + 3, m - 1) * aRow,
                 Math.Min(r0 + 4, m - 1) * aRow, Math.Min(r0 + 5, m - 1) * aRow, Math.Min(r0 + 6, m - 1) * aRow, Math.Min(r0 + 7, m - 1) * aRow);
-            var cols = new Int8(
+            var cols = new Int32x8(
                 c0 * bCol, Math.Min(c0 + 1, n - 1) * bCol, Math.Min(c0 + 2, n - 1) * bCol, Math.Min(c0 + 3, n - 1) * bCol,
                 Math.Min(c0 + 4, n - 1) * bCol, Math.Min(c0 + 5, n - 1) * bCol, Math.Min(c0 + 6, n - 1) * bCol, Math.Min(c0 + 7, n - 1) * bCol);
-            Float8 c0Row = default, c1Row = default, c2Row = default, c3Row = default;
-            Float8 c4Row = default, c5Row = default, c6Row = default, c7Row = default;
+            Float32x8 c0Row = default, c1Row = default, c2Row = default, c3Row = default;
+            Float32x8 c4Row = default, c5Row = default, c6Row = default, c7Row = default;
             for (int i = 0; i < k; i++)
             {
                 int ai = i * aK;
                 int bi = i * bK;
-                var y = new Float8(
+                var y = new Float32x8(
                     b[cols.V0 + bi], b[cols.V1 + bi], b[cols.V2 + bi], b[cols.V3 + bi],
                     b[cols.V4 + bi], b[cols.V5 + bi], b[cols.V6 + bi], b[cols.V7 + bi]);
                 c0Row = c0Row.MultiplyAdd(a[rows.V0 + ai], y);
@@ -318,7 +318,7 @@ public static class Gemm
         }
     }
 
-    private static void StoreRow8(FloatView c, int row, int col, Float8 values, float alpha, float beta, int m, int n)
+    private static void StoreRow8(FloatView c, int row, int col, Float32x8 values, float alpha, float beta, int m, int n)
     {
         if (row < m)
         {
@@ -361,7 +361,7 @@ public static class Gemm
         c[index] = beta == 0 ? alpha * sum : (alpha * sum) + (beta * c[index]);
 
     /// <summary>Loads the GEMM kernels on one accelerator once and launches them.</summary>
-    public sealed class Launcher : IDisposable
+    internal sealed class Launcher : IDisposable
     {
         private readonly Accelerator accelerator;
         private readonly Action<KernelConfig, FloatView, FloatView, int, FloatView, int, float, float, int, int, int> naive;

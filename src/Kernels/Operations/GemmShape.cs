@@ -1,7 +1,7 @@
 namespace GpuVae.Kernels.Operations;
 
 /// <summary>Reads (M, N, K) off the operands of a GEMM and checks that they agree.</summary>
-public static class GemmShape
+internal static class GemmShape
 {
     public static (int M, int N, int K) Of(Tensor c, Tensor a, bool transposeA, Tensor b, bool transposeB)
     {
@@ -20,5 +20,5 @@ public static class GemmShape
 
     /// <summary>How profiles and benchmarks name a GEMM: "gemm nt 128x500x784" is M x N x K with B transposed.</summary>
     public static string Name(int m, int n, int k, bool transposeA, bool transposeB) =>
-        $"gemm {(transposeA ? 't' : 'n')}{(transposeB ? 't' : 'n')} {m}x{n}x{k}";
+        $"{OperationName.Gemm} {(transposeA ? 't' : 'n')}{(transposeB ? 't' : 'n')} {m}x{n}x{k}";
 }

@@ -8,7 +8,7 @@ namespace GpuVae.Kernels.Operations;
 /// with it as counter and give the same values on every backend and launch shape. The stream
 /// is the step's (<see cref="StepValues"/>), read on the device, so it is no field of the map.
 /// </summary>
-public interface IElementwiseMap
+internal interface IElementwiseMap
 {
     float Apply(float x, int index, ulong stream);
 }

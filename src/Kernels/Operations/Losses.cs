@@ -78,82 +78,6 @@ public static class Losses
         }
     }
 
-    /// <summary>logWeight (B, 1) = sum_z [log sigma + (eps^2 - z^2) / 2] = log N(z; 0, I) - log N(z; mu, sigma^2).</summary>
-    public static void LogPriorOverPosteriorReference(
-        Span<float> logWeight, ReadOnlySpan<float> z, ReadOnlySpan<float> eps, ReadOnlySpan<float> sigma, int rows, int latent)
-    {
-        for (int row = 0; row < rows; row++)
-        {
-            double sum = 0;
-            for (int j = 0; j < latent; j++)
-            {
-                int i = (row * latent) + j;
-                sum += Math.Log(sigma[i]) + ((((double)eps[i] * eps[i]) - ((double)z[i] * z[i])) / 2);
-            }
-
-            logWeight[row] = (float)sum;
-        }
-    }
-
-    /// <summary>
-    /// The importance-weighted bound (IWAE) per image over its K rows r = b K .. b K + K - 1:
-    /// log w_r = logPriorOverPosterior_r - bce_r (log p(z) - log q(z | x) + log p(x | z)),
-    /// weights_r = softmax(log w)_r over the image's rows, and
-    /// loss_b = -log (1/K sum_r w_r) = -(m + log sum_r exp(log w_r - m) - log K), m the largest
-    /// log w_r, so no exponential overflows. In double.
-    /// </summary>
-    public static void ImportanceWeightsReference(
-        Span<float> weights, Span<float> loss, ReadOnlySpan<float> bce, ReadOnlySpan<float> logPriorOverPosterior, int images, int samples)
-    {
-        for (int image = 0; image < images; image++)
-        {
-            int first = image * samples;
-            double largest = double.NegativeInfinity;
-            for (int r = first; r < first + samples; r++)
-            {
-                largest = Math.Max(largest, (double)logPriorOverPosterior[r] - bce[r]);
-            }
-
-            double sum = 0;
-            for (int r = first; r < first + samples; r++)
-            {
-                sum += Math.Exp((double)logPriorOverPosterior[r] - bce[r] - largest);
-            }
-
-            for (int r = first; r < first + samples; r++)
-            {
-                weights[r] = (float)(Math.Exp((double)logPriorOverPosterior[r] - bce[r] - largest) / sum);
-            }
-
-            loss[image] = (float)-(largest + Math.Log(sum) - Math.Log(samples));
-        }
-    }
-
-    /// <summary>y (R, C) row r scaled by weights[r]: one multiply an element.</summary>
-    public static void ScaleRowsReference(Span<float> y, ReadOnlySpan<float> weights, int rows, int cols)
-    {
-        for (int i = 0; i < rows * cols; i++)
-        {
-            y[i] *= weights[i / cols];
-        }
-    }
-
-    /// <summary>
-    /// The gradient of scale * weights[r] * -(log p(z) - log q(z | x)) through z = mu + sigma * eps
-    /// with eps fixed: dMu += scale * w_r * z; dSigma += scale * w_r * (z * eps - 1 / sigma).
-    /// </summary>
-    public static void LogPriorOverPosteriorBackwardReference(
-        Span<float> dMu, Span<float> dSigma, ReadOnlySpan<float> z, ReadOnlySpan<float> eps, ReadOnlySpan<float> sigma,
-        ReadOnlySpan<float> weights, float scale, int rows, int latent)
-    {
-        for (int i = 0; i < rows * latent; i++)
-        {
-            double rowScale = (double)scale * weights[i / latent];
-            dMu[i] += (float)(rowScale * z[i]);
-            dSigma[i] += (float)(rowScale * (((double)z[i] * eps[i]) - (1 / (double)sigma[i])));
-        }
-    }
-
     /// <summary>
     /// log(clamp(p)) and log(1 - clamp(p)) in float. 1 - 1e-8 is not a float, so the upper
     /// clamp is applied to the complement instead: 1 - p is exact for p near 1 and is kept at
@@ -165,7 +89,7 @@ public static class Losses
             : XMath.Log(XMath.Clamp(p, ProbabilityClamp, 1));
 
     /// <summary>One thread per image sums its pixels in order: deterministic for any B.</summary>
-    public static void BinaryCrossEntropyKernel(FloatView loss, FloatView p, FloatView target, int rows, int cols)
+    internal static void BinaryCrossEntropyKernel(FloatView loss, FloatView p, FloatView target, int rows, int cols)
     {
         int stride = Launch.Step;
         for (int row = Launch.Start; row < rows; row += stride)
@@ -189,7 +113,7 @@ public static class Losses
     /// whole warps, and a thread waits on at most 4 loads where one thread per row waits on 784. Every thread of a
     /// group walks the same rows, so all of them reach the barriers.
     /// </summary>
-    public static void BinaryCrossEntropyGroupKernel(FloatView loss, FloatView p, FloatView target, int rows, int cols)
+    internal static void BinaryCrossEntropyGroupKernel(FloatView loss, FloatView p, FloatView target, int rows, int cols)
     {
         var partial = SharedMemory.Allocate<float>(Reductions.GroupSize);
         int thread = Group.IdxX;
@@ -224,7 +148,7 @@ public static class Losses
     }
 
     /// <summary>dLogits = scale * (p - t) where the clamp is inactive, else 0.</summary>
-    public static void BinaryCrossEntropyBackwardKernel(FloatView dLogits, FloatView p, FloatView target, float scale, int length)
+    internal static void BinaryCrossEntropyBackwardKernel(FloatView dLogits, FloatView p, FloatView target, float scale, int length)
     {
         int stride = Launch.Step;
         for (int i = Launch.Start; i < length; i += stride)
@@ -237,7 +161,7 @@ public static class Losses
     }
 
     /// <summary>One thread per image sums its Z terms in order: deterministic for any B.</summary>
-    public static void KlDivergenceKernel(FloatView kl, FloatView mu, FloatView sigma, int rows, int latent)
+    internal static void KlDivergenceKernel(FloatView kl, FloatView mu, FloatView sigma, int rows, int latent)
     {
         int stride = Launch.Step;
         for (int row = Launch.Start; row < rows; row += stride)
@@ -255,7 +179,7 @@ public static class Losses
     }
 
     /// <summary>dMu += scale * mu; dSigma += scale * (sigma - sigma / (1e-8 + sigma^2)).</summary>
-    public static void KlDivergenceBackwardKernel(FloatView dMu, FloatView dSigma, FloatView mu, FloatView sigma, float scale, int length)
+    internal static void KlDivergenceBackwardKernel(FloatView dMu, FloatView dSigma, FloatView mu, FloatView sigma, float scale, int length)
     {
         int stride = Launch.Step;
         for (int i = Launch.Start; i < length; i += stride)
@@ -266,78 +190,8 @@ public static class Losses
         }
     }
 
-    /// <summary>One thread per image: logWeight = sum_z [log sigma + (eps^2 - z^2) / 2].</summary>
-    public static void LogPriorOverPosteriorKernel(FloatView logWeight, FloatView z, FloatView eps, FloatView sigma, int rows, int latent)
-    {
-        int stride = Launch.Step;
-        for (int row = Launch.Start; row < rows; row += stride)
-        {
-            float sum = 0;
-            for (int i = row * latent; i < (row + 1) * latent; i++)
-            {
-                float e = eps[i];
-                float zi = z[i];
-                sum += XMath.Log(sigma[i]) + (((e * e) - (zi * zi)) / 2);
-            }
-
-            logWeight[row] = sum;
-        }
-    }
-
-    /// <summary>One thread per image walks its K rows three times: the largest log weight, the sum, the weights.</summary>
-    public static void ImportanceWeightsKernel(FloatView weights, FloatView loss, FloatView bce, FloatView logPriorOverPosterior, int images, int samples)
-    {
-        int stride = Launch.Step;
-        for (int image = Launch.Start; image < images; image += stride)
-        {
-            int first = image * samples;
-            float largest = float.NegativeInfinity;
-            for (int r = first; r < first + samples; r++)
-            {
-                largest = XMath.Max(largest, logPriorOverPosterior[r] - bce[r]);
-            }
-
-            float sum = 0;
-            for (int r = first; r < first + samples; r++)
-            {
-                sum += XMath.Exp(logPriorOverPosterior[r] - bce[r] - largest);
-            }
-
-            for (int r = first; r < first + samples; r++)
-            {
-                weights[r] = XMath.Exp(logPriorOverPosterior[r] - bce[r] - largest) / sum;
-            }
-
-            loss[image] = -(largest + XMath.Log(sum) - XMath.Log(samples));
-        }
-    }
-
-    public static void ScaleRowsKernel(FloatView y, FloatView weights, int rows, int cols)
-    {
-        int stride = Launch.Step;
-        int length = rows * cols;
-        for (int i = Launch.Start; i < length; i += stride)
-        {
-            y[i] *= weights[i / cols];
-        }
-    }
-
-    public static void LogPriorOverPosteriorBackwardKernel(
-        FloatView dMu, FloatView dSigma, FloatView z, FloatView eps, FloatView sigma, FloatView weights, float scale, int rows, int latent)
-    {
-        int stride = Launch.Step;
-        int length = rows * latent;
-        for (int i = Launch.Start; i < length; i += stride)
-        {
-            float rowScale = scale * weights[i / latent];
-            float zi = z[i];
-            dMu[i] += rowScale * zi;
-            dSigma[i] += rowScale * ((zi * eps[i]) - (1 / sigma[i]));
-        }
-    }
-
     /// <summary>Loads the loss kernels on one accelerator once and launches them.</summary>
-    public sealed class Launcher
+    internal sealed class Launcher
     {
         private readonly Accelerator accelerator;
         private readonly Action<KernelConfig, FloatView, FloatView, FloatView, int, int> binaryCrossEntropy;
@@ -345,10 +199,6 @@ public static class Losses
         private readonly Action<KernelConfig, FloatView, FloatView, FloatView, float, int> binaryCrossEntropyBackward;
         private readonly Action<KernelConfig, FloatView, FloatView, FloatView, int, int> klDivergence;
         private readonly Action<KernelConfig, FloatView, FloatView, FloatView, FloatView, float, int> klDivergenceBackward;
-        private readonly Action<KernelConfig, FloatView, FloatView, FloatView, FloatView, int, int> logPriorOverPosterior;
-        private readonly Action<KernelConfig, FloatView, FloatView, FloatView, FloatView, int, int> importanceWeights;
-        private readonly Action<KernelConfig, FloatView, FloatView, int, int> scaleRows;
-        private readonly Action<KernelConfig, FloatView, FloatView, FloatView, FloatView, FloatView, FloatView, float, int, int> logPriorOverPosteriorBackward;
 
         public Launcher(Accelerator accelerator)
         {
@@ -359,34 +209,19 @@ public static class Losses
             binaryCrossEntropyBackward = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, float, int>(BinaryCrossEntropyBackwardKernel);
             klDivergence = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, int, int>(KlDivergenceKernel);
             klDivergenceBackward = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, FloatView, float, int>(KlDivergenceBackwardKernel);
-            logPriorOverPosterior = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, FloatView, int, int>(LogPriorOverPosteriorKernel);
-            importanceWeights = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, FloatView, int, int>(ImportanceWeightsKernel);
-            scaleRows = accelerator.LoadStreamKernel<FloatView, FloatView, int, int>(ScaleRowsKernel);
-            logPriorOverPosteriorBackward = accelerator.LoadStreamKernel<FloatView, FloatView, FloatView, FloatView, FloatView, FloatView, float, int, int>(LogPriorOverPosteriorBackwardKernel);
         }
 
         /// <summary>
-        /// The kernel the backend's BinaryCrossEntropy runs here. The other losses sum only Z
-        /// terms per image (at most 100), too short a loop to need a group, so they have one kernel each.
+        /// BCE with the variant's kernel. The other losses sum only Z terms per image (at most
+        /// 100), too short a loop to need a group, so they have one kernel each.
         /// </summary>
-        public ReductionVariant Preferred => Reductions.PreferredOn(accelerator);
-
         public void BinaryCrossEntropy(ReductionVariant variant, FloatView loss, FloatView p, FloatView target, int rows, int cols)
         {
             Launch.Require(loss, rows, nameof(loss));
             Launch.Require(p, (long)rows * cols, nameof(p));
             Launch.Require(target, (long)rows * cols, nameof(target));
-            switch (variant)
-            {
-                case ReductionVariant.PerThread:
-                    binaryCrossEntropy(Launch.GridStride(accelerator, rows), loss, p, target, rows, cols);
-                    break;
-                case ReductionVariant.PerGroup:
-                    binaryCrossEntropyGroup(Launch.GroupPerItem(accelerator, rows, Reductions.GroupSize), loss, p, target, rows, cols);
-                    break;
-                default:
-                    throw new ArgumentOutOfRangeException(nameof(variant));
-            }
+            var (kernel, config) = Reductions.Pick(variant, accelerator, rows, rows, binaryCrossEntropy, binaryCrossEntropyGroup);
+            kernel(config, loss, p, target, rows, cols);
         }
 
         public void BinaryCrossEntropyBackward(FloatView dLogits, FloatView p, FloatView target, float scale, int length)
@@ -412,44 +247,6 @@ public static class Losses
             Launch.Require(mu, length, nameof(mu));
             Launch.Require(sigma, length, nameof(sigma));
             klDivergenceBackward(Launch.GridStride(accelerator, length), dMu, dSigma, mu, sigma, scale, length);
-        }
-
-        public void LogPriorOverPosterior(FloatView logWeight, FloatView z, FloatView eps, FloatView sigma, int rows, int latent)
-        {
-            Launch.Require(logWeight, rows, nameof(logWeight));
-            Launch.Require(z, (long)rows * latent, nameof(z));
-            Launch.Require(eps, (long)rows * latent, nameof(eps));
-            Launch.Require(sigma, (long)rows * latent, nameof(sigma));
-            logPriorOverPosterior(Launch.GridStride(accelerator, rows), logWeight, z, eps, sigma, rows, latent);
-        }
-
-        public void ImportanceWeights(FloatView weights, FloatView loss, FloatView bce, FloatView logPriorOverPosterior, int images, int samples)
-        {
-            Launch.Require(weights, (long)images * samples, nameof(weights));
-            Launch.Require(loss, images, nameof(loss));
-            Launch.Require(bce, (long)images * samples, nameof(bce));
-            Launch.Require(logPriorOverPosterior, (long)images * samples, nameof(logPriorOverPosterior));
-            importanceWeights(Launch.GridStride(accelerator, images), weights, loss, bce, logPriorOverPosterior, images, samples);
-        }
-
-        public void ScaleRows(FloatView y, FloatView weights, int rows, int cols)
-        {
-            Launch.Require(y, (long)rows * cols, nameof(y));
-            Launch.Require(weights, rows, nameof(weights));
-            scaleRows(Launch.GridStride(accelerator, rows * cols), y, weights, rows, cols);
-        }
-
-        public void LogPriorOverPosteriorBackward(
-            FloatView dMu, FloatView dSigma, FloatView z, FloatView eps, FloatView sigma, FloatView weights, float scale, int rows, int latent)
-        {
-            long length = (long)rows * latent;
-            Launch.Require(dMu, length, nameof(dMu));
-            Launch.Require(dSigma, length, nameof(dSigma));
-            Launch.Require(z, length, nameof(z));
-            Launch.Require(eps, length, nameof(eps));
-            Launch.Require(sigma, length, nameof(sigma));
-            Launch.Require(weights, rows, nameof(weights));
-            logPriorOverPosteriorBackward(Launch.GridStride(accelerator, rows * latent), dMu, dSigma, z, eps, sigma, weights, scale, rows, latent);
         }
     }
 }

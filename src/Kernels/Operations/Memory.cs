@@ -6,7 +6,7 @@ using FloatView = ILGPU.Runtime.ArrayView1D<float, ILGPU.Stride1D.Dense>;
 namespace GpuVae.Kernels.Operations;
 
 /// <summary>Small data-movement helpers the model needs: fill, copy and row gather.</summary>
-public static class Memory
+internal static class Memory
 {
     public static void FillReference(Span<float> y, float value, int length) => y[..length].Fill(value);
 
@@ -21,7 +21,7 @@ public static class Memory
         }
     }
 
-    public static void FillKernel(FloatView y, float value, int length)
+    internal static void FillKernel(FloatView y, float value, int length)
     {
         int stride = Launch.Step;
         for (int i = Launch.Start; i < length; i += stride)
@@ -30,7 +30,7 @@ public static class Memory
         }
     }
 
-    public static void CopyKernel(FloatView y, FloatView x, int length)
+    internal static void CopyKernel(FloatView y, FloatView x, int length)
     {
         int stride = Launch.Step;
         for (int i = Launch.Start; i < length; i += stride)
@@ -40,7 +40,7 @@ public static class Memory
     }
 
     /// <summary>y (rowCount, cols) = x[rows, :] with the rows the step's values hold, grid-stride over the elements of y.</summary>
-    public static void GatherRowsKernel(FloatView y, FloatView x, ArrayView1D<int, Stride1D.Dense> step, int rowCount, int cols)
+    internal static void GatherRowsKernel(FloatView y, FloatView x, ArrayView1D<int, Stride1D.Dense> step, int rowCount, int cols)
     {
         int length = rowCount * cols;
         int stride = Launch.Step;
@@ -51,7 +51,7 @@ public static class Memory
     }
 
     /// <summary>Loads the memory kernels on one accelerator once and launches them.</summary>
-    public sealed class Launcher
+    internal sealed class Launcher
     {
         private readonly Accelerator accelerator;
         private readonly Action<KernelConfig, FloatView, float, int> fill;

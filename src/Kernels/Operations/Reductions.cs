@@ -10,7 +10,7 @@ namespace GpuVae.Kernels.Operations;
 /// per-image losses. Every sum adds its terms in an order fixed by the shape alone, so the
 /// result never depends on the launch shape or on the order atomics land in.
 /// </summary>
-public static class Reductions
+internal static class Reductions
 {
     /// <summary>
     /// Threads per group of the <see cref="ReductionVariant.PerGroup"/> kernels, fixed at compile
@@ -44,7 +44,7 @@ public static class Reductions
     /// One thread per column sums its rows in order: deterministic for any row count, unlike
     /// ILGPU.Algorithms' Reduce, whose final atomic add lands in a varying order.
     /// </summary>
-    public static void SumColumnsKernel(FloatView sums, FloatView x, float alpha, int rows, int cols)
+    internal static void SumColumnsKernel(FloatView sums, FloatView x, float alpha, int rows, int cols)
     {
         int stride = Launch.Step;
         for (int col = Launch.Start; col < cols; col += stride)
@@ -66,7 +66,7 @@ public static class Reductions
     /// adds the 8 partial sums in slice order, which fixes the result's bits for any grid.
     /// Every thread of a group walks the same column blocks, so all of them reach the barriers.
     /// </summary>
-    public static void SumColumnsGroupKernel(FloatView sums, FloatView x, float alpha, int rows, int cols)
+    internal static void SumColumnsGroupKernel(FloatView sums, FloatView x, float alpha, int rows, int cols)
     {
         // partial[slice * ColumnsPerGroup + lane]
         var partial = SharedMemory.Allocate<float>(GroupSize);
@@ -118,8 +118,21 @@ public static class Reductions
             : ReductionVariant.PerGroup;
     }
 
+    /// <summary>
+    /// The row-or-column kernel a variant names and its launch: a thread per item striding over
+    /// all of them, or a group of <see cref="GroupSize"/> per group item. Every sum with both
+    /// kernels (column sums, BCE over pixels) launches through this one switch.
+    /// </summary>
+    internal static (TKernel Kernel, KernelConfig Config) Pick<TKernel>(
+        ReductionVariant variant, Accelerator accelerator, long threadItems, long groupItems, TKernel perThread, TKernel perGroup) => variant switch
+    {
+        ReductionVariant.PerThread => (perThread, Launch.GridStride(accelerator, threadItems)),
+        ReductionVariant.PerGroup => (perGroup, Launch.GroupPerItem(accelerator, groupItems, GroupSize)),
+        _ => throw new ArgumentOutOfRangeException(nameof(variant), variant, "no kernel for this reduction variant"),
+    };
+
     /// <summary>Loads the reduction kernels on one accelerator once and launches them.</summary>
-    public sealed class Launcher
+    internal sealed class Launcher
     {
         private readonly Accelerator accelerator;
         private readonly Action<KernelConfig, FloatView, FloatView, float, int, int> sumColumns;
@@ -133,25 +146,13 @@ public static class Reductions
             sumColumnsGroup = accelerator.LoadStreamKernel<FloatView, FloatView, float, int, int>(SumColumnsGroupKernel);
         }
 
-        /// <summary>The kernel the backend's SumColumns runs here.</summary>
-        public ReductionVariant Preferred => PreferredOn(accelerator);
-
         public void SumColumns(ReductionVariant variant, FloatView sums, FloatView x, float alpha, int rows, int cols)
         {
             Launch.Require(sums, cols, nameof(sums));
             Launch.Require(x, (long)rows * cols, nameof(x));
-            switch (variant)
-            {
-                case ReductionVariant.PerThread:
-                    sumColumns(Launch.GridStride(accelerator, cols), sums, x, alpha, rows, cols);
-                    break;
-                case ReductionVariant.PerGroup:
-                    int blocks = (cols + ColumnsPerGroup - 1) / ColumnsPerGroup;
-                    sumColumnsGroup(Launch.GroupPerItem(accelerator, blocks, GroupSize), sums, x, alpha, rows, cols);
-                    break;
-                default:
-                    throw new ArgumentOutOfRangeException(nameof(variant));
-            }
+            int blocks = (cols + ColumnsPerGroup - 1) / ColumnsPerGroup;
+            var (kernel, config) = Pick(variant, accelerator, cols, blocks, sumColumns, sumColumnsGroup);
+            kernel(config, sums, x, alpha, rows, cols);
         }
     }
 }

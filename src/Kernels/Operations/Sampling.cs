@@ -98,7 +98,7 @@ public static class Sampling
     }
 
     /// <summary>mu = h[:, :Z]; sigma = 1e-6 + softplus(h[:, Z:]); grid-stride over the (B, Z) outputs.</summary>
-    public static void GaussianHeadKernel(FloatView mu, FloatView sigma, FloatView h, int rows, int latent)
+    internal static void GaussianHeadKernel(FloatView mu, FloatView sigma, FloatView h, int rows, int latent)
     {
         int stride = Launch.Step;
         for (int e = Launch.Start; e < rows * latent; e += stride)
@@ -110,7 +110,7 @@ public static class Sampling
     }
 
     /// <summary>dh = [dMu, dSigma * sigmoid(h[:, Z:])]; grid-stride over the (B, Z) inputs.</summary>
-    public static void GaussianHeadBackwardKernel(FloatView dh, FloatView dMu, FloatView dSigma, FloatView h, int rows, int latent)
+    internal static void GaussianHeadBackwardKernel(FloatView dh, FloatView dMu, FloatView dSigma, FloatView h, int rows, int latent)
     {
         int stride = Launch.Step;
         for (int e = Launch.Start; e < rows * latent; e += stride)
@@ -130,7 +130,7 @@ public static class Sampling
     }
 
     /// <summary>eps = N(0, 1) draws; z = mu + sigma * eps.</summary>
-    public static void ReparameterizeKernel(FloatView z, FloatView eps, FloatView mu, FloatView sigma, ulong seed, IntView step, int slot, int length)
+    internal static void ReparameterizeKernel(FloatView z, FloatView eps, FloatView mu, FloatView sigma, ulong seed, IntView step, int slot, int length)
     {
         ulong stream = StepValues.ReadStream(step, slot);
         int stride = Launch.Step;
@@ -143,7 +143,7 @@ public static class Sampling
     }
 
     /// <summary>dMu = dz; dSigma = dz * eps.</summary>
-    public static void ReparameterizeBackwardKernel(FloatView dMu, FloatView dSigma, FloatView dz, FloatView eps, int length)
+    internal static void ReparameterizeBackwardKernel(FloatView dMu, FloatView dSigma, FloatView dz, FloatView eps, int length)
     {
         int stride = Launch.Step;
         for (int i = Launch.Start; i < length; i += stride)
@@ -186,7 +186,7 @@ public static class Sampling
     }
 
     /// <summary>Loads the sampling kernels on one accelerator once and launches them.</summary>
-    public sealed class Launcher
+    internal sealed class Launcher
     {
         private readonly Accelerator accelerator;
         private readonly Action<KernelConfig, FloatView, FloatView, FloatView, int, int> gaussianHead;

@@ -88,7 +88,7 @@ public static class KernelCases
             foreach (bool scaled in new[] { false, true })
             {
                 string shape = $"{(transposeA ? 'T' : 'N')}{(transposeB ? 'T' : 'N')} ({m}, {n}, {k}) {(scaled ? "beta random" : "beta 0")}";
-                yield return new KernelCase("gemm", shape, GemmTolerance, false, context =>
+                yield return new KernelCase(OperationName.Gemm, shape, GemmTolerance, context =>
                 {
                     float[] a = context.Uniform(m * k);
                     float[] b = context.Uniform(k * n);
@@ -112,7 +112,7 @@ public static class KernelCases
         foreach (var (rows, cols) in MatrixShapes)
         {
             string shape = $"({rows}, {cols})";
-            yield return new KernelCase("fill", shape, ExactTolerance, true, context =>
+            yield return new KernelCase(OperationName.Fill, shape, ExactTolerance, context =>
             {
                 float value = context.Uniform(1)[0];
                 float[] expected = new float[rows * cols];
@@ -121,7 +121,7 @@ public static class KernelCases
                 context.Backend.Fill(y, value);
                 return (expected, context.Download(y));
             });
-            yield return new KernelCase("copy", shape, ExactTolerance, true, context =>
+            yield return new KernelCase(OperationName.Copy, shape, ExactTolerance, context =>
             {
                 float[] x = context.Uniform(rows * cols);
                 using var input = context.Upload(x, rows, cols);
@@ -129,7 +129,7 @@ public static class KernelCases
                 context.Backend.Copy(y, input);
                 return (x, context.Download(y));
             });
-            yield return new KernelCase("copy_to_readback", shape, ExactTolerance, false, context =>
+            yield return new KernelCase(OperationName.CopyToReadback, shape, ExactTolerance, context =>
             {
                 float[] x = context.Uniform(rows * cols);
                 using var input = context.Upload(x, rows, cols);
@@ -138,7 +138,7 @@ public static class KernelCases
                 context.Backend.Synchronize();
                 return (x, readback.Values.ToArray());
             });
-            yield return new KernelCase("gather_rows", shape, ExactTolerance, true, context =>
+            yield return new KernelCase(OperationName.GatherRows, shape, ExactTolerance, context =>
             {
                 float[] x = context.Uniform(rows * cols);
                 // Rows picked with repeats, in any order, as a shuffled batch's are.
@@ -159,7 +159,7 @@ public static class KernelCases
         foreach (var (rows, cols) in MatrixShapes)
         {
             string shape = $"({rows}, {cols})";
-            yield return new KernelCase("bias_add", shape, ExactTolerance, false, context =>
+            yield return new KernelCase(OperationName.BiasAdd, shape, ExactTolerance, context =>
             {
                 float[] x = context.Uniform(rows * cols);
                 float[] bias = context.Uniform(cols);
@@ -169,7 +169,7 @@ public static class KernelCases
                 Bias.AddReference(x, bias, rows, cols);
                 return (x, context.Download(y));
             });
-            yield return new KernelCase("sum_columns", shape, ColumnSumTolerance, false, context =>
+            yield return new KernelCase(OperationName.SumColumns, shape, ColumnSumTolerance, context =>
             {
                 float[] x = context.Uniform(rows * cols);
                 float alpha = context.Uniform(1)[0];
@@ -190,7 +190,7 @@ public static class KernelCases
             foreach (var activation in Enum.GetValues<Activation>())
             {
                 string shape = $"{activation.ToString().ToLowerInvariant()} ({rows}, {cols})";
-                yield return new KernelCase("bias_activation_forward", shape, TranscendentalTolerance, false, context =>
+                yield return new KernelCase(OperationName.BiasActivationForward, shape, TranscendentalTolerance, context =>
                 {
                     float[] x = PreActivations(context, rows * cols);
                     float[] bias = context.Uniform(cols);
@@ -202,7 +202,7 @@ public static class KernelCases
                     Epilogues.ForwardReference(activation, expected, x, bias, rows, cols);
                     return ([.. x, .. expected], context.Download(pre, y));
                 });
-                yield return new KernelCase("bias_activation_dropout_forward", shape, TranscendentalTolerance, false, context =>
+                yield return new KernelCase(OperationName.BiasActivationDropoutForward, shape, TranscendentalTolerance, context =>
                 {
                     float[] x = PreActivations(context, rows * cols);
                     float[] bias = context.Uniform(cols);
@@ -218,7 +218,7 @@ public static class KernelCases
                     Epilogues.DropoutForwardReference(activation, expected, post, x, bias, 0.8f, seed, 7, rows, cols);
                     return ([.. x, .. post, .. expected], context.Download(pre, y, dropped));
                 });
-                yield return new KernelCase("activation_backward", shape, TranscendentalTolerance, false, context =>
+                yield return new KernelCase(OperationName.ActivationBackward, shape, TranscendentalTolerance, context =>
                 {
                     var (x, y, dy) = BackwardInputs(context, activation, rows * cols);
                     float[] expected = new float[rows * cols];
@@ -230,7 +230,7 @@ public static class KernelCases
                     context.Backend.ActivationBackward(activation, dx, gradient, pre, post);
                     return (expected, context.Download(dx));
                 });
-                yield return new KernelCase("dropout_activation_backward", shape, TranscendentalTolerance, false, context =>
+                yield return new KernelCase(OperationName.DropoutActivationBackward, shape, TranscendentalTolerance, context =>
                 {
                     var (x, y, dy) = BackwardInputs(context, activation, rows * cols);
                     ulong seed = context.NextSeed();
@@ -268,7 +268,7 @@ public static class KernelCases
         foreach (var (rows, cols) in MatrixShapes)
         {
             string shape = $"({rows}, {cols})";
-            yield return new KernelCase("salt_and_pepper", shape, ExactTolerance, false, context =>
+            yield return new KernelCase(OperationName.SaltAndPepper, shape, ExactTolerance, context =>
             {
                 float[] x = context.Uniform(rows * cols);
                 ulong seed = context.NextSeed();
@@ -280,7 +280,7 @@ public static class KernelCases
                 context.Backend.SaltAndPepper(y, input, 0.3f, seed, stream);
                 return (expected, context.Download(y));
             });
-            yield return new KernelCase("binarize", shape, ExactTolerance, false, context =>
+            yield return new KernelCase(OperationName.Binarize, shape, ExactTolerance, context =>
             {
                 // Grey levels in [0, 1] with exact 0s and 1s, which must stay as they are.
                 float[] x = [.. context.Uniform(rows * cols).Select((value, i) => i % 11 == 0 ? i % 22 == 0 ? 0 : 1 : Math.Abs(value))];
@@ -297,7 +297,7 @@ public static class KernelCases
 
         foreach (var (images, copies, pixels) in new[] { (1, 3, 7), (5, 3, 784), (33, 2, 33) })
         {
-            yield return new KernelCase("binarize", $"({images} images x {copies} copies, {pixels})", ExactTolerance, false, context =>
+            yield return new KernelCase(OperationName.Binarize, $"({images} images x {copies} copies, {pixels})", ExactTolerance, context =>
             {
                 // Each image's copies must draw the image's own bits, as one image alone does.
                 float[] image = [.. context.Uniform(images * pixels).Select(Math.Abs)];
@@ -320,7 +320,7 @@ public static class KernelCases
         foreach (var (rows, cols) in MatrixShapes)
         {
             string shape = $"({rows}, {cols})";
-            yield return new KernelCase("bce_forward", shape, RowSumTolerance, false, context =>
+            yield return new KernelCase(OperationName.BceForward, shape, RowSumTolerance, context =>
             {
                 var (p, t) = Probabilities(context, rows * cols);
                 float[] expected = new float[rows];
@@ -331,7 +331,7 @@ public static class KernelCases
                 context.Backend.BinaryCrossEntropy(loss, probabilities, targets);
                 return (expected, context.Download(loss));
             }, Small: SmallMatrix(rows, cols));
-            yield return new KernelCase("bce_backward", shape, ExactTolerance, true, context =>
+            yield return new KernelCase(OperationName.BceBackward, shape, ExactTolerance, context =>
             {
                 var (p, t) = Probabilities(context, rows * cols);
                 float[] expected = new float[rows * cols];
@@ -355,14 +355,14 @@ public static class KernelCases
         foreach (var (images, samples) in new[] { (1, 1), (7, 1), (1, 7), (33, 3), (128, 5) })
         {
             int rows = images * samples;
-            yield return new KernelCase("importance_weights", $"({images} images, K = {samples})", ImportanceWeightTolerance, true, context =>
+            yield return new KernelCase(OperationName.ImportanceWeights, $"({images} images, K = {samples})", ImportanceWeightTolerance, context =>
             {
                 // BCEs of 100 to 150 nats and prior-over-posterior terms in [-5, 5]: log weights tens of nats apart.
                 float[] bce = [.. context.Uniform(rows).Select(value => 100 + (50 * Math.Abs(value)))];
                 float[] logPriorOverPosterior = context.Uniform(rows, 5);
                 float[] weights = new float[rows];
                 float[] loss = new float[images];
-                Losses.ImportanceWeightsReference(weights, loss, bce, logPriorOverPosterior, images, samples);
+                ImportanceWeighting.ImportanceWeightsReference(weights, loss, bce, logPriorOverPosterior, images, samples);
                 using var bceIn = context.Upload(bce, rows, 1);
                 using var logIn = context.Upload(logPriorOverPosterior, rows, 1);
                 using var weightsOut = context.Poisoned(rows, 1);
@@ -374,14 +374,14 @@ public static class KernelCases
 
         foreach (var (rows, cols) in MatrixShapes)
         {
-            yield return new KernelCase("scale_rows", $"({rows}, {cols})", ExactTolerance, true, context =>
+            yield return new KernelCase(OperationName.ScaleRows, $"({rows}, {cols})", ExactTolerance, context =>
             {
                 float[] y = context.Uniform(rows * cols);
                 float[] weights = [.. context.Uniform(rows).Select(Math.Abs)];
                 using var yInOut = context.Upload(y, rows, cols);
                 using var weightsIn = context.Upload(weights, rows, 1);
                 context.Backend.ScaleRows(yInOut, weightsIn);
-                Losses.ScaleRowsReference(y, weights, rows, cols);
+                ImportanceWeighting.ScaleRowsReference(y, weights, rows, cols);
                 return (y, context.Download(yInOut));
             });
         }
@@ -389,7 +389,7 @@ public static class KernelCases
         foreach (var (rows, latent) in LatentShapes)
         {
             int length = rows * latent;
-            yield return new KernelCase("log_prior_over_posterior_backward", $"({rows}, {latent})", TranscendentalTolerance, true, context =>
+            yield return new KernelCase(OperationName.LogPriorOverPosteriorBackward, $"({rows}, {latent})", TranscendentalTolerance, context =>
             {
                 float[] z = context.Uniform(length, 3);
                 float[] eps = context.Uniform(length, 3);
@@ -405,7 +405,7 @@ public static class KernelCases
                 using var sigmaIn = context.Upload(sigma, rows, latent);
                 using var weightsIn = context.Upload(weights, rows, 1);
                 context.Backend.LogPriorOverPosteriorBackward(dMuInOut, dSigmaInOut, zIn, epsIn, sigmaIn, weightsIn, 0.5f);
-                Losses.LogPriorOverPosteriorBackwardReference(dMu, dSigma, z, eps, sigma, weights, 0.5f, rows, latent);
+                ImportanceWeighting.LogPriorOverPosteriorBackwardReference(dMu, dSigma, z, eps, sigma, weights, 0.5f, rows, latent);
                 return ([.. dMu, .. dSigma], context.Download(dMuInOut, dSigmaInOut));
             });
         }
@@ -424,7 +424,7 @@ public static class KernelCases
         {
             string shape = $"({rows}, {latent})";
             int length = rows * latent;
-            yield return new KernelCase("gaussian_head", shape, TranscendentalTolerance, true, context =>
+            yield return new KernelCase(OperationName.GaussianHead, shape, TranscendentalTolerance, context =>
             {
                 float[] h = context.Uniform(2 * length, 5);
                 float[] mu = new float[length];
@@ -436,7 +436,7 @@ public static class KernelCases
                 context.Backend.GaussianHead(muOut, sigmaOut, head);
                 return ([.. mu, .. sigma], context.Download(muOut, sigmaOut));
             });
-            yield return new KernelCase("gaussian_head_backward", shape, TranscendentalTolerance, true, context =>
+            yield return new KernelCase(OperationName.GaussianHeadBackward, shape, TranscendentalTolerance, context =>
             {
                 float[] h = context.Uniform(2 * length, 5);
                 float[] dMu = context.Uniform(length);
@@ -450,7 +450,7 @@ public static class KernelCases
                 context.Backend.GaussianHeadBackward(dhOut, dMuIn, dSigmaIn, head);
                 return (dh, context.Download(dhOut));
             });
-            yield return new KernelCase("reparameterize", shape, NormalTolerance, true, context =>
+            yield return new KernelCase(OperationName.Reparameterize, shape, NormalTolerance, context =>
             {
                 float[] mu = context.Uniform(length, 3);
                 float[] sigma = [.. context.Uniform(length).Select(value => Math.Abs(value) + Sampling.MinimumSigma)];
@@ -466,7 +466,7 @@ public static class KernelCases
                 context.Backend.Reparameterize(zOut, epsOut, muIn, sigmaIn, seed, stream);
                 return ([.. z, .. eps], context.Download(zOut, epsOut));
             });
-            yield return new KernelCase("reparameterize_backward", shape, ExactTolerance, true, context =>
+            yield return new KernelCase(OperationName.ReparameterizeBackward, shape, ExactTolerance, context =>
             {
                 float[] dz = context.Uniform(length);
                 float[] eps = context.Uniform(length, 3);
@@ -480,7 +480,7 @@ public static class KernelCases
                 context.Backend.ReparameterizeBackward(dMuOut, dSigmaOut, dzIn, epsIn);
                 return ([.. dMu, .. dSigma], context.Download(dMuOut, dSigmaOut));
             });
-            yield return new KernelCase("kl_forward", shape, RowSumTolerance, true, context =>
+            yield return new KernelCase(OperationName.KlForward, shape, RowSumTolerance, context =>
             {
                 float[] mu = context.Uniform(length, 3);
                 float[] sigma = [.. context.Uniform(length, 2).Select(value => Math.Abs(value) + Sampling.MinimumSigma)];
@@ -492,7 +492,7 @@ public static class KernelCases
                 context.Backend.KlDivergence(kl, muIn, sigmaIn);
                 return (expected, context.Download(kl));
             });
-            yield return new KernelCase("kl_backward", shape, TranscendentalTolerance, true, context =>
+            yield return new KernelCase(OperationName.KlBackward, shape, TranscendentalTolerance, context =>
             {
                 float[] mu = context.Uniform(length, 3);
                 float[] sigma = [.. context.Uniform(length, 2).Select(value => Math.Abs(value) + Sampling.MinimumSigma)];
@@ -507,13 +507,13 @@ public static class KernelCases
                 Losses.KlDivergenceBackwardReference(dMu, dSigma, mu, sigma, 0.5f, length);
                 return ([.. dMu, .. dSigma], context.Download(dMuInOut, dSigmaInOut));
             });
-            yield return new KernelCase("log_prior_over_posterior", shape, RowSumTolerance, true, context =>
+            yield return new KernelCase(OperationName.LogPriorOverPosterior, shape, RowSumTolerance, context =>
             {
                 float[] z = context.Uniform(length, 3);
                 float[] eps = context.Uniform(length, 3);
                 float[] sigma = [.. context.Uniform(length, 2).Select(value => Math.Abs(value) + Sampling.MinimumSigma)];
                 float[] expected = new float[rows];
-                Losses.LogPriorOverPosteriorReference(expected, z, eps, sigma, rows, latent);
+                ImportanceWeighting.LogPriorOverPosteriorReference(expected, z, eps, sigma, rows, latent);
                 using var zIn = context.Upload(z, rows, latent);
                 using var epsIn = context.Upload(eps, rows, latent);
                 using var sigmaIn = context.Upload(sigma, rows, latent);
@@ -539,7 +539,7 @@ public static class KernelCases
         foreach (var (layout, stepNumber) in layouts)
         {
             string shape = $"[{string.Join(", ", layout.Select(part => $"({part.Rows}, {part.Cols})"))}] step {stepNumber}";
-            yield return new KernelCase("adam", shape, AdamTolerance, false, context =>
+            yield return new KernelCase(OperationName.Adam, shape, AdamTolerance, context =>
             {
                 int length = layout.Sum(part => part.Rows * part.Cols);
                 var step = AdamStep.Default(1e-3f, stepNumber);

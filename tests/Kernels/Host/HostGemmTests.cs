@@ -10,7 +10,7 @@ namespace GpuVae.Tests.Kernels.Host;
 /// <summary>
 /// HostGemm's own API: the default width, an empty K, short buffers. Its results at every
 /// width this machine runs, against the reference, are cases of the kernel table
-/// (KernelCaseTests through the host backend's "gemm" choice).
+/// (KernelCaseTests through the host backend's OperationName.Gemm choice).
 /// </summary>
 public sealed class HostGemmTests(ITestOutputHelper output)
 {
@@ -42,7 +42,7 @@ public sealed class HostGemmTests(ITestOutputHelper output)
         Gemm.Reference(expected, [], false, [], false, alpha, beta, m, n, 0);
         HostGemm.Multiply(actual, [], false, [], false, alpha, beta, m, n, 0);
 
-        Compare.Within(expected, actual, KernelCases.ToleranceOf("gemm"), $"k = 0 alpha {alpha} beta {beta}");
+        Compare.Within(expected, actual, KernelCases.ToleranceOf(OperationName.Gemm), $"k = 0 alpha {alpha} beta {beta}");
     }
 
     [Fact]

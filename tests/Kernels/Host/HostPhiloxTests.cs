@@ -48,18 +48,6 @@ public sealed class HostPhiloxTests
             }
         }
     }
-    [Fact]
-    public void DefaultOverloadUsesBestIsa()
-    {
-        var inputs = new RandomInputs();
-        ulong seed = inputs.NextSeed(), stream = inputs.NextSeed();
-        uint[] expected = new uint[64001], actual = new uint[64001];
-
-        HostPhilox.Generate(HostPhilox.BestIsa, expected, seed, stream, RandomPurpose.Dropout, 0);
-        HostPhilox.Generate(actual, seed, stream, RandomPurpose.Dropout, 0);
-
-        Assert.Equal(expected, actual);
-    }
 
     [Fact]
     public void RunMustStartOnABlock()

@@ -1,7 +1,7 @@
 namespace GpuVae.Kernels.Operations;
 
 /// <summary>Eight ints held in locals: the row or column offsets of a GEMM kernel's 8x8 block.</summary>
-public readonly struct Int8(int v0, int v1, int v2, int v3, int v4, int v5, int v6, int v7)
+internal readonly struct Int32x8(int v0, int v1, int v2, int v3, int v4, int v5, int v6, int v7)
 {
     public int V0 { get; } = v0;
 
