@@ -42,22 +42,29 @@ public static class BackendFactory
         return false;
     }
 
+    /// <summary>The backend an --accelerator name asks for; an unknown name is an ArgumentException listing the names.</summary>
     public static Backend Create(string accelerator, int deviceIndex, Action<string> log)
     {
         ArgumentNullException.ThrowIfNull(accelerator);
-        ArgumentNullException.ThrowIfNull(log);
-        ArgumentOutOfRangeException.ThrowIfNegative(deviceIndex);
         if (!TryParse(accelerator, out var kind))
         {
             throw new ArgumentException($"unknown accelerator '{accelerator}': use {string.Join(", ", Accelerators)}", nameof(accelerator));
         }
 
+        return Create(kind, deviceIndex, log);
+    }
+
+    /// <summary>The backend of a kind, on its deviceIndex-th device; log hears which device was chosen and why.</summary>
+    public static Backend Create(BackendKind kind, int deviceIndex, Action<string> log)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentOutOfRangeException.ThrowIfNegative(deviceIndex);
         return kind switch
         {
             BackendKind.Auto => CreateAuto(deviceIndex, log),
             BackendKind.Cuda or BackendKind.OpenCl or BackendKind.Cpu => CreateIlgpu(kind, deviceIndex, log),
             BackendKind.Host => CreateHost(log, "accelerator host"),
-            _ => throw new ArgumentOutOfRangeException(nameof(accelerator), kind, "no backend for this kind"),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no backend for this kind"),
         };
     }
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Reflection;
 using Google.Protobuf;
 using GpuVae.Kernels;
-using GpuVae.Kernels.Host;
 using GpuVae.Kernels.Operations;
 using GpuVae.Model.Network;
 using Onnx;
@@ -65,7 +64,7 @@ public sealed class OnnxExport
     public static OnnxExport FromCheckpoint(string directory)
     {
         var config = Checkpoint.ReadConfig(directory);
-        using var backend = new HostBackend();
+        using var backend = BackendFactory.Create(BackendKind.Host, 0, _ => { });
         using var model = new Vae(backend, config);
         Checkpoint.LoadWeights(directory, model);
         return new OnnxExport(model);
