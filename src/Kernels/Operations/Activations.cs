@@ -12,7 +12,7 @@ namespace GpuVae.Kernels.Operations;
 /// names every <see cref="Activation"/>; an unhandled one throws on the host and gives NaN in a
 /// kernel (which cannot throw), so a new value nobody handled fails the kernel table.
 /// </summary>
-internal static class Activations
+public static class Activations
 {
     /// <summary>sqrt(2 / pi), GELU's tanh-approximation scale.</summary>
     private const double GeluScale = 0.7978845608028654;

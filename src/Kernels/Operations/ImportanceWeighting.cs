@@ -12,7 +12,7 @@ namespace GpuVae.Kernels.Operations;
 /// for backward, and the prior-over-posterior term's gradient. The BCE it weighs is
 /// <see cref="Losses"/>'.
 /// </summary>
-internal static class ImportanceWeighting
+public static class ImportanceWeighting
 {
     /// <summary>logWeight (B, 1) = sum_z [log sigma + (eps^2 - z^2) / 2] = log N(z; 0, I) - log N(z; mu, sigma^2).</summary>
     public static void LogPriorOverPosteriorReference(

@@ -146,7 +146,7 @@ public sealed class VaeInference : IDisposable
 
             for (int b = 0; b < w.Batch; b++)
             {
-                total -= LogMeanExp(logWeights.AsSpan(b * samples, samples));
+                total -= ImportanceWeighting.LogMeanExpReference(logWeights.AsSpan(b * samples, samples));
             }
         }
 
@@ -161,23 +161,6 @@ public sealed class VaeInference : IDisposable
         }
 
         workspaces.Clear();
-    }
-
-    private static double LogMeanExp(ReadOnlySpan<double> values)
-    {
-        double max = double.NegativeInfinity;
-        foreach (double value in values)
-        {
-            max = Math.Max(max, value);
-        }
-
-        double sum = 0;
-        foreach (double value in values)
-        {
-            sum += Math.Exp(value - max);
-        }
-
-        return max + Math.Log(sum / values.Length);
     }
 
     /// <summary>Uploads images [start, start + batch) into a workspace's target, and their labels for the conditional VAE.</summary>

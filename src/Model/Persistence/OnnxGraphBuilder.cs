@@ -1,4 +1,5 @@
 using GpuVae.Kernels;
+using GpuVae.Kernels.Operations;
 using Onnx;
 
 namespace GpuVae.Model.Persistence;
@@ -70,10 +71,24 @@ internal sealed class OnnxGraphBuilder(string name)
         Activation.Tanh => Node("Tanh", output, input),
         Activation.Sigmoid => Node("Sigmoid", output, input),
         Activation.Softplus => Node("Softplus", output, input),
-        // ReLU ("Relu") and GELU with the tanh approximation ("Gelu", approximate = "tanh", which
-        // needs opset 20) take their arms here when the enum gains them.
+        Activation.Relu => Node("Relu", output, input),
+        Activation.Gelu => Gelu(output, input),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "no ONNX ops for this activation"),
     };
+
+    /// <summary>
+    /// GELU's tanh approximation as our kernels compute it, x sigmoid(v) with
+    /// v = x (2 sqrt(2/pi) + 2 sqrt(2/pi) 0.044715 x^2), op for op: opset 17 has no Gelu
+    /// (opset 20's, approximate = "tanh", is 0.5 x (1 + tanh(v / 2)), the same function).
+    /// </summary>
+    private string Gelu(string output, string x)
+    {
+        string square = Node("Mul", $"{output}.x2", x, x);
+        string quadratic = Node("Mul", $"{output}.quadratic", square, Initializer($"{output}.cubic_term", [Activations.GeluCubicTerm]));
+        string slope = Node("Add", $"{output}.slope", Initializer($"{output}.linear_term", [Activations.GeluLinear]), quadratic);
+        string argument = Node("Mul", $"{output}.v", x, slope);
+        return Node("Mul", output, x, Node("Sigmoid", $"{output}.sigmoid_v", argument));
+    }
 
     /// <summary>Adds a node of one output named output and returns that name.</summary>
     public string Node(string operation, string output, params string[] inputs) => Node(operation, output, inputs, []);

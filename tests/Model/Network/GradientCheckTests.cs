@@ -107,6 +107,25 @@ public sealed class GradientCheckTests
             Classes = kind == ModelKind.Cvae ? 4 : 0,
         });
 
+    /// <summary>
+    /// ReLU and GELU as hidden layers: the network's backward through them against float64
+    /// finite differences of the whole loss (their elementwise derivatives alone are checked
+    /// in ActivationGradientTests). GELU's derivative reads the pre-activation, ReLU's kink at
+    /// 0 is met with probability zero by these random inputs.
+    /// </summary>
+    [Theory]
+    [InlineData(ModelKind.Vae, 1.0f, 81)]
+    [InlineData(ModelKind.Vae, 0.7f, 82)]
+    [InlineData(ModelKind.Cvae, 0.7f, 83)]
+    public void ReluAndGeluLayersBackwardMatchesFiniteDifferences(ModelKind kind, float keepProbability, int seed) =>
+        Check(keepProbability, seed, inputNoise: 0, reachClamp: false, config: TinyConfig with
+        {
+            Encoder = [new(9, Activation.Relu), new(5, Activation.Gelu)],
+            Decoder = [new(6, Activation.Gelu), new(7, Activation.Relu)],
+            Kind = kind,
+            Classes = kind == ModelKind.Cvae ? 4 : 0,
+        });
+
     private static void Check(float keepProbability, int seed, float inputNoise, bool reachClamp, TrainingObjective? objective = null, VaeConfig? config = null)
     {
         objective ??= TrainingObjective.Elbo;
