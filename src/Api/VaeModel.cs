@@ -100,6 +100,12 @@ public sealed class VaeModel : IDisposable
     {
         ThrowIfDisposed();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        if (Config.Conditional != label.HasValue)
+        {
+            throw new ArgumentException(
+                Config.Conditional ? $"label: a conditional model samples given a class, 0 to {Config.Classes - 1}" : "label: a plain VAE takes no label", nameof(label));
+        }
+
         if ((long)count * Config.Latent > Array.MaxLength)
         {
             throw new ArgumentOutOfRangeException(nameof(count), count, "more samples than one array of codes can hold");
