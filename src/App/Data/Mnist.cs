@@ -6,10 +6,10 @@ namespace GpuVae.App.Data;
 /// </summary>
 public static class Mnist
 {
-    public const string TrainImages = "train-images-idx3-ubyte";
-    public const string TrainLabels = "train-labels-idx1-ubyte";
-    public const string TestImages = "t10k-images-idx3-ubyte";
-    public const string TestLabels = "t10k-labels-idx1-ubyte";
+    public const string TrainImages = IdxFolder.TrainImages;
+    public const string TrainLabels = IdxFolder.TrainLabels;
+    public const string TestImages = IdxFolder.TestImages;
+    public const string TestLabels = IdxFolder.TestLabels;
 
     /// <summary>The standard file names; each may also be present with a ".gz" suffix.</summary>
     public static IReadOnlyList<string> FileNames { get; } = [TrainImages, TrainLabels, TestImages, TestLabels];
@@ -66,17 +66,7 @@ public static class Mnist
     }
 
     /// <summary>The path of <paramref name="name"/> in <paramref name="directory"/>, raw preferred over .gz; null if neither exists.</summary>
-    internal static string? Find(string directory, string name)
-    {
-        string raw = Path.Combine(directory, name);
-        if (File.Exists(raw))
-        {
-            return raw;
-        }
-
-        string gz = raw + ".gz";
-        return File.Exists(gz) ? gz : null;
-    }
+    internal static string? Find(string directory, string name) => IdxFolder.Find(directory, name);
 
     /// <summary>What a user can do when the download is not possible: one sentence.</summary>
     internal static string PlaceByHand(string directory) =>

@@ -52,21 +52,7 @@ public sealed class MnistSet
     /// </summary>
     public static MnistSet FromFiles(string imagesPath, string? labelsPath)
     {
-        var (pixels, rows, cols) = IdxReader.ReadImageFile(imagesPath);
-        byte[]? labels = labelsPath is null ? null : IdxReader.ReadLabels(labelsPath);
-        int count = pixels.Length / (rows * cols);
-        if (labels is not null && labels.Length != count)
-        {
-            throw new MnistDataException(
-                $"{imagesPath}: count mismatch: {count} images but {labelsPath} has {labels.Length} labels");
-        }
-
-        var images = new float[pixels.Length];
-        for (int i = 0; i < pixels.Length; i++)
-        {
-            images[i] = pixels[i] / 255f;
-        }
-
+        var (images, labels, rows, cols) = IdxFolder.ReadSet(imagesPath, labelsPath);
         return new MnistSet(images, labels, rows, cols);
     }
 }

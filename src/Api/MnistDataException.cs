@@ -1,4 +1,4 @@
-namespace GpuVae.App.Data;
+namespace GpuVae;
 
 /// <summary>
 /// The one error the data module throws for anything wrong with MNIST on disk or on its way
@@ -6,7 +6,7 @@ namespace GpuVae.App.Data;
 /// download that failed (npm missing or failing, a checksum mismatch). The message is one
 /// line that names the file (or directory) and what is wrong, fit to show a user as is.
 /// </summary>
-public sealed class MnistDataException : Exception
+internal sealed class MnistDataException : Exception
 {
     public MnistDataException()
     {

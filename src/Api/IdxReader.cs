@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using GpuVae.Model.Network;
 
-namespace GpuVae.App.Data;
+namespace GpuVae;
 
 /// <summary>
 /// Reads IDX files of 8-bit grayscale images and their labels (big-endian header, then unsigned
@@ -12,7 +12,7 @@ namespace GpuVae.App.Data;
 /// element type and dimensions, length exactly as the header says, labels in 0..9, gzip
 /// integrity) throws <see cref="MnistDataException"/>, and nothing else escapes.
 /// </summary>
-public static class IdxReader
+internal static class IdxReader
 {
     /// <summary>IDX magic for unsigned bytes (0x08) in 3 dimensions: N x rows x cols.</summary>
     public const uint ImageMagic = 0x00000803;
