@@ -21,6 +21,24 @@ public static class Accelerators
 
     public static TheoryData<string> Kinds => new(Names);
 
+    /// <summary>Every kind with every activation: the theories of the activation kernels, which pick up a new Activation value with no edit.</summary>
+    public static TheoryData<string, Activation> KindsTimesActivations
+    {
+        get
+        {
+            var data = new TheoryData<string, Activation>();
+            foreach (string kind in Names)
+            {
+                foreach (var activation in Enum.GetValues<Activation>())
+                {
+                    data.Add(kind, activation);
+                }
+            }
+
+            return data;
+        }
+    }
+
     /// <summary>The ILGPU kinds alone, for tests of what only ILGPU has (its group kernels' grids).</summary>
     public static readonly IReadOnlyList<string> IlgpuNames = ["cpu", "cuda", "opencl"];
 

@@ -28,22 +28,8 @@ public sealed class ActivationGradientTests
     /// </summary>
     private static readonly Tolerance GradientTolerance = new(1e-6, 1e-5);
 
-    public static TheoryData<string, Activation> Cases()
-    {
-        var data = new TheoryData<string, Activation>();
-        foreach (string kind in Accelerators.Names)
-        {
-            foreach (var activation in Enum.GetValues<Activation>())
-            {
-                data.Add(kind, activation);
-            }
-        }
-
-        return data;
-    }
-
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(Accelerators.KindsTimesActivations), MemberType = typeof(Accelerators))]
     public void BackwardMatchesFiniteDifferencesOfForward(string kind, Activation activation)
     {
         var backend = Accelerators.Get(kind);

@@ -18,22 +18,8 @@ public sealed class EpilogueTests
     // 1, odd, non-square, the step's hidden layer and the decoder's output row length.
     private static readonly (int Rows, int Cols)[] Shapes = [(1, 1), (7, 33), (33, 7), (128, 500), (3, 784)];
 
-    public static TheoryData<string, Activation> Cases()
-    {
-        var data = new TheoryData<string, Activation>();
-        foreach (string kind in Accelerators.Names)
-        {
-            foreach (var activation in Enum.GetValues<Activation>())
-            {
-                data.Add(kind, activation);
-            }
-        }
-
-        return data;
-    }
-
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(Accelerators.KindsTimesActivations), MemberType = typeof(Accelerators))]
     public void FusedKernelsEqualSeparateKernels(string kind, Activation activation)
     {
         var backend = Accelerators.Get(kind);
