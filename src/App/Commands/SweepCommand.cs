@@ -52,6 +52,13 @@ public static class SweepCommand
                 else if (Checkpoint.HasWeights(run.RunDirectory))
                 {
                     DimensionRun.RefuseOtherKind(run.RunDirectory, Checkpoint.ReadConfig(run.RunDirectory), run.Network);
+                    // Weights kept without their optimizer state (as save/ keeps them): finished, the sweep
+                    // draws from them; unfinished, it can neither continue them nor may it replace them.
+                    if (!DimensionRun.IsFinished(run.RunDirectory, run.Training.Epochs))
+                    {
+                        throw new UsageException(
+                            $"sweep: {run.RunDirectory} holds a model trained {RunProgress.Read(run.RunDirectory)} (of --epochs {run.Training.Epochs}) without the optimizer state to continue it: move it away or pass another --out");
+                    }
                 }
             }
 
