@@ -122,6 +122,21 @@ public sealed class ReplacingRunTests
         Assert.True(Checkpoint.Exists(run));
     }
 
+    /// <summary>A sweep continues an unfinished conditional run: the classes it records come from the labels, which it reads after its checks.</summary>
+    [Fact]
+    public void ASweepContinuesAnUnfinishedConditionalRun()
+    {
+        RealMnist.Load();
+        using var folder = new TempFolder();
+        Assert.Equal(0, InProcessCli.RunCapturing(Arguments("train", folder.Path, "--epochs", "1", "--model", "cvae")).Code);
+
+        var (code, output, error) = InProcessCli.RunCapturing([.. Sweep(folder.Path, epochs: 2), "--model", "cvae"]);
+
+        Assert.True(code == 0, error);
+        Assert.Contains("resuming", output, StringComparison.Ordinal);
+        Assert.Equal(2, Checkpoint.ReadState(Path.Combine(folder.Path, "dim2")).CompletedEpochs);
+    }
+
     /// <summary>
     /// README's first command, `GpuVae --dim 2` from the repository's root, and train, sweep and
     /// plot without --out write under a folder git ignores: they cannot change a committed file

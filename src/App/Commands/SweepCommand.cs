@@ -47,7 +47,10 @@ public static class SweepCommand
                 // finished, a run trained otherwise (another model kind, objective, seed, ...).
                 if (Checkpoint.Exists(run.RunDirectory))
                 {
-                    DimensionRun.RefuseOtherSettings(run.RunDirectory, run, run.Network, "sweep");
+                    // The image shape and the classes come from the data, read later; DimensionRun.Train checks the saved ones against it.
+                    var saved = Checkpoint.ReadConfig(run.RunDirectory);
+                    var asked = run.Network with { Pixels = saved.Pixels, ImageRows = saved.ImageRows, ImageCols = saved.ImageCols, Classes = saved.Classes };
+                    DimensionRun.RefuseOtherSettings(run.RunDirectory, run, asked, "sweep");
                 }
                 else if (Checkpoint.HasWeights(run.RunDirectory))
                 {
