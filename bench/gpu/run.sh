@@ -57,9 +57,10 @@ step 120 $app bench --accelerator cuda --variants --json "$out/bench_cuda.json" 
 
 # 3. A user's 20-epoch dim-20 training as whole processes: ours replaying the graph, ours op by
 #    op (the same bits: the model hashes must agree), PyTorch eager and PyTorch with CUDA graphs.
+#    Each train starts afresh (--overwrite) should the script run twice on one machine.
 {
-  step 90 $app train --accelerator cuda --dim 20 --epochs 20 --data $data --out /tmp/runs/train_graph
-  step 90 $app train --accelerator cuda --dim 20 --epochs 20 --data $data --out /tmp/runs/train_nograph --no-graph
+  step 90 $app train --accelerator cuda --dim 20 --epochs 20 --data $data --out /tmp/runs/train_graph --overwrite
+  step 90 $app train --accelerator cuda --dim 20 --epochs 20 --data $data --out /tmp/runs/train_nograph --no-graph --overwrite
   sha256sum /tmp/runs/train_graph/dim20/model.safetensors /tmp/runs/train_nograph/dim20/model.safetensors
   step 90 python3 bench/peers/torch_vae.py --device cuda --dim 20 --epochs 20 --data $data
   step 60 python3 bench/peers/torch_vae.py --device cuda --dim 20 --epochs 20 --data $data --graph
@@ -71,11 +72,11 @@ step 120 $app bench --accelerator cuda --variants --json "$out/bench_cuda.json" 
 {
   step 150 $app sweep --accelerator cuda --data $data --out /tmp/runs/sweep_vae
   step 150 $app sweep --accelerator cuda --data $data --out /tmp/runs/sweep_cvae --model cvae
-  step 60 $app train --accelerator cuda --dim 20 --epochs 20 --data $data --out /tmp/runs/iwae5 --objective iwae --k 5
+  step 60 $app train --accelerator cuda --dim 20 --epochs 20 --data $data --out /tmp/runs/iwae5 --objective iwae --k 5 --overwrite
   step 40 $app eval --accelerator cuda --data $data --checkpoint /tmp/runs/iwae5/dim20 --samples 1000
-  step 45 $app train --accelerator cuda --dim 50 --hidden 200 --epochs 20 --data $data --out /tmp/runs/binarized_elbo --binarize dynamic
+  step 45 $app train --accelerator cuda --dim 50 --hidden 200 --epochs 20 --data $data --out /tmp/runs/binarized_elbo --binarize dynamic --overwrite
   step 45 $app eval --accelerator cuda --data $data --checkpoint /tmp/runs/binarized_elbo/dim50 --samples 5000
-  step 60 $app train --accelerator cuda --dim 50 --hidden 200 --epochs 20 --data $data --out /tmp/runs/binarized_iwae50 --binarize dynamic --objective iwae --k 50
+  step 60 $app train --accelerator cuda --dim 50 --hidden 200 --epochs 20 --data $data --out /tmp/runs/binarized_iwae50 --binarize dynamic --objective iwae --k 50 --overwrite
   step 45 $app eval --accelerator cuda --data $data --checkpoint /tmp/runs/binarized_iwae50/dim50 --samples 5000
   # The only OpenCL device there is PoCL on the CPU (no NVIDIA OpenCL ICD): the kernels checked on it.
   step 40 $app check --accelerator opencl

@@ -17,7 +17,8 @@ Console.WriteLine($"{data.TrainCount} training and {data.TestCount} test images 
 
 string checkpoint = Path.Combine(outputFolder, "dim2");
 // Small batches give 3,000 images enough steps (240) to draw recognizable digits in two epochs.
-var options = new VaeTrainingOptions { Latent = 2, Epochs = 2, TrainLimit = 3000, BatchSize = 25, Seed = 0, Accelerator = AcceleratorChoice.Host };
+// Overwrite: running the sample again replaces its model rather than stopping at the one it left.
+var options = new VaeTrainingOptions { Latent = 2, Epochs = 2, TrainLimit = 3000, BatchSize = 25, Seed = 0, Accelerator = AcceleratorChoice.Host, Overwrite = true };
 VaeTrainer.Train(checkpoint, data, options, new ConsoleProgress());
 
 using var model = VaeModel.Load(checkpoint, AcceleratorChoice.Host);

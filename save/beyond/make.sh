@@ -11,9 +11,10 @@ app=${GPUVAE:-src/App/bin/Release/net10.0/GpuVae}
 [ -x "$app" ] || dotnet build src/App -c Release -v quiet
 accelerator=${ACCELERATOR:-host}
 run() { echo "== $*"; "$app" "$@" --accelerator "$accelerator"; }
-# A run already trained for 20 epochs, or an eval already written, is kept: the script resumes where it stopped.
+# A run already trained for 20 epochs, or an eval already written, is kept: the script resumes where it stopped
+# (--resume continues an interrupted run; train refuses to start one afresh over it).
 trained() { [ -f "$1/model.safetensors" ] && [ "$(tail -n +2 "$1/metrics.csv" 2>/dev/null | wc -l)" -ge 20 ]; }
-train() { local out=$1; shift; trained "$out/dim$1" || run train --dim "$@" --out "$out"; }
+train() { local out=$1; shift; trained "$out/dim$1" || run train --dim "$@" --out "$out" --resume; }
 evaluate() { local name=$1; shift; grep -q "p(x) <=" "$here/eval_$name.txt" 2>/dev/null || run eval "$@" | tee "$here/eval_$name.txt"; }
 
 # The conditional VAE at every dim (test loss per epoch; the k = 1000 NLL is left to the VAE's sweep).

@@ -43,7 +43,7 @@ lines = [
     "# Beyond the TensorFlow original",
     "",
     "Made by `bash save/beyond/make.sh` (host backend, seed 0, 20 epochs each); the plain VAE's rows are",
-    "save/'s own sweep (`GpuVae sweep --accelerator host`). Test losses are nats per test image,",
+    "save/'s own sweep (`GpuVae sweep --accelerator host --out save`). Test losses are nats per test image,",
     "the last epoch's, one z sample each; bounds are importance-weighted bounds on -log p(x).",
     "",
     "## Conditional VAE against the VAE, test loss at every dim",

@@ -1,3 +1,4 @@
+using System.Globalization;
 using GpuVae.Kernels;
 using GpuVae.Model.Evaluation;
 using GpuVae.Model.Network;
@@ -95,24 +96,46 @@ internal static class ModelFolder
     public static bool CanResume(string folder) => Checkpoint.Exists(folder);
 
     /// <summary>
-    /// Loads weights and Adam's moments for a resumed run after checking that it was trained as
-    /// asked (network, seed, batch size, objective, validation split); returns where it stopped
-    /// and the reports of its finished epochs.
+    /// An InvalidOperationException, before anything is written, when training would replace the
+    /// model the folder holds: neither Resume nor Overwrite set, or Resume where the weights are
+    /// kept without the optimizer state that continuing needs. It names the folder, how far its
+    /// run got and the ways out.
     /// </summary>
-    public static (TrainingState State, List<EpochMetrics> History) Resume(string folder, Vae model, TrainingOptions training, int validation)
+    public static void RefuseReplacing(string folder, bool resume, bool overwrite, int epochs)
     {
-        var saved = Guard(() => Checkpoint.ReadConfig(folder));
-        var state = Guard(() => Checkpoint.ReadState(folder));
-        string? mismatch =
-            saved != model.Config ? $"its network ({Summary(saved)}) is not the one asked for ({Summary(model.Config)})"
-            : state.Seed != training.Seed || state.BatchSize != training.BatchSize ? $"it was trained with Seed {state.Seed} and BatchSize {state.BatchSize}"
-            : state.Objective != training.Objective ? $"it was trained with {state.Objective}"
-            : state.Validation is { } held && held != validation ? $"it was trained with Validation {held}"
-            : state.LearningRates is { } rates && !rates.Equals(training.LearningRates) ? $"it was trained with the learning rates {rates}"
-            : null;
-        if (mismatch is not null)
+        if (overwrite || Guard(() => RunProgress.Read(folder)) is not { } progress)
         {
-            throw new InvalidOperationException($"cannot resume {folder}: {mismatch}; pass the same options to continue it, or set Resume false to start afresh");
+            return;
+        }
+
+        if (!progress.Resumable)
+        {
+            throw new InvalidOperationException(
+                $"{folder} holds a model trained {progress} (of Epochs {epochs}) without the optimizer state that Resume needs: set Overwrite to replace it, or train into another folder");
+        }
+
+        if (!resume)
+        {
+            throw new InvalidOperationException(
+                $"{folder} holds a run trained {progress} (of Epochs {epochs}): set Resume to continue it, Overwrite to replace it, or train into another folder");
+        }
+    }
+
+    /// <summary>What a checkpoint of a run of network trained with these options records of how it trains.</summary>
+    public static RunRecord Record(VaeConfig network, TrainingOptions training, int validation) => RunRecord.Of(network, training, validation);
+
+    /// <summary>
+    /// Loads weights and Adam's moments for a resumed run after checking that it was trained as
+    /// asked (<see cref="RunRecord.Differences"/>); returns where it stopped and the reports of its finished epochs.
+    /// </summary>
+    public static (TrainingState State, List<EpochMetrics> History) Resume(string folder, Vae model, RunRecord asked)
+    {
+        var saved = Guard(() => RunRecord.Read(folder));
+        var differences = saved.Differences(asked);
+        if (differences.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"cannot resume {folder}: it was trained with {Properties(differences, saved)}, not {Properties(differences, asked)}; pass the same options to continue it, or set Overwrite to replace it");
         }
 
         var loaded = Guard(() => Checkpoint.LoadForResume(folder, model));
@@ -121,11 +144,26 @@ internal static class ModelFolder
     }
 
     /// <summary>Saves weights, moments and position as one commit; partial is where an interrupted epoch stopped.</summary>
-    public static void Save(string folder, Vae model, int completedEpochs, long globalStep, TrainingOptions training, int validation, IReadOnlyList<EpochMetrics> history, EpochPosition? partial = null) =>
-        Checkpoint.Save(folder, model, new TrainingState(completedEpochs, globalStep, training.Seed, training.BatchSize, partial) { Objective = training.Objective, Validation = validation, LearningRates = training.LearningRates }, history);
+    public static void Save(string folder, Vae model, RunRecord record, int completedEpochs, long globalStep, IReadOnlyList<EpochMetrics> history, EpochPosition? partial = null) =>
+        Checkpoint.Save(folder, model, record.State(completedEpochs, globalStep, partial), history);
 
-    private static string Summary(VaeConfig network) =>
-        $"{ModelKinds.Name(network.Kind)}, Latent {network.Latent}, encoder {HiddenSpecs.Format(network.Encoder)}, decoder {HiddenSpecs.Format(network.Decoder)}, {network.ImageRows}x{network.ImageCols} images, binarize {CheckpointMetadata.BinarizationName(network.Binarization)}";
+    /// <summary>These settings of a run as <see cref="VaeTrainingOptions"/>' properties would give them.</summary>
+    private static string Properties(IEnumerable<RunSetting> settings, RunRecord run) =>
+        string.Join(", ", settings.Select(setting => setting switch
+        {
+            RunSetting.Kind => $"Conditional {Flag(run.Network.Kind == ModelKind.Cvae)}",
+            RunSetting.Layers => $"Latent {run.Network.Latent}, Encoder {HiddenSpecs.Format(run.Network.Encoder)}, Decoder {HiddenSpecs.Format(run.Network.Decoder)}",
+            RunSetting.Images => $"{run.Network.ImageRows}x{run.Network.ImageCols} images" + (run.Network.Classes > 0 ? $" of {run.Network.Classes} classes" : string.Empty),
+            RunSetting.Binarization => $"DynamicBinarization {Flag(run.Network.Binarization == Binarization.Dynamic)}",
+            RunSetting.Seed => $"Seed {run.Seed}",
+            RunSetting.BatchSize => $"BatchSize {run.BatchSize}",
+            RunSetting.Objective => run.Objective.ImportanceWeighted ? $"ImportanceSamples {run.Objective.Samples}" : $"Beta {run.Objective.Beta.ToString("R", CultureInfo.InvariantCulture)}",
+            RunSetting.LearningRates => run.LearningRates is { IsConstant: true } rate ? $"LearningRate {rate}" : $"LearningRateSchedule {run.LearningRates}",
+            RunSetting.Validation => $"Validation {run.Validation}",
+            _ => throw new ArgumentOutOfRangeException(nameof(settings), setting, "a run setting nobody named"),
+        }));
+
+    private static string Flag(bool value) => value ? "true" : "false";
 
     /// <summary>The layers a width:activation list gives; null for none; an ArgumentException naming the property when malformed.</summary>
     private static IReadOnlyList<HiddenSpec>? Layers(string? text, string property) =>

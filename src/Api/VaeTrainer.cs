@@ -25,14 +25,17 @@ public static class VaeTrainer
     /// Cancelling stops between two steps, commits where the epoch stands and throws
     /// <see cref="OperationCanceledException"/>: training again with Resume continues it exactly.
     /// </summary>
-    /// <param name="folder">The checkpoint folder; without Resume a checkpoint there is replaced.</param>
+    /// <param name="folder">The checkpoint folder. One that holds a model is refused unless Resume (continue it) or Overwrite (replace it) is set.</param>
     /// <param name="data">The training and test images (and labels, for a conditional model).</param>
     /// <param name="options">The training options; their defaults are the command line's.</param>
     /// <param name="progress">Told of each finished epoch.</param>
     /// <param name="cancellationToken">Stops training cleanly, the checkpoint kept resumable.</param>
     /// <returns>Every finished epoch's report, those of an earlier run that was resumed included.</returns>
     /// <exception cref="ArgumentException">An option does not fit the data or is out of range; the message names it.</exception>
-    /// <exception cref="InvalidOperationException">The accelerator is unavailable, Resume meets a run trained otherwise, or the loss stopped being finite.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The folder holds a model and neither Resume nor Overwrite is set (nothing is written), the
+    /// accelerator is unavailable, Resume meets a run trained otherwise, or the loss stopped being finite.
+    /// </exception>
     /// <exception cref="InvalidDataException">The checkpoint to resume is damaged.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the checkpoint holds the position reached.</exception>
     public static IReadOnlyList<EpochReport> Train(
@@ -63,6 +66,8 @@ public static class VaeTrainer
                 LabelOneHots.Of(data.TrainClasses.AsSpan(kept, options.Validation), classes))
             : null;
 
+        ModelFolder.RefuseReplacing(folder, options.Resume, options.Overwrite, options.Epochs);
+        var record = ModelFolder.Record(network, training, options.Validation);
         var (backend, _) = Backends.Create(options.Accelerator, options.Device, nameof(options.Device));
         using var ownedBackend = backend;
         ModelFolder.Prepare(folder);
@@ -74,7 +79,7 @@ public static class VaeTrainer
         EpochPosition? resumeFrom = null;
         if (options.Resume && ModelFolder.CanResume(folder))
         {
-            var (state, saved) = ModelFolder.Resume(folder, model, training, options.Validation);
+            var (state, saved) = ModelFolder.Resume(folder, model, record);
             trainer.GlobalStep = state.GlobalStep;
             firstEpoch = state.CompletedEpochs + 1;
             resumeFrom = state.Partial;
@@ -94,7 +99,7 @@ public static class VaeTrainer
             }
             catch (TrainingInterruptedException interrupted)
             {
-                ModelFolder.Save(folder, model, epoch - 1, trainer.GlobalStep, training, options.Validation, history, interrupted.Position);
+                ModelFolder.Save(folder, model, record, epoch - 1, trainer.GlobalStep, history, interrupted.Position);
                 throw new OperationCanceledException(
                     $"training stopped in epoch {epoch} after step {interrupted.Position.StepsDone}; {folder} holds that position and Resume continues it", interrupted, cancellationToken);
             }
@@ -104,7 +109,7 @@ public static class VaeTrainer
             }
 
             history.Add(metrics);
-            ModelFolder.Save(folder, model, epoch, trainer.GlobalStep, training, options.Validation, history);
+            ModelFolder.Save(folder, model, record, epoch, trainer.GlobalStep, history);
             progress?.Report(Report(metrics, options.Epochs));
         }
 
@@ -131,6 +136,7 @@ public static class VaeTrainer
         Require(o.TrainLimit is null or > 0, nameof(o.TrainLimit), "null or at least 1", o.TrainLimit);
         Require(o.Validation >= 0, nameof(o.Validation), "at least 0", o.Validation);
         Require(o.Device >= 0, nameof(o.Device), "at least 0", o.Device);
+        Require(!(o.Resume && o.Overwrite), nameof(o.Overwrite), "false with Resume (Resume continues the run in the folder, Overwrite replaces it)", o.Overwrite);
         Require(Enum.IsDefined(o.Accelerator), nameof(o.Accelerator), "an AcceleratorChoice", o.Accelerator);
         Require(!o.Conditional || data.HasLabels, nameof(o.Conditional), "false for data without labels of both sets (a conditional model reads each image's label)", o.Conditional);
     }

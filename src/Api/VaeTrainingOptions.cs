@@ -58,8 +58,14 @@ public sealed record VaeTrainingOptions
     /// <summary>Hold out the last N of the training images (after <see cref="TrainLimit"/>) and report their loss each epoch (--validation).</summary>
     public int Validation { get; init; }
 
-    /// <summary>Continue the run in the folder, which must have been trained with the same options; false replaces it (--resume).</summary>
+    /// <summary>Continue the run in the folder, which must have been trained with the same options (--resume).</summary>
     public bool Resume { get; init; }
+
+    /// <summary>
+    /// Start afresh and replace the model the folder holds (--overwrite). With neither this nor
+    /// <see cref="Resume"/>, training into a folder that holds a model is refused and nothing is written.
+    /// </summary>
+    public bool Overwrite { get; init; }
 
     /// <summary>Where to train (--accelerator).</summary>
     public AcceleratorChoice Accelerator { get; init; } = AcceleratorChoice.Auto;

@@ -26,7 +26,7 @@ public sealed class StaleNllTests
         double old = ExperimentOutputs.Draw(folder.Path, backend, data, 0, figures, nll, TextWriter.Null).Single().TestNll!.Value;
 
         // Same epochs, another seed: before nll.csv was keyed on the weights, plot showed `old`.
-        var second = first with { Training = first.Training with { Seed = 1 } };
+        var second = first with { Training = first.Training with { Seed = 1 }, Overwrite = true };
         DimensionRun.Train(second, backend, data, TextWriter.Null, interactive: false, CancellationToken.None);
         using var plotLog = new StringWriter();
         var plotted = ExperimentOutputs.Draw(folder.Path, backend, data, 0, figures, nll: null, plotLog).Single();

@@ -2,6 +2,7 @@ using System.CommandLine;
 using GpuVae.App.Data;
 using GpuVae.App.Experiment;
 using GpuVae.App.Options;
+using GpuVae.App.Runs;
 
 namespace GpuVae.App.Commands;
 
@@ -11,7 +12,7 @@ public static class PlotCommand
     public static Command Create()
     {
         var figureArguments = new FigureArguments();
-        var output = new Option<string>("--out") { Description = "The folder a sweep or train wrote (holding dim<Z>/ folders)", DefaultValueFactory = _ => "save" };
+        var output = new Option<string>("--out") { Description = "The folder a sweep or train wrote (holding dim<Z>/ folders)", DefaultValueFactory = _ => TrainingArguments.DefaultOut };
         var data = new DataOption();
         var device = new DeviceOptions();
         var seed = new Option<int>("--seed") { Description = "Seed of the prior samples and latent draws", DefaultValueFactory = _ => 0 };

@@ -47,11 +47,21 @@ public static class SweepCommand
                 // finished, a run trained otherwise (another model kind, objective, seed, ...).
                 if (Checkpoint.Exists(run.RunDirectory))
                 {
-                    DimensionRun.RefuseOtherSettings(run.RunDirectory, run, run.Network, "sweep");
+                    // The image shape and the classes come from the data, read later; DimensionRun.Train checks the saved ones against it.
+                    var saved = Checkpoint.ReadConfig(run.RunDirectory);
+                    var asked = run.Network with { Pixels = saved.Pixels, ImageRows = saved.ImageRows, ImageCols = saved.ImageCols, Classes = saved.Classes };
+                    DimensionRun.RefuseOtherSettings(run.RunDirectory, run, asked, "sweep");
                 }
                 else if (Checkpoint.HasWeights(run.RunDirectory))
                 {
                     DimensionRun.RefuseOtherKind(run.RunDirectory, Checkpoint.ReadConfig(run.RunDirectory), run.Network);
+                    // Weights kept without their optimizer state (as save/ keeps them): finished, the sweep
+                    // draws from them; unfinished, it can neither continue them nor may it replace them.
+                    if (!DimensionRun.IsFinished(run.RunDirectory, run.Training.Epochs))
+                    {
+                        throw new UsageException(
+                            $"sweep: {run.RunDirectory} holds a model trained {RunProgress.Read(run.RunDirectory)} (of --epochs {run.Training.Epochs}) without the optimizer state to continue it: move it away or pass another --out");
+                    }
                 }
             }
 

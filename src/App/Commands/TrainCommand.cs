@@ -23,6 +23,7 @@ public static class TrainCommand
         var arguments = new TrainingArguments();
         command.Options.Add(arguments.Dim);
         command.Options.Add(arguments.Resume);
+        command.Options.Add(arguments.Overwrite);
         foreach (var option in arguments.Common)
         {
             command.Options.Add(option);
@@ -30,7 +31,9 @@ public static class TrainCommand
 
         command.SetAction(parse => CommandRunner.Run(cancellation =>
         {
-            var settings = arguments.Read(parse, parse.GetValue(arguments.Dim), parse.GetValue(arguments.Resume));
+            var settings = arguments.Read(parse, parse.GetValue(arguments.Dim), parse.GetValue(arguments.Resume), parse.GetValue(arguments.Overwrite));
+            // Before anything is written, downloaded or trained: a finished run is never replaced unasked.
+            DimensionRun.RefuseReplacing(settings);
             settings.EnsureOutputWritable();
             var log = Console.Out;
             foreach (string line in settings.Describe())

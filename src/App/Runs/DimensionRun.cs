@@ -13,9 +13,40 @@ namespace GpuVae.App.Runs;
 /// </summary>
 public static class DimensionRun
 {
-    /// <summary>Whether a run folder's last commit holds a finished run of at least the given epochs.</summary>
+    /// <summary>
+    /// Whether a run folder's last commit holds a finished run of at least the given epochs: its
+    /// weights (with or without the optimizer state; results kept without it are finished too) and as many metrics rows.
+    /// </summary>
     public static bool IsFinished(string runDirectory, int epochs) =>
-        Checkpoint.Exists(runDirectory) && Checkpoint.ReadMetrics(runDirectory).Count >= epochs;
+        Checkpoint.HasWeights(runDirectory) && Checkpoint.ReadMetrics(runDirectory).Count >= epochs;
+
+    /// <summary>
+    /// A usage error, before anything is read or written, when training as asked would replace
+    /// the model the run folder holds: without --resume or --overwrite, or with --resume where
+    /// only the weights are kept (nothing to continue from). It names the folder, how far its
+    /// run got and the ways out; the folder is left as it is.
+    /// </summary>
+    public static void RefuseReplacing(RunSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        string directory = settings.RunDirectory;
+        if (settings.Overwrite || RunProgress.Read(directory) is not { } progress)
+        {
+            return;
+        }
+
+        if (!progress.Resumable)
+        {
+            throw new UsageException(
+                $"{directory} holds a model trained {progress} (of --epochs {settings.Training.Epochs}) without the optimizer state --resume needs: pass --overwrite to replace it, or another --out");
+        }
+
+        if (!settings.Resume)
+        {
+            throw new UsageException(
+                $"{directory} holds a run trained {progress} (of --epochs {settings.Training.Epochs}): pass --resume to continue it, --overwrite to replace it, or another --out");
+        }
+    }
 
     /// <summary>A usage error when the run folder holds a model of the other kind than the one asked for: one cannot continue the other.</summary>
     public static void RefuseOtherKind(string directory, VaeConfig saved, VaeConfig asked)
@@ -31,53 +62,44 @@ public static class DimensionRun
 
     /// <summary>
     /// A usage error, prefixed by what asked (--resume, sweep), when the run folder's checkpoint
-    /// was trained with settings that continuing it under these would silently change: the
-    /// model kind, the layers, the binarization, the seed and batch size, the objective, the validation split.
+    /// was trained with settings that continuing it under these would silently change
+    /// (<see cref="RunRecord.Differences"/>): one line naming each one's option as saved and as asked.
     /// </summary>
     public static void RefuseOtherSettings(string directory, RunSettings settings, VaeConfig asked, string asker)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var saved = Checkpoint.ReadConfig(directory);
-        var state = Checkpoint.ReadState(directory);
-        RefuseOtherKind(directory, saved, asked);
-        if (!saved.Encoder.SequenceEqual(asked.Encoder) || !saved.Decoder.SequenceEqual(asked.Decoder))
+        var saved = RunRecord.Read(directory);
+        var wanted = Record(settings, asked);
+        var differences = saved.Differences(wanted);
+        if (differences.Count == 0)
         {
-            throw new UsageException(
-                $"{asker}: {directory} was trained with --encoder {HiddenSpecs.Format(saved.Encoder)} --decoder {HiddenSpecs.Format(saved.Decoder)}; pass the same layers to continue it");
+            return;
         }
 
-        if (saved.Binarization != asked.Binarization)
-        {
-            throw new UsageException(
-                $"{asker}: {directory} was trained with --binarize {CheckpointMetadata.BinarizationName(saved.Binarization)}; pass the same value to continue it");
-        }
-
-        if (state.Seed != settings.Training.Seed || state.BatchSize != settings.Training.BatchSize)
-        {
-            throw new UsageException(
-                $"{asker}: {directory} was trained with --seed {state.Seed} --batch-size {state.BatchSize}; pass the same values to continue it exactly");
-        }
-
-        if (state.Objective != settings.Training.Objective)
-        {
-            throw new UsageException(
-                $"{asker}: {directory} was trained with {state.Objective}, not {settings.Training.Objective}; pass the same values to continue it");
-        }
-
-        // Checkpoints from before the schedule was recorded say nothing of it, and are taken as they are.
-        if (state.LearningRates is { } learningRates && !learningRates.Equals(settings.Training.LearningRates))
-        {
-            throw new UsageException(
-                $"{asker}: {directory} was trained with learning rates {learningRates} (--lr or --lr-schedule), not {settings.Training.LearningRates}; pass the same to continue it");
-        }
-
-        // Checkpoints from before the split was recorded say nothing of it, and are taken as they are.
-        if (state.Validation is { } validation && validation != settings.Validation)
-        {
-            throw new UsageException(
-                $"{asker}: {directory} was trained with --validation {validation}, which held those images out of training; pass the same value to continue it");
-        }
+        RefuseOtherKind(directory, saved.Network, asked);
+        throw new UsageException(
+            $"{asker}: {directory} was trained with {Options(differences, saved)}, not {Options(differences, wanted)}; pass the same to continue it");
     }
+
+    /// <summary>The command line's options that give these settings of a run, as they would be typed.</summary>
+    private static string Options(IEnumerable<RunSetting> settings, RunRecord run) =>
+        string.Join(" ", settings.Select(setting => setting switch
+        {
+            RunSetting.Kind => $"--model {ModelKinds.Name(run.Network.Kind)}",
+            // The folder is dim<Z>/, so Z is the same on both sides.
+            RunSetting.Layers => $"--encoder {HiddenSpecs.Format(run.Network.Encoder)} --decoder {HiddenSpecs.Format(run.Network.Decoder)}",
+            RunSetting.Images => $"{run.Network.ImageRows}x{run.Network.ImageCols} images" + (run.Network.Classes > 0 ? $" of {run.Network.Classes} classes" : string.Empty),
+            RunSetting.Binarization => $"--binarize {CheckpointMetadata.BinarizationName(run.Network.Binarization)}",
+            RunSetting.Seed => $"--seed {run.Seed}",
+            RunSetting.BatchSize => $"--batch-size {run.BatchSize}",
+            RunSetting.Objective => run.Objective.ToString(),
+            RunSetting.LearningRates => run.LearningRates is { IsConstant: true } rate ? $"--lr {rate}" : $"--lr-schedule {run.LearningRates}",
+            RunSetting.Validation => $"--validation {run.Validation}",
+            _ => throw new ArgumentOutOfRangeException(nameof(settings), setting, "a run setting nobody named"),
+        }));
+
+    /// <summary>What a checkpoint of this run records of how it trains.</summary>
+    private static RunRecord Record(RunSettings settings, VaeConfig network) => RunRecord.Of(network, settings.Training, settings.Validation);
 
     public static IReadOnlyList<EpochMetrics> Train(
         RunSettings settings, Backend backend, MnistData data, TextWriter log, bool interactive, CancellationToken cancellation)
@@ -86,6 +108,8 @@ public static class DimensionRun
         // D and the image shape come from the data: MNIST's 28x28 or any other size; the
         // conditional VAE's classes from its labels, whose absence is refused before anything is written.
         var network = data.Shape(settings.Network);
+        // train refuses before it reads the data; this holds for every caller (a sweep's unfinished dims).
+        RefuseReplacing(settings);
         Checkpoint.Recover(directory);
         Directory.CreateDirectory(directory);
         var (trainImages, validationImages) = settings.SplitTraining(data.Train.Images, network.Pixels);
@@ -93,6 +117,7 @@ public static class DimensionRun
         using var trainer = new Trainer(
             model, settings.Training, trainImages, BinarizedTestSet.For(network, data.Test.Images), BinarizedTestSet.For(network, validationImages),
             Labels(network, data, trainImages.Length / network.Pixels, validationImages.Length / network.Pixels));
+        var record = Record(settings, network);
         var history = new List<EpochMetrics>();
         int firstEpoch = 1;
         EpochPosition? resumeFrom = null;
@@ -116,9 +141,9 @@ public static class DimensionRun
         }
         else
         {
-            if (Checkpoint.Exists(directory))
+            if (Checkpoint.HasWeights(directory))
             {
-                log.WriteLine($"starting afresh: the checkpoint in {directory} will be replaced (pass --resume to continue it)");
+                log.WriteLine($"--overwrite: the model in {directory} will be replaced");
             }
 
             model.Initialize(settings.Training.Seed);
@@ -136,14 +161,14 @@ public static class DimensionRun
             catch (TrainingInterruptedException interrupted)
             {
                 // Ctrl-C: the step in flight has finished; save where the epoch stands so --resume continues it exactly.
-                Checkpoint.Save(directory, model, State(settings, epoch - 1, trainer.GlobalStep, interrupted.Position), history);
+                Checkpoint.Save(directory, model, record.State(epoch - 1, trainer.GlobalStep, interrupted.Position), history);
                 log.WriteLine();
                 log.WriteLine($"interrupted in epoch {epoch} after step {interrupted.Position.StepsDone}: saved to {directory}; --resume continues from there");
                 throw;
             }
 
             history.Add(metrics);
-            Checkpoint.Save(directory, model, State(settings, epoch, trainer.GlobalStep), history);
+            Checkpoint.Save(directory, model, record.State(epoch, trainer.GlobalStep), history);
             log.WriteLine(EpochLine.Format(metrics, settings.Training.Epochs, trainer.StepsPerEpoch, settings.Training.BatchSize));
             if (epoch == firstEpoch && backend.Kind != "host")
             {
@@ -154,15 +179,6 @@ public static class DimensionRun
 
         return history;
     }
-
-    /// <summary>What a checkpoint records of where the run stands and how it trains.</summary>
-    private static TrainingState State(RunSettings settings, int completedEpochs, long globalStep, EpochPosition? partial = null) =>
-        new(completedEpochs, globalStep, settings.Training.Seed, settings.Training.BatchSize, partial)
-        {
-            Objective = settings.Training.Objective,
-            Validation = settings.Validation,
-            LearningRates = settings.Training.LearningRates,
-        };
 
     /// <summary>The one-hot labels beside the training images (the first train, then validation ones, as SplitTraining splits) and the test images; null for the plain VAE.</summary>
     private static TrainingLabels? Labels(VaeConfig network, MnistData data, int train, int validation)

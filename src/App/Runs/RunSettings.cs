@@ -16,6 +16,9 @@ public sealed record RunSettings(
     int? TrainLimit,
     int Validation = 0)
 {
+    /// <summary>Start afresh over a run folder that holds a model, replacing it (--overwrite); without it or --resume such a folder is refused.</summary>
+    public bool Overwrite { get; init; }
+
     /// <summary>MNIST's training set; --validation is checked against it before anything is written, and against the data read later.</summary>
     public const int MnistTrainingImages = 60_000;
 
@@ -80,6 +83,6 @@ public sealed record RunSettings(
             + (Training.Objective != TrainingObjective.Elbo ? $" | {Training.Objective}" : string.Empty)
             + (TrainLimit is { } limit ? $" | train limit {limit}" : string.Empty)
             + (Validation > 0 ? $" | validation {Validation}" : string.Empty);
-        yield return $"data {DataDirectory} | out {RunDirectory}" + (Resume ? " | resume" : string.Empty);
+        yield return $"data {DataDirectory} | out {RunDirectory}" + (Resume ? " | resume" : string.Empty) + (Overwrite ? " | overwrite" : string.Empty);
     }
 }

@@ -38,11 +38,19 @@ public sealed class TrainingArguments
 
     public DataOption Data { get; } = new();
 
-    public Option<string> Out { get; } = new("--out") { Description = "Folder for results: <out>/dim<Z>/ holds metrics, checkpoints and images", DefaultValueFactory = _ => "save" };
+    /// <summary>
+    /// Where train, sweep and plot put results unless told: a folder git ignores, so that a run
+    /// never rewrites the committed results in save/, which are regenerated only with --out save.
+    /// </summary>
+    public const string DefaultOut = "runs";
+
+    public Option<string> Out { get; } = new("--out") { Description = "Folder for results: <out>/dim<Z>/ holds metrics, checkpoints and images", DefaultValueFactory = _ => DefaultOut };
 
     public DeviceOptions Device { get; } = new();
 
     public Option<bool> Resume { get; } = new("--resume") { Description = "Continue from the checkpoint in <out>/dim<Z>/" };
+
+    public Option<bool> Overwrite { get; } = new("--overwrite") { Description = "Start afresh and replace the model in <out>/dim<Z>/; without it or --resume a folder holding one is refused" };
 
     public Option<int?> TrainLimit { get; } = new("--train-limit") { Description = "Train on the first N training images only (quick runs)" };
 
@@ -72,14 +80,15 @@ public sealed class TrainingArguments
 
     public Option<int> Validation { get; } = new("--validation") { Description = "Hold out the last N training images and report their loss each epoch (the TensorFlow original holds out 5000)", DefaultValueFactory = _ => 0 };
 
-    /// <summary>The options of both train and sweep; train adds --dim and --resume, sweep --dims.</summary>
+    /// <summary>The options of both train and sweep; train adds --dim, --resume and --overwrite, sweep --dims.</summary>
     public IEnumerable<Option> Common =>
     [
         Epochs, BatchSize, Hidden, Encoder, Decoder, LearningRate, LearningRates, KeepProbability, Seed, Data.Data, Out, .. Device.All, TrainLimit, AddNoise, NoiseFraction, Binarize, Beta, Objective, Samples, Validation, Model, NoGraph,
     ];
 
-    public RunSettings Read(ParseResult parse, int dim, bool resume)
+    public RunSettings Read(ParseResult parse, int dim, bool resume, bool overwrite = false)
     {
+        Require(!(resume && overwrite), "--resume continues the run in <out>/dim<Z>/ and --overwrite replaces it: give one");
         int epochs = parse.GetValue(Epochs);
         int batch = parse.GetValue(BatchSize);
         int hidden = parse.GetValue(Hidden);
@@ -150,7 +159,10 @@ public sealed class TrainingArguments
             device,
             resume,
             limit,
-            validation);
+            validation)
+        {
+            Overwrite = overwrite,
+        };
     }
 
     /// <summary>--lr-schedule's schedule, or --lr's one rate when it is not given; both given is a usage error.</summary>
