@@ -44,7 +44,10 @@ public sealed class KernelBenchmarkTests
         Assert.All(timings.Where(t => t.Operation != OperationName.Gemm), t => Assert.True(t.GigabytesPerSecond > 0, $"{t.Name}: {t.GigabytesPerSecond} GB/s"));
     }
 
-    /// <summary>The operations that run at the model's sizes are timed at them, under the names bench printed before the table.</summary>
+    /// <summary>
+    /// The operations that run at the model's sizes are timed at them, under the names bench
+    /// printed before the table: stated here again on purpose, as the readers of bench's JSON state them.
+    /// </summary>
     [Fact]
     public void BenchTimesTheModelsOperationsAtTheModelsShapes()
     {

@@ -94,7 +94,7 @@ public static class BenchCommand
             double peak = backend.PeakGflops;
             var config = new VaeConfig(latents[0]);
             var kernels = KernelBenchmark.Run(
-                // The elementwise kernels at the first hidden layer's width: the widest of the original's layers with D.
+                // The table's operations that run on a hidden layer at the first one's width: the widest of the original's layers with D.
                 backend, TrainingStep.Gemms(config, Batch), Batch, config.Pixels, config.Layers.EncoderHidden[0].Outputs, warmups: 3, repeats: repeatCount, seed: 2, parse.GetValue(variants));
             Console.WriteLine("ms: one call, launch to synchronize; b2b ms: per call, 20 queued back to back, which GFLOP/s and GB/s are from");
             // As wide as the longest kernel name, and at least the 25 of bias_tanh_dropout_forward.
