@@ -46,16 +46,37 @@ public sealed class KernelCaseTests
         Assert.True(failures.Count == 0, $"{kind}: {failures.Count} of {rows.Count} cases fail (seed {inputs.Seed}):\n{string.Join("\n", failures)}");
     }
 
-    /// <summary>Each case calls the operation it is named for, as the backend names it in profiles and choices.</summary>
+    /// <summary>
+    /// Each case calls the operation it is named for, as the backend names it in profiles and
+    /// choices, once and through <see cref="KernelCaseContext.Launch"/> (what bench times), and
+    /// nothing but transfers around it.
+    /// </summary>
     [Fact]
-    public void EveryCaseRunsTheOperationItNames()
+    public void EveryCaseLaunchesTheOperationItNames()
     {
         using var backend = new HostBackend();
-        var context = new KernelCaseContext(backend, new Random(1));
+        var around = new OperationProfile();
+        var launched = new OperationProfile();
+        int launches = 0;
+        var context = new KernelCaseContext(backend, new Random(1), operation =>
+        {
+            launches++;
+            backend.Profile = launched;
+            try
+            {
+                operation();
+            }
+            finally
+            {
+                backend.Profile = around;
+            }
+        });
         foreach (var kernelCase in KernelCases.All)
         {
-            var profile = new OperationProfile();
-            backend.Profile = profile;
+            around.Reset();
+            launched.Reset();
+            launches = 0;
+            backend.Profile = around;
             try
             {
                 kernelCase.Run(context);
@@ -65,8 +86,11 @@ public sealed class KernelCaseTests
                 backend.Profile = null;
             }
 
-            var ran = profile.Totals.Keys.Select(OperationName.OperationOf).Where(name => !OperationName.Transfers.Contains(name)).Distinct().ToList();
-            Assert.True(ran.SequenceEqual([kernelCase.Operation]), $"{kernelCase.Name} ran [{string.Join(", ", ran)}]");
+            var ran = launched.Totals.Keys.Select(OperationName.OperationOf).Distinct().ToList();
+            var others = around.Totals.Keys.Select(OperationName.OperationOf).Where(name => !OperationName.Transfers.Contains(name)).Distinct().ToList();
+            Assert.True(
+                launches == 1 && ran.SequenceEqual([kernelCase.Operation]) && others.Count == 0,
+                $"{kernelCase.Name}: {launches} launches of [{string.Join(", ", ran)}], and [{string.Join(", ", others)}] around them");
         }
     }
 }

@@ -12,7 +12,8 @@ namespace GpuVae.App.Commands;
 
 /// <summary>
 /// `GpuVae bench`: checks every kernel against the host reference, then times the training
-/// step's GEMMs, the main elementwise kernels and whole steps at the model's shapes.
+/// step's GEMMs, every other operation of the table of kernel cases and whole steps at the
+/// model's shapes.
 /// </summary>
 public static class BenchCommand
 {
@@ -93,18 +94,19 @@ public static class BenchCommand
             double peak = backend.PeakGflops;
             var config = new VaeConfig(latents[0]);
             var kernels = KernelBenchmark.Run(
-                // The elementwise kernels at the first hidden layer's width: the widest of the original's layers with D.
+                // The table's operations that run on a hidden layer at the first one's width: the widest of the original's layers with D.
                 backend, TrainingStep.Gemms(config, Batch), Batch, config.Pixels, config.Layers.EncoderHidden[0].Outputs, warmups: 3, repeats: repeatCount, seed: 2, parse.GetValue(variants));
             Console.WriteLine("ms: one call, launch to synchronize; b2b ms: per call, 20 queued back to back, which GFLOP/s and GB/s are from");
-            // 25 wide: the longest kernel name, bias_tanh_dropout_forward.
-            Console.WriteLine($"{"kernel",-25} {"variant",-16} {"layer",-16} {"shape",-16} {"ms",9} {"b2b ms",9} {"GFLOP/s",9} {"% peak",7} {"GB/s",8}");
+            // As wide as the longest kernel name, and at least the 25 of bias_tanh_dropout_forward.
+            int width = Math.Max(25, kernels.Max(k => k.Name.Length));
+            Console.WriteLine($"{"kernel".PadRight(width)} {"variant",-16} {"layer",-16} {"shape",-16} {"ms",9} {"b2b ms",9} {"GFLOP/s",9} {"% peak",7} {"GB/s",8}");
             foreach (var k in kernels)
             {
                 string shape = k.K > 0 ? $"{k.M}x{k.N}x{k.K}" : $"{k.M}x{k.N}";
                 string percent = k.Gflops > 0 && peak > 0 ? $"{100 * k.Gflops / peak,7:F1}" : $"{string.Empty,7}";
                 string gflops = k.Gflops > 0 ? $"{k.Gflops,9:F1}" : $"{string.Empty,9}";
                 string gbps = k.GigabytesPerSecond > 0 ? $"{k.GigabytesPerSecond,8:F1}" : string.Empty;
-                Console.WriteLine($"{k.Name,-25} {k.Variant,-16} {k.Layer,-16} {shape,-16} {k.Milliseconds,9:F4} {k.BackToBackMilliseconds,9:F4} {gflops} {percent} {gbps}");
+                Console.WriteLine($"{k.Name.PadRight(width)} {k.Variant,-16} {k.Layer,-16} {shape,-16} {k.Milliseconds,9:F4} {k.BackToBackMilliseconds,9:F4} {gflops} {percent} {gbps}");
             }
 
             Console.WriteLine($"(% peak against an assumed {peak:F0} GFLOP/s: {backend.PeakGflopsFormula})");

@@ -2,10 +2,36 @@ using GpuVae.Kernels.Operations;
 
 namespace GpuVae.Kernels.Verification;
 
-/// <summary>The backend a case runs on, its random source, and the uploads and downloads every case needs.</summary>
-public sealed class KernelCaseContext(Backend backend, Random random)
+/// <summary>
+/// The backend a case runs on, its random source, the uploads and downloads every case needs,
+/// and how its operation is launched: once when checking, repeated and timed when benchmarking.
+/// </summary>
+/// <param name="launch">
+/// Runs the operation a case hands <see cref="Launch"/>; none runs it once. <c>bench</c> passes
+/// its timing here (<see cref="Benchmarks.KernelBenchmark"/>).
+/// </param>
+public sealed class KernelCaseContext(Backend backend, Random random, Action<Action>? launch = null)
 {
     public Backend Backend { get; } = backend;
+
+    /// <summary>
+    /// Runs the case's operation, and nothing else: every case calls its backend operation
+    /// through here exactly once, so that the code that checks a case is the code that times it.
+    /// When timed, the operation runs many times over the same inputs, and the outputs the case
+    /// then returns are not compared.
+    /// </summary>
+    public void Launch(Action operation)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        if (launch is null)
+        {
+            operation();
+        }
+        else
+        {
+            launch(operation);
+        }
+    }
 
     /// <summary>Uniform in [-scale, scale).</summary>
     public float[] Uniform(int length, float scale = 1)
