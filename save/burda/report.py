@@ -20,7 +20,7 @@ def stages(run):
     metrics = run / "metrics.csv"
     if metrics.exists():
         for row in csv.DictReader(metrics.open()):
-            rates[int(row["epoch"])] = row.get("lr", "")
+            rates[int(row["epoch"])] = row.get("learning_rate", "")
     rows = []
     for stage in range(8):
         path = run / f"bound_stage{stage}.txt"
@@ -30,6 +30,14 @@ def stages(run):
         passes = sum(STAGE_PASSES[: stage + 1])
         rows.append((stage, passes, rates.get(passes, ""), float(match.group(1)), int(match.group(3))))
     return rows
+
+
+def final(run):
+    """(stage, bound, images) of the bound on the whole test set after the last stage, or None."""
+    path = run / "bound_final.txt"
+    text = path.read_text() if path.exists() else ""
+    match, stage = BOUND.search(text), re.search(r"after stage (\d+)", text)
+    return (int(stage.group(1)), float(match.group(1)), int(match.group(3))) if match and stage else None
 
 
 def main():
@@ -47,6 +55,9 @@ def main():
     for run in runs:
         for stage, passes, rate, bound, images in stages(run):
             lines.append(f"| {run.name} | {stage} | {passes} | {rate} | {images} | {bound:.2f} |")
+        if (whole := final(run)) is not None:
+            stage, bound, images = whole
+            lines.append(f"| {run.name} | {stage} | {sum(STAGE_PASSES[: stage + 1])} | | **{images}** | **{bound:.2f}** |")
     lines += ["", "Theirs: " + ", ".join(f"{name} {value:.2f}" for name, value in THEIRS.items()) + ".", ""]
     lines.append("![bound against passes](bound.png)")
     (here / "report.md").write_text("\n".join(lines) + "\n")
@@ -58,7 +69,10 @@ def main():
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
     for run in runs:
         rows = stages(run)
-        ax.plot([r[1] for r in rows], [r[3] for r in rows], marker="o", label=f"ours: {run.name}")
+        line, = ax.plot([r[1] for r in rows], [r[3] for r in rows], marker="o", label=f"ours: {run.name}, first {rows[0][4]} test images")
+        if (whole := final(run)) is not None:
+            ax.plot([sum(STAGE_PASSES[: whole[0] + 1])], [whole[1]], marker="*", markersize=12, linestyle="none",
+                    color=line.get_color(), label=f"ours: {run.name}, all {whole[2]} test images")
     for (name, value), style in zip(THEIRS.items(), ["--", ":"]):
         ax.axhline(value, color="gray", linestyle=style, label=f"Burda et al.: {name} {value}")
     ax.set_xscale("log")
