@@ -14,7 +14,7 @@
 # Every stage's bound goes to $RUN/bound_stage<i>.txt; a stage already bounded is kept, and
 # training resumes from the checkpoint, so the script continues where it stopped. The
 # checkpoints (runs/burda/, which git ignores) are not committed; metrics and bounds are.
-# report.py writes report.md and bound.png from every run here.
+# report.py writes report.md and bound.png from every run here (it needs python3-matplotlib).
 set -euo pipefail
 here=save/burda
 app=${GPUVAE:-src/App/bin/Release/net10.0/GpuVae}
@@ -47,4 +47,5 @@ if ! grep -q "p(x) <=" "$final" 2>/dev/null || ! grep -q "after stage $last\b" "
   { echo "after stage $last"; "$app" eval --checkpoint "$checkpoints/dim50" --samples 5000 --accelerator "$accelerator"; } | tee "$final.partial"
   mv "$final.partial" "$final"
 fi
-python3 $here/report.py $here
+# Debian's python3 has matplotlib (apt-get install python3-matplotlib); PYTHON names another.
+"${PYTHON:-/usr/bin/python3}" $here/report.py $here
