@@ -19,7 +19,7 @@ public sealed class VaeTrainerFolderTests
     [Fact]
     public void AFolderHoldingAModelIsReplacedOnlyByOverwrite()
     {
-        var data = SmallMnist();
+        var data = RealMnist.ForApi(128, 100);
         using var folder = new TempFolder();
         string run = folder.File("run");
         VaeTrainer.Train(run, data, Small, cancellationToken: TestContext.Current.CancellationToken);
@@ -44,7 +44,7 @@ public sealed class VaeTrainerFolderTests
     [Fact]
     public void ResumeRefusesARunTrainedOtherwiseNamingTheProperties()
     {
-        var data = SmallMnist();
+        var data = RealMnist.ForApi(128, 100);
         using var folder = new TempFolder();
         string run = folder.File("run");
         VaeTrainer.Train(run, data, Small with { Beta = 0.5f }, cancellationToken: TestContext.Current.CancellationToken);
@@ -67,10 +67,4 @@ public sealed class VaeTrainerFolderTests
         Directory.GetFiles(folder, "*", SearchOption.AllDirectories)
             .ToDictionary(path => Path.GetRelativePath(folder, path), path => Convert.ToHexString(File.ReadAllBytes(path)));
 
-    private static VaeTrainingData SmallMnist()
-    {
-        var mnist = RealMnist.Load();
-        return VaeTrainingData.FromArrays(
-            mnist.Train.Images.AsSpan(0, 128 * 784).ToArray(), mnist.Test.Images.AsSpan(0, 100 * 784).ToArray(), 28, 28);
-    }
 }

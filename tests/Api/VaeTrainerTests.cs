@@ -19,7 +19,7 @@ public sealed class VaeTrainerTests
     [Fact]
     public void ACancelledRunResumesToTheSameEpochs()
     {
-        var data = SmallMnist();
+        var data = RealMnist.ForApi(256, 200);
         using var folder = new TempFolder();
         var straight = VaeTrainer.Train(folder.File("straight"), data, Small, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal([1, 2], straight.Select(r => r.Epoch));
@@ -48,7 +48,7 @@ public sealed class VaeTrainerTests
     [Fact]
     public void OptionsThatDoNotFitAreNamed()
     {
-        var data = SmallMnist();
+        var data = RealMnist.ForApi(256, 200);
         using var folder = new TempFolder();
         string run = folder.File("run");
         AssertRefused("options.Latent", () => VaeTrainer.Train(run, data, Small with { Latent = 0 }));
@@ -66,7 +66,7 @@ public sealed class VaeTrainerTests
     [Fact]
     public void ALayerListAndAScheduleTrainAsTheCommandLineTrainsThem()
     {
-        var data = SmallMnist();
+        var data = RealMnist.ForApi(256, 200);
         using var folder = new TempFolder();
         string run = folder.File("run");
         var options = Small with { Encoder = "24:tanh,16:relu", Decoder = "16:gelu", LearningRateSchedule = "1:0.002,1:0.0005" };
@@ -106,13 +106,6 @@ public sealed class VaeTrainerTests
         Assert.Equal((60_000, 10_000, 28, 28, true), (data.TrainCount, data.TestCount, data.Rows, data.Cols, data.HasLabels));
         Assert.True(data.TestImages.Span.SequenceEqual(cli.Test.Images));
         Assert.Equal(cli.Test.Labels!.Select(l => (int)l), data.TestLabels.ToArray());
-    }
-
-    private static VaeTrainingData SmallMnist()
-    {
-        var mnist = RealMnist.Load();
-        return VaeTrainingData.FromArrays(
-            mnist.Train.Images.AsSpan(0, 256 * 784).ToArray(), mnist.Test.Images.AsSpan(0, 200 * 784).ToArray(), 28, 28);
     }
 
     private static void AssertRefused(string fragment, Action call)
