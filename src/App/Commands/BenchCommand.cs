@@ -113,6 +113,8 @@ public static class BenchCommand
             // Each dim's step captured as a CUDA graph where the backend can, and then op by op too, both
             // from this one run; where it cannot, the steps asked to capture ran op by op, and are that timing.
             var steps = new List<StepBenchmark.Result>();
+            // The step's own peak: from here, past the check's and the kernel table's buffers, to the last timed step.
+            bool peakRestarted = PeakWorkingSet.Restart();
             foreach (int dim in latents)
             {
                 var graphed = StepBenchmark.Run(backend, new VaeConfig(dim), Batch, warmups: 3, repeats: repeatCount, seed: 3, captureGraph: true);
@@ -124,11 +126,15 @@ public static class BenchCommand
                 steps.Add(graphed);
             }
 
+            long stepPeakBytes = PeakWorkingSet.Bytes();
             foreach (var step in steps)
             {
                 string how = step.Graph ? "CUDA graph" : "op by op";
-                Console.WriteLine($"training step, dim {step.Latent}, batch {step.Batch}, {how}: {step.Milliseconds:F3} ms, {step.ImagesPerSecond:F0} images/s, an epoch of 60,000 images in {step.EpochSeconds:F1} s");
+                Console.WriteLine($"training step, dim {step.Latent}, batch {step.Batch}, {how}: {step.Milliseconds:F3} ms, {step.ImagesPerSecond:F0} images/s, an epoch of 60,000 images in {step.EpochSeconds:F1} s, {step.AllocatedBytesPerStep:F0} bytes allocated per warm step");
             }
+
+            string peakFrom = peakRestarted ? "while timing the steps" : "since the process started (this system cannot restart the mark)";
+            Console.WriteLine($"peak working set {peakFrom}: {stepPeakBytes / 1e6:F0} MB");
 
             var variantSteps = parse.GetValue(variants) ? StepPerGemmKernel(backend, latents[0], repeatCount) : [];
             var profile = StepBenchmark.Profile(backend, config, Batch, ProfileSteps, seed: 3);
@@ -142,6 +148,15 @@ public static class BenchCommand
 
             Console.WriteLine($"{"all, synchronized",-40} {profile.Sum(row => row.CallsPerStep),6} {profiled,9:F4}");
 
+            // The fastest form of the first dim's step (a graph where there is one) against its floor.
+            var firstStep = steps.Where(s => s.Latent == latents[0]).MinBy(s => s.Milliseconds)!;
+            double bandwidth = MemoryBandwidth.GigabytesPerSecond(backend);
+            var floor = StepFloor.Of(kernels.Where(k => k.Operation == OperationName.Gemm && k.Variant == KernelBenchmark.DefaultVariant).Select(k => k.Milliseconds), profile, bandwidth);
+            Console.WriteLine(
+                $"floor of a dim-{latents[0]} step: its GEMMs timed alone {floor.GemmMilliseconds:F3} ms + the other operations' {floor.OtherBytes / 1e6:F1} MB at " +
+                $"{bandwidth:F1} GB/s (memory bandwidth, a copy between two {MemoryBandwidth.Megabytes} MB tensors) {floor.OtherMilliseconds:F3} ms = {floor.Milliseconds:F3} ms; " +
+                $"the step takes {firstStep.Milliseconds:F3} ms, {firstStep.Milliseconds / floor.Milliseconds:F2}x its floor");
+
             if (parse.GetValue(json) is { } path)
             {
                 var report = new
@@ -150,10 +165,13 @@ public static class BenchCommand
                     Device = backend.DeviceName,
                     PeakGflops = peak,
                     Kernels = kernels.Select(k => new { k.Name, k.Variant, k.Layer, k.M, k.N, k.K, Ms = k.Milliseconds, BackToBackMs = k.BackToBackMilliseconds, k.Gflops, Gbps = k.GigabytesPerSecond }),
-                    Step = steps.Select(s => new { Dim = s.Latent, s.Batch, Ms = s.Milliseconds, s.ImagesPerSecond, s.EpochSeconds, s.Graph }).First(),
-                    Steps = steps.Select(s => new { Dim = s.Latent, s.Batch, Ms = s.Milliseconds, s.ImagesPerSecond, s.EpochSeconds, s.Graph }),
+                    Step = steps.Select(s => new { Dim = s.Latent, s.Batch, Ms = s.Milliseconds, s.ImagesPerSecond, s.EpochSeconds, s.Graph, s.AllocatedBytesPerStep }).First(),
+                    Steps = steps.Select(s => new { Dim = s.Latent, s.Batch, Ms = s.Milliseconds, s.ImagesPerSecond, s.EpochSeconds, s.Graph, s.AllocatedBytesPerStep }),
+                    Floor = new { Dim = latents[0], GemmMs = floor.GemmMilliseconds, OtherBytes = floor.OtherBytes, GigabytesPerSecond = bandwidth, OtherMs = floor.OtherMilliseconds, Ms = floor.Milliseconds, StepMs = firstStep.Milliseconds, StepOverFloor = firstStep.Milliseconds / floor.Milliseconds },
+                    PeakWorkingSetBytes = stepPeakBytes,
+                    PeakWorkingSetWhileTimingSteps = peakRestarted,
                     StepPerGemmVariant = variantSteps.Select(v => new { v.Variant, Dim = v.Step.Latent, Ms = v.Step.Milliseconds, v.Step.ImagesPerSecond }),
-                    Profile = profile.Select(row => new { row.Operation, Calls = row.CallsPerStep, Ms = row.MillisecondsPerStep }),
+                    Profile = profile.Select(row => new { row.Operation, Calls = row.CallsPerStep, Ms = row.MillisecondsPerStep, Bytes = row.BytesPerStep }),
                 };
                 AtomicFile.WriteAllText(path, JsonSerializer.Serialize(report, JsonOptions));
                 Console.WriteLine($"wrote {path}");

@@ -13,6 +13,9 @@ public static class KernelBenchmark
     /// <summary>Calls queued between synchronizes for the back-to-back time: enough that one synchronize's latency is noise.</summary>
     private const int LaunchesPerSync = 20;
 
+    /// <summary>The variant name of the kernel training runs, beside the others --variants times.</summary>
+    public const string DefaultVariant = "default";
+
     /// <param name="everyKernel">Also time every other kernel the backend can pick for an operation (<see cref="Backend.Choices"/>).</param>
     /// <param name="minimumWarmup">At least this long warming up each timing (<see cref="Timing.MinimumWarmup"/> when null); tests pass zero.</param>
     public static IReadOnlyList<KernelTiming> Run(
@@ -62,7 +65,7 @@ public static class KernelBenchmark
     /// <summary>"default" (what training runs), then, when asked, every other kernel the backend can pick for the operation.</summary>
     private static IEnumerable<string> Kernels(Backend backend, string operation, bool everyKernel)
     {
-        yield return "default";
+        yield return DefaultVariant;
         var choice = backend.Choices.FirstOrDefault(choice => choice.Operations.Contains(operation));
         if (everyKernel && choice is not null)
         {
@@ -77,7 +80,7 @@ public static class KernelBenchmark
     private static (double Milliseconds, double BackToBack) Time(
         Backend backend, string operation, string variant, Action run, int warmups, int repeats, TimeSpan? minimumWarmup)
     {
-        var choice = variant == "default" ? null : backend.Choices.First(choice => choice.Operations.Contains(operation));
+        var choice = variant == DefaultVariant ? null : backend.Choices.First(choice => choice.Operations.Contains(operation));
         using (choice?.Select(variant))
         {
             return (

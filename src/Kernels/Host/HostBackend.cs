@@ -5,7 +5,7 @@ namespace GpuVae.Kernels.Host;
 
 /// <summary>
 /// Plain .NET on the CPU, no ILGPU: the way to train without a GPU. The hot operations
-/// (GEMM, the fused bias-activation-dropout epilogues, bias, BCE, Adam) are SIMD and
+/// (GEMM, the fused bias-activation-dropout epilogues, bias, BCE, Adam, copy) are SIMD and
 /// multi-core (<see cref="HostGemm"/>, <see cref="HostElementwise"/>, <see cref="HostPhilox"/>),
 /// the maps run through <see cref="ElementwiseMap"/>, and the rest are their families'
 /// references: for those, a test of the host against the reference would test nothing, so
@@ -22,7 +22,7 @@ internal sealed class HostBackend : Backend
     /// <summary>The operations this backend runs with their families' references, listed beside their Core members below.</summary>
     private static readonly HashSet<string> ReferenceOperations =
     [
-        OperationName.Fill, OperationName.Copy, OperationName.GatherRows, OperationName.GaussianHead, OperationName.GaussianHeadBackward,
+        OperationName.Fill, OperationName.GatherRows, OperationName.GaussianHead, OperationName.GaussianHeadBackward,
         OperationName.Reparameterize, OperationName.ReparameterizeBackward, OperationName.BceBackward, OperationName.KlForward, OperationName.KlBackward,
         OperationName.LogPriorOverPosterior, OperationName.LogPriorOverPosteriorBackward, OperationName.ImportanceWeights, OperationName.ScaleRows,
     ];
@@ -57,7 +57,7 @@ internal sealed class HostBackend : Backend
 
     protected override void FillCore(Tensor y, float value) => Memory.FillReference(Data(y), value, y.Length);
 
-    protected override void CopyCore(Tensor y, Tensor x) => Memory.CopyReference(Data(y), Data(x), y.Length);
+    protected override void CopyCore(Tensor y, Tensor x) => HostElementwise.Copy(Data(y), Data(x), y.Length);
 
     protected override StepValues AllocateStepValuesCore(int rowCapacity) => new HostStepValues(rowCapacity);
 

@@ -32,16 +32,19 @@ internal static class HostElementwise
     /// x (rows, cols) += bias (1, cols), then y = f(x): <see cref="Epilogues.ForwardReference"/>
     /// in float32, in L1-sized blocks so each element makes one trip through memory.
     /// </summary>
-    public static void BiasActivation(Activation activation, float[] y, float[] x, float[] bias, int rows, int cols) =>
-        HostParallel.For(rows * cols, (start, end) =>
+    public static void BiasActivation(Activation activation, float[] y, float[] x, float[] bias, int rows, int cols)
+    {
+        var job = (activation, y, x, bias, cols);
+        HostParallel.For(rows * cols, ref job, static (ref job, start, end) =>
         {
             for (int block = start; block < end; block += ElementsPerBlock)
             {
                 int count = Math.Min(ElementsPerBlock, end - block);
-                AddBias(x.AsSpan(block, count), bias.AsSpan(0, cols), block);
-                Activate(activation, y.AsSpan(block, count), x.AsSpan(block, count));
+                AddBias(job.x.AsSpan(block, count), job.bias.AsSpan(0, job.cols), block);
+                Activate(job.activation, job.y.AsSpan(block, count), job.x.AsSpan(block, count));
             }
         });
+    }
 
     /// <summary>
     /// x (rows, cols) += bias (1, cols), y = f(x), dropped = y * mask / keep:
@@ -50,8 +53,10 @@ internal static class HostElementwise
     /// </summary>
     public static void BiasActivationDropout(
         HostPhiloxIsa isa, Activation activation, float[] dropped, float[] y, float[] x, float[] bias,
-        float keepProbability, ulong seed, ulong stream, int rows, int cols) =>
-        HostParallel.For(rows * cols, DropoutMinimumElementsPerChunk, (start, end) =>
+        float keepProbability, ulong seed, ulong stream, int rows, int cols)
+    {
+        var job = (isa, activation, dropped, y, x, bias, keepProbability, seed, stream, cols);
+        HostParallel.For(rows * cols, DropoutMinimumElementsPerChunk, ref job, static (ref job, start, end) =>
         {
             // HostParallel's chunks start at multiples of 64, so every block starts on a Philox
             // block, as HostPhilox.Generate requires. A block's words and values stay in L1
@@ -60,40 +65,64 @@ internal static class HostElementwise
             for (int block = start; block < end; block += ElementsPerBlock)
             {
                 int count = Math.Min(ElementsPerBlock, end - block);
-                AddBias(x.AsSpan(block, count), bias.AsSpan(0, cols), block);
-                Activate(activation, y.AsSpan(block, count), x.AsSpan(block, count));
-                HostPhilox.Generate(isa, words[..count], seed, stream, RandomPurpose.Dropout, block);
-                ApplyDropoutMask(dropped.AsSpan(block, count), y.AsSpan(block, count), words[..count], keepProbability);
+                AddBias(job.x.AsSpan(block, count), job.bias.AsSpan(0, job.cols), block);
+                Activate(job.activation, job.y.AsSpan(block, count), job.x.AsSpan(block, count));
+                HostPhilox.Generate(job.isa, words[..count], job.seed, job.stream, RandomPurpose.Dropout, block);
+                ApplyDropoutMask(job.dropped.AsSpan(block, count), job.y.AsSpan(block, count), words[..count], job.keepProbability);
             }
         });
+    }
 
     /// <summary>dx = dy * f'(x), written with y = f(x) where that is cheaper than recomputing f.</summary>
-    public static void ActivationBackward(Activation activation, float[] dx, float[] dy, float[] x, float[] y, int length) =>
-        HostParallel.For(length, (start, end) =>
-            MultiplyByDerivative(activation, dx.AsSpan(start, end - start), dy.AsSpan(start, end - start), x.AsSpan(start, end - start), y.AsSpan(start, end - start)));
+    public static void ActivationBackward(Activation activation, float[] dx, float[] dy, float[] x, float[] y, int length)
+    {
+        var job = (activation, dx, dy, x, y);
+        HostParallel.For(length, ref job, static (ref job, start, end) =>
+            MultiplyByDerivative(job.activation, job.dx.AsSpan(start, end - start), job.dy.AsSpan(start, end - start), job.x.AsSpan(start, end - start), job.y.AsSpan(start, end - start)));
+    }
 
     /// <summary>
     /// dx = (dy * mask / keep) * f'(x): <see cref="Epilogues.DropoutBackwardReference"/> in
     /// float32, the mask recomputed from (seed, stream, i), never stored. dx may alias dy.
     /// </summary>
     public static void DropoutActivationBackward(
-        Activation activation, float[] dx, float[] dy, float[] x, float[] y, float keepProbability, ulong seed, ulong stream, int length) =>
-        HostParallel.For(length, DropoutMinimumElementsPerChunk, (start, end) =>
+        Activation activation, float[] dx, float[] dy, float[] x, float[] y, float keepProbability, ulong seed, ulong stream, int length)
+    {
+        var job = (activation, dx, dy, x, y, keepProbability, seed, stream);
+        HostParallel.For(length, DropoutMinimumElementsPerChunk, ref job, static (ref job, start, end) =>
         {
             Span<uint> words = stackalloc uint[ElementsPerBlock];
             for (int block = start; block < end; block += ElementsPerBlock)
             {
                 int count = Math.Min(ElementsPerBlock, end - block);
-                var gradient = dx.AsSpan(block, count);
-                HostPhilox.Generate(words[..count], seed, stream, RandomPurpose.Dropout, block);
-                ApplyDropoutMask(gradient, dy.AsSpan(block, count), words[..count], keepProbability);
-                MultiplyByDerivative(activation, gradient, gradient, x.AsSpan(block, count), y.AsSpan(block, count));
+                var gradient = job.dx.AsSpan(block, count);
+                HostPhilox.Generate(words[..count], job.seed, job.stream, RandomPurpose.Dropout, block);
+                ApplyDropoutMask(gradient, job.dy.AsSpan(block, count), words[..count], job.keepProbability);
+                MultiplyByDerivative(job.activation, gradient, gradient, job.x.AsSpan(block, count), job.y.AsSpan(block, count));
             }
         });
+    }
+
+    /// <summary>y = x over the cores: the memory-bandwidth benchmark streams hundreds of megabytes through it.</summary>
+    public static void Copy(float[] y, float[] x, int length)
+    {
+        var job = (y, x);
+        HostParallel.For(length, ref job, static (ref job, start, end) => job.x.AsSpan(start, end - start).CopyTo(job.y.AsSpan(start, end - start)));
+    }
 
     /// <summary>y (rows, cols) += bias (1, cols).</summary>
-    public static void AddBias(float[] y, float[] bias, int rows, int cols) =>
-        Parallel.For(0, rows, row => TensorPrimitives.Add(y.AsSpan(row * cols, cols), bias.AsSpan(0, cols), y.AsSpan(row * cols, cols)));
+    public static void AddBias(float[] y, float[] bias, int rows, int cols)
+    {
+        var job = (y, bias, cols);
+        HostParallel.For(rows, RowsPerChunk(cols), ref job, static (ref job, start, end) =>
+        {
+            for (int row = start; row < end; row++)
+            {
+                var segment = job.y.AsSpan(row * job.cols, job.cols);
+                TensorPrimitives.Add(segment, job.bias.AsSpan(0, job.cols), segment);
+            }
+        });
+    }
 
     /// <summary>sums (1, cols) = alpha * column sums of x, accumulated row by row in float.</summary>
     public static void SumColumns(float[] sums, float[] x, float alpha, int rows, int cols)
@@ -112,42 +141,55 @@ internal static class HostElementwise
     /// Per-row BCE of <see cref="Losses.BinaryCrossEntropyReference"/> in float32, with the
     /// kernels' clamping: log(max(p, 1e-8)) and log(max(1 - max(p, 1e-8), 1e-8)).
     /// </summary>
-    public static void BinaryCrossEntropy(float[] loss, float[] p, float[] target, int rows, int cols) =>
-        Parallel.For(0, rows, row =>
+    public static void BinaryCrossEntropy(float[] loss, float[] p, float[] target, int rows, int cols)
+    {
+        var job = (loss, p, target, cols);
+        HostParallel.For(rows, RowsPerChunk(cols), ref job, static (ref job, start, end) =>
         {
-            int i = row * cols, end = (row + 1) * cols;
-            float sum = 0;
-            if (Vector256.IsHardwareAccelerated)
+            for (int row = start; row < end; row++)
             {
-                var floor = Vector256.Create(Losses.ProbabilityClamp);
-                var one = Vector256.Create(1f);
-                var sums = Vector256<float>.Zero;
-                for (; i <= end - Vector256<float>.Count; i += Vector256<float>.Count)
-                {
-                    var probability = Vector256.Max(Vector256.LoadUnsafe(ref p[i]), floor);
-                    var t = Vector256.LoadUnsafe(ref target[i]);
-                    sums += (t * Vector256.Log(probability)) + ((one - t) * Vector256.Log(Vector256.Max(one - probability, floor)));
-                }
-
-                sum = Vector256.Sum(sums);
+                job.loss[row] = RowBinaryCrossEntropy(job.p, job.target, row * job.cols, (row + 1) * job.cols);
             }
-
-            for (; i < end; i++)
-            {
-                float probability = MathF.Max(p[i], Losses.ProbabilityClamp);
-                sum += (target[i] * MathF.Log(probability)) + ((1 - target[i]) * MathF.Log(MathF.Max(1 - probability, Losses.ProbabilityClamp)));
-            }
-
-            loss[row] = -sum;
         });
+    }
+
+    /// <summary>-sum over [i, end) of t log p + (1 - t) log(1 - p), clamped: one row of <see cref="BinaryCrossEntropy"/>.</summary>
+    private static float RowBinaryCrossEntropy(float[] p, float[] target, int i, int end)
+    {
+        float sum = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var floor = Vector256.Create(Losses.ProbabilityClamp);
+            var one = Vector256.Create(1f);
+            var sums = Vector256<float>.Zero;
+            for (; i <= end - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var probability = Vector256.Max(Vector256.LoadUnsafe(ref p[i]), floor);
+                var t = Vector256.LoadUnsafe(ref target[i]);
+                sums += (t * Vector256.Log(probability)) + ((one - t) * Vector256.Log(Vector256.Max(one - probability, floor)));
+            }
+
+            sum = Vector256.Sum(sums);
+        }
+
+        for (; i < end; i++)
+        {
+            float probability = MathF.Max(p[i], Losses.ProbabilityClamp);
+            sum += (target[i] * MathF.Log(probability)) + ((1 - target[i]) * MathF.Log(MathF.Max(1 - probability, Losses.ProbabilityClamp)));
+        }
+
+        return -sum;
+    }
 
     /// <summary>The fused Adam update of <see cref="Adam.UpdateReference"/> in float32.</summary>
     public static void AdamUpdate(float[] parameters, float[] m, float[] v, float[] gradient, StepValues step, int length)
     {
         var (stepSize, secondMomentCorrection, beta1, beta2, epsilon) = step.Adam;
         float inverseCorrection = 1 / secondMomentCorrection;
-        HostParallel.For(length, (start, end) =>
+        var job = (parameters, m, v, gradient, stepSize, inverseCorrection, beta1, beta2, epsilon);
+        HostParallel.For(length, ref job, static (ref job, start, end) =>
         {
+            var (parameters, m, v, gradient, stepSize, inverseCorrection, beta1, beta2, epsilon) = job;
             int i = start;
             if (Vector256.IsHardwareAccelerated)
             {
@@ -172,6 +214,9 @@ internal static class HostElementwise
             }
         });
     }
+
+    /// <summary>Rows of a (rows, cols) tensor that make HostParallel's minimum chunk, for operations split by row.</summary>
+    private static int RowsPerChunk(int cols) => Math.Max(1, (32 * 1024) / Math.Max(1, cols));
 
     /// <summary>
     /// y = x / keep where the word's uniform is below keep, else 0: Dropout.Keeps's test on

@@ -123,7 +123,7 @@ internal static class HostGemm
         where TVector : struct
     {
         int nr = 2 * TSimd.Width;
-        int parts = Environment.ProcessorCount;
+        int parts = HostTeam.Size;
         if (parts == 1 || 2L * args.M * args.N * args.K < ParallelMinFlops)
         {
             RunBlock<TSimd, TVector>(args, 0, args.M, 0, args.N);
@@ -135,18 +135,18 @@ internal static class HostGemm
         int extent = splitRows ? args.M : args.N;
         int tiles = (extent + tile - 1) / tile;
         parts = Math.Min(parts, tiles);
-        int tilesPerPart = (tiles + parts - 1) / parts;
-        Parallel.For(0, parts, part =>
+        var job = (args, splitRows, extent, partExtent: ((tiles + parts - 1) / parts) * tile);
+        HostTeam.Run(parts, ref job, static (ref job, part) =>
         {
-            int start = Math.Min(extent, part * tilesPerPart * tile);
-            int end = Math.Min(extent, start + (tilesPerPart * tile));
-            if (splitRows)
+            int start = Math.Min(job.extent, part * job.partExtent);
+            int end = Math.Min(job.extent, start + job.partExtent);
+            if (job.splitRows)
             {
-                RunBlock<TSimd, TVector>(args, start, end, 0, args.N);
+                RunBlock<TSimd, TVector>(job.args, start, end, 0, job.args.N);
             }
             else
             {
-                RunBlock<TSimd, TVector>(args, 0, args.M, start, end);
+                RunBlock<TSimd, TVector>(job.args, 0, job.args.M, start, end);
             }
         });
     }
@@ -557,7 +557,7 @@ internal static class HostGemm
     }
 
     /// <summary>
-    /// The operands as pointers: spans cannot be captured by the Parallel.For lambda. Valid
+    /// The operands as pointers: spans cannot live in the team's job state. Valid
     /// only inside Multiply's fixed block, which outlives every use.
     /// </summary>
     private readonly unsafe struct GemmArgs(

@@ -1,28 +1,34 @@
+using System.Runtime.CompilerServices;
+
 namespace GpuVae.Kernels.Host;
 
+/// <summary>A range [start, end) of a job split by <see cref="HostParallel"/>; the state is the caller's, passed by reference.</summary>
+internal delegate void RangeBody<TState>(ref TState state, int start, int end);
+
 /// <summary>
-/// Splits elementwise work over the cores only when it pays: below ~32k elements a
-/// Parallel.For costs more in scheduling than it saves on our 2-core machines, for the
-/// memory-bound operations; costlier ones (dropout's hashing) pass a smaller minimum.
+/// Splits elementwise work over the cores (<see cref="HostTeam"/>) only when it pays: below
+/// ~32k elements, handing half to another core costs more than it saves for the memory-bound
+/// operations; costlier ones (dropout's hashing) pass a smaller minimum.
 /// </summary>
 internal static class HostParallel
 {
     private const int MinimumElementsPerChunk = 32 * 1024;
 
-    /// <summary>Calls body(start, end) over [0, length) in contiguous, 64-aligned chunks.</summary>
-    public static void For(int length, Action<int, int> body) => For(length, MinimumElementsPerChunk, body);
+    /// <summary>Calls body(ref state, start, end) over [0, length) in contiguous, 64-aligned chunks.</summary>
+    public static void For<TState>(int length, ref TState state, RangeBody<TState> body) => For(length, MinimumElementsPerChunk, ref state, body);
 
     /// <summary>
-    /// Calls body(start, end) over [0, length) in contiguous, 64-aligned chunks of at least
-    /// minimumElementsPerChunk elements: smaller for operations that cost more per element.
+    /// Calls body(ref state, start, end) over [0, length) in contiguous, 64-aligned chunks of at
+    /// least minimumElementsPerChunk elements: smaller for operations that cost more per element.
+    /// The state must be a local of the caller (see <see cref="HostTeam.Run"/>).
     /// </summary>
-    public static void For(int length, int minimumElementsPerChunk, Action<int, int> body)
+    public static unsafe void For<TState>(int length, int minimumElementsPerChunk, ref TState state, RangeBody<TState> body)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(minimumElementsPerChunk);
-        int chunks = Math.Clamp(length / minimumElementsPerChunk, 1, Environment.ProcessorCount);
+        int chunks = Math.Clamp(length / minimumElementsPerChunk, 1, HostTeam.Size);
         if (chunks == 1)
         {
-            body(0, length);
+            body(ref state, 0, length);
             return;
         }
 
@@ -30,14 +36,24 @@ internal static class HostParallel
         // (already a multiple of 64) left element 65536 to no one. In long, so that lengths
         // near int.MaxValue cannot overflow.
         long chunk = ((((long)length + chunks - 1) / chunks) + 63) & ~63L;
-        Parallel.For(0, chunks, c =>
+        var split = new Split<TState>(Unsafe.AsPointer(ref state), body, length, chunk);
+        HostTeam.Run(chunks, ref split, static (ref split, part) =>
         {
-            long start = c * chunk;
-            long end = Math.Min(length, start + chunk);
+            long start = part * split.Chunk;
+            long end = Math.Min(split.Length, start + split.Chunk);
             if (start < end)
             {
-                body((int)start, (int)end);
+                split.Body(ref Unsafe.AsRef<TState>(split.State), (int)start, (int)end);
             }
         });
+    }
+
+    /// <summary>The caller's state and body with the chunking: what each part of the team reads.</summary>
+    private readonly unsafe struct Split<TState>(void* state, RangeBody<TState> body, int length, long chunk)
+    {
+        public readonly void* State = state;
+        public readonly RangeBody<TState> Body = body;
+        public readonly int Length = length;
+        public readonly long Chunk = chunk;
     }
 }

@@ -16,14 +16,17 @@ internal static class ElementwiseMap
 {
     /// <summary>The host's version: the map over cores in chunks.</summary>
     public static void Host<TMap>(TMap map, float[] y, float[] x, ulong stream, int length)
-        where TMap : struct, IElementwiseMap =>
-        HostParallel.For(length, (start, end) =>
+        where TMap : struct, IElementwiseMap
+    {
+        var job = (map, y, x, stream);
+        HostParallel.For(length, ref job, static (ref job, start, end) =>
         {
             for (int i = start; i < end; i++)
             {
-                y[i] = map.Apply(x[i], i, stream);
+                job.y[i] = job.map.Apply(job.x[i], i, job.stream);
             }
         });
+    }
 
     /// <summary>y[i] = map.Apply(x[i], i, stream) with the stream in a slot of the step's values; grid-stride over the elements.</summary>
     public static void Kernel<TMap>(FloatView y, FloatView x, TMap map, IntView step, int slot, int length)

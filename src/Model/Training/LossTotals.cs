@@ -38,6 +38,15 @@ public sealed class LossTotals
     /// <summary>The mean of BCE + beta * KL (beta = 1 gives BCE + KL to the bit), or of the importance-weighted bound when there is one.</summary>
     public double MeanWeightedLoss(double beta) => (Bound ?? (Bce + (beta * Kld))) / Images;
 
+    /// <summary>Back to no images, for totals reused batch after batch without allocating.</summary>
+    public void Clear()
+    {
+        Bce = 0;
+        Kld = 0;
+        Bound = null;
+        Images = 0;
+    }
+
     public void Add(ReadOnlySpan<float> bce, ReadOnlySpan<float> kl)
     {
         foreach (float value in bce)

@@ -12,18 +12,26 @@ namespace GpuVae.Model.Training;
 public static class StepBenchmark
 {
     /// <param name="Graph">Whether the timed steps replayed a captured CUDA graph.</param>
-    public sealed record Result(int Latent, int Batch, double Milliseconds, double ImagesPerSecond, double EpochSeconds, bool Graph);
+    /// <param name="AllocatedBytesPerStep">Managed bytes the process allocated per timed (warm) step, on every thread.</param>
+    public sealed record Result(int Latent, int Batch, double Milliseconds, double ImagesPerSecond, double EpochSeconds, bool Graph, double AllocatedBytesPerStep);
 
-    /// <summary>One operation's share of a step: how often a step calls it and its milliseconds per step.</summary>
-    public sealed record ProfileRow(string Operation, int CallsPerStep, double MillisecondsPerStep);
+    /// <summary>
+    /// One operation's share of a step: how often a step calls it, its milliseconds per step, and
+    /// the bytes per step it must move at the least (each tensor it reads or writes, once).
+    /// </summary>
+    public sealed record ProfileRow(string Operation, int CallsPerStep, double MillisecondsPerStep, long BytesPerStep)
+    {
+        public bool IsGemm => Operation.StartsWith(OperationName.Gemm, StringComparison.Ordinal);
+    }
 
     /// <param name="captureGraph">Capture the step as a CUDA graph after its first run, where the backend can.</param>
     public static Result Run(Backend backend, VaeConfig config, int batch, int warmups, int repeats, int seed, bool captureGraph = false)
     {
         using var step = new BenchmarkStep(backend, config, batch, seed, captureGraph);
         double ms = Timing.MedianMilliseconds(backend, step.Run, Math.Max(warmups, 2), repeats);
+        double allocated = AllocatedBytesPerStep(backend, step, repeats);
         int stepsPerEpoch = 60_000 / batch;
-        return new Result(config.Latent, batch, ms, batch / (ms / 1000), stepsPerEpoch * ms / 1000, step.Replaying);
+        return new Result(config.Latent, batch, ms, batch / (ms / 1000), stepsPerEpoch * ms / 1000, step.Replaying, allocated);
     }
 
     /// <summary>Runs <paramref name="steps"/> warm steps with the backend's profile on, slowest operation first.</summary>
@@ -47,9 +55,26 @@ public static class StepBenchmark
         }
 
         return profile.Totals
-            .Select(entry => new ProfileRow(entry.Key, entry.Value.Calls / steps, entry.Value.Milliseconds / steps))
+            .Select(entry => new ProfileRow(entry.Key, entry.Value.Calls / steps, entry.Value.Milliseconds / steps, entry.Value.Bytes / steps))
             .OrderByDescending(row => row.MillisecondsPerStep)
             .ToList();
+    }
+
+    /// <summary>
+    /// Managed bytes allocated per step over <paramref name="steps"/> more warm steps, on every
+    /// thread: a step's allocations are a collection every few hundred kilobytes, which a
+    /// training run of thousands of steps pays again and again.
+    /// </summary>
+    private static double AllocatedBytesPerStep(Backend backend, BenchmarkStep step, int steps)
+    {
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        for (int i = 0; i < steps; i++)
+        {
+            step.Run();
+            backend.Synchronize();
+        }
+
+        return (double)(GC.GetTotalAllocatedBytes(precise: true) - before) / steps;
     }
 
     /// <summary>A freshly initialized model and its training step over one batch of random pixels (and labels, for the conditional VAE), taken again and again.</summary>

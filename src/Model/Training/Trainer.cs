@@ -96,10 +96,10 @@ public sealed class Trainer : IDisposable
                 throw new TrainingInterruptedException(new EpochPosition(epoch, step, train.Bce, train.Kld, train.Images, earlierSeconds + clock.Elapsed.TotalSeconds, train.Bound));
             }
 
-            var batch = trainingStep.Run(trainImages, order.AsSpan(step * Options.BatchSize, Options.BatchSize), trainLabels);
-            if (!double.IsFinite(batch.MeanLoss))
+            double batchLoss = trainingStep.Run(trainImages, order.AsSpan(step * Options.BatchSize, Options.BatchSize), trainLabels);
+            if (!double.IsFinite(batchLoss))
             {
-                throw new NonFiniteLossException(epoch, step + 1, batch.MeanLoss);
+                throw new NonFiniteLossException(epoch, step + 1, batchLoss);
             }
 
             trainingStep.AddLastStepTo(train);

@@ -22,6 +22,11 @@ public sealed class TrainingStep : IDisposable
     private readonly Readback? bound;
     private readonly int[] replicatedRows;
     private readonly CapturedStep captured;
+    // The step's delegate and what it reads, made once: a lambda per step would allocate, and a warm step allocates nothing.
+    private readonly Action enqueue;
+    private readonly LossTotals lastBatch = new();
+    private Tensor? stepImages;
+    private Tensor? stepLabels;
 
     /// <param name="captureGraph">
     /// Whether to record the step as a graph after its first run and replay that (CUDA); where
@@ -40,6 +45,7 @@ public sealed class TrainingStep : IDisposable
         bound = options.Objective.ImportanceWeighted ? model.Backend.AllocateReadback(options.BatchSize) : null;
         replicatedRows = new int[options.BatchSize * samples];
         captured = new CapturedStep(model.Backend, captureGraph);
+        enqueue = () => Enqueue(stepImages!, stepLabels);
     }
 
     public Vae Model { get; }
@@ -99,11 +105,12 @@ public sealed class TrainingStep : IDisposable
     /// <summary>
     /// One step on the rows of <paramref name="images"/> (N, D) named by <paramref name="rows"/>
     /// (B of them), with the same rows of <paramref name="labels"/> (N, C), the one-hot labels
-    /// layers that read the label need, Adam's update included. Returns the batch's losses; when they are not
-    /// finite the parameters have taken that step too, and the caller must not keep them
-    /// (<see cref="Trainer"/> stops, and nothing is saved).
+    /// layers that read the label need, Adam's update included. Returns the batch's mean loss
+    /// (BCE + KL, or the importance-weighted bound); when it is not finite the parameters have
+    /// taken that step too, and the caller must not keep them (<see cref="Trainer"/> stops, and
+    /// nothing is saved). <see cref="AddLastStepTo"/> adds the step's losses to a running total.
     /// </summary>
-    public LossTotals Run(Tensor images, ReadOnlySpan<int> rows, Tensor? labels = null)
+    public double Run(Tensor images, ReadOnlySpan<int> rows, Tensor? labels = null)
     {
         ArgumentNullException.ThrowIfNull(images);
         if (GathersLabels && labels is null)
@@ -124,12 +131,14 @@ public sealed class TrainingStep : IDisposable
         values.SetRows(Replicated(rows));
         RandomStreams.Stage(values, (ulong)StepsTaken);
         optimizer.Stage(values);
-        captured.Run(images, labels, () => Enqueue(images, labels));
+        stepImages = images;
+        stepLabels = labels;
+        captured.Run(images, labels, enqueue);
         Model.Backend.Synchronize();
         StepsTaken++;
-        var batch = new LossTotals();
-        AddLastStepTo(batch);
-        return batch;
+        lastBatch.Clear();
+        AddLastStepTo(lastBatch);
+        return lastBatch.MeanLoss;
     }
 
     /// <summary>Adds the last step's losses to <paramref name="totals"/>, the bound too under the importance-weighted objective.</summary>

@@ -21,7 +21,7 @@ public sealed class HostParallelTests
     public void ChunksCoverEveryIndexOnce(int length)
     {
         int[] visits = new int[length];
-        HostParallel.For(length, (start, end) =>
+        HostParallel.For(length, ref visits, static (ref visits, start, end) =>
         {
             Assert.Equal(0, start % 64);
             for (int i = start; i < end; i++)
@@ -43,7 +43,7 @@ public sealed class HostParallelTests
     public void ChunksWithASmallerMinimumCoverEveryIndexOnce(int length, int minimumElementsPerChunk)
     {
         int[] visits = new int[length];
-        HostParallel.For(length, minimumElementsPerChunk, (start, end) =>
+        HostParallel.For(length, minimumElementsPerChunk, ref visits, static (ref visits, start, end) =>
         {
             Assert.Equal(0, start % 64);
             for (int i = start; i < end; i++)
@@ -56,6 +56,9 @@ public sealed class HostParallelTests
     }
 
     [Fact]
-    public void MinimumMustBePositive() =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => HostParallel.For(10, 0, (_, _) => { }));
+    public void MinimumMustBePositive()
+    {
+        int unused = 0;
+        Assert.Throws<ArgumentOutOfRangeException>(() => HostParallel.For(10, 0, ref unused, static (ref _, _, _) => { }));
+    }
 }

@@ -48,6 +48,47 @@ public sealed class StepProfileTests
         Assert.Equal(profile.OrderByDescending(row => row.MillisecondsPerStep).Select(row => row.Operation), profile.Select(row => row.Operation));
     }
 
+    /// <summary>
+    /// The least traffic the floor holds the operations to: each tensor read or written once,
+    /// an in-place one twice; Adam reads a parameter, its moments and its gradient and writes three back.
+    /// </summary>
+    [Fact]
+    public void ProfileCountsTheBytesEachOperationMustMove()
+    {
+        using var backend = new HostBackend();
+        var config = new VaeConfig(Latent: 3, Hidden: 7);
+        const int Batch = 5;
+        var profile = StepBenchmark.Profile(backend, config, Batch, steps: 2, seed: 1).ToDictionary(row => row.Operation, row => row.BytesPerStep);
+        int pixels = config.Pixels;
+        long parameters = config.Layers.All.Sum(layer => ((long)layer.Inputs * layer.Outputs) + layer.Outputs);
+
+        Assert.Equal(7 * parameters * sizeof(float), profile[OperationName.Adam]);
+        // loss (B, 1), p and target (B, D).
+        Assert.Equal(((long)Batch + (2L * Batch * pixels)) * sizeof(float), profile[OperationName.BceForward]);
+        // Two hidden layers of each activation: x read and written, y, dropped and the bias.
+        Assert.Equal(2 * ((4L * Batch * 7) + 7) * sizeof(float), profile[OperationName.Of(OperationName.BiasActivationDropoutForward, Activation.Tanh)]);
+        // dMu and dSigma read and written, mu and sigma read: six (B, Z) tensors.
+        Assert.Equal(6L * Batch * 3 * sizeof(float), profile[OperationName.KlBackward]);
+    }
+
+    [Fact]
+    public void FloorIsTheGemmsTimedAloneAndTheOtherTrafficAtTheBandwidth()
+    {
+        StepBenchmark.ProfileRow[] profile =
+        [
+            new("gemm nn 128x500x784", 1, 0.9, 2_000_000),
+            new(OperationName.Adam, 1, 0.8, 30_000_000),
+            new(OperationName.BceForward, 1, 0.1, 10_000_000),
+        ];
+        var floor = StepFloor.Of([0.5, 0.25], profile, gigabytesPerSecond: 20);
+
+        Assert.Equal(0.75, floor.GemmMilliseconds, 12);
+        // The GEMM's own bytes count in its time alone, not again at the bandwidth.
+        Assert.Equal(40_000_000, floor.OtherBytes);
+        Assert.Equal(2.0, floor.OtherMilliseconds, 12);
+        Assert.Equal(2.75, floor.Milliseconds, 12);
+    }
+
     /// <summary>The GEMMs the model states (what bench and bench/GemmBench time) are the ones a step runs.</summary>
     [Fact]
     public void StatedGemmsAreTheOnesAStepRuns()
