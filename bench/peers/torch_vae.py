@@ -192,10 +192,31 @@ def graph_fields(step, graph_errors):
     return fields
 
 
+def restart_peak_rss():
+    """Sets Linux's peak resident set (VmHWM) to what is resident now; False where it cannot."""
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_rss_bytes():
+    """VmHWM from /proc/self/status: the peak resident set since the start or the last restart."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return None
+
+
 def time_steps(args, device, model):
     x = torch.rand(args.batch, 784, device=device)
     step, graph_errors = training_step(args, model, x)
 
+    # As `GpuVae bench` reads its own: the peak from the first warm-up step to the last timed one.
+    restarted = restart_peak_rss()
     warmup_end = time.perf_counter() + 1.0
     while time.perf_counter() < warmup_end:
         step(x)
@@ -209,6 +230,7 @@ def time_steps(args, device, model):
     print(json.dumps({
         "peer": f"pytorch {torch.__version__}", "device": args.device, "threads": args.threads,
         "dim": args.dim, "batch": args.batch, "ms": ms, "images_per_second": args.batch / (ms / 1000),
+        "peak_working_set_bytes": peak_rss_bytes(), "peak_working_set_while_timing_steps": restarted,
         **graph_fields(step, graph_errors),
     }))
 

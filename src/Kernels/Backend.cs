@@ -636,16 +636,7 @@ public abstract class Backend : IDisposable
     }
 
     /// <summary>Adam reads each parameter, its two moments and its gradient, and writes the first three back.</summary>
-    private static long AdamTraffic(TensorBlock parameters)
-    {
-        long elements = 0;
-        for (int i = 0; i < parameters.Parts.Count; i++)
-        {
-            elements += parameters.Parts[i].Length;
-        }
-
-        return 7 * elements * sizeof(float);
-    }
+    private static long AdamTraffic(TensorBlock parameters) => 7L * parameters.Length * sizeof(float);
 
     private OperationTimer Time(string operation, long bytes = 0)
     {

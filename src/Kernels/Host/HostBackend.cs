@@ -5,7 +5,7 @@ namespace GpuVae.Kernels.Host;
 
 /// <summary>
 /// Plain .NET on the CPU, no ILGPU: the way to train without a GPU. The hot operations
-/// (GEMM, the fused bias-activation-dropout epilogues, bias, BCE, Adam, copy) are SIMD and
+/// (GEMM, the fused bias-activation-dropout epilogues, bias, BCE and its gradient, Adam, copy) are SIMD and
 /// multi-core (<see cref="HostGemm"/>, <see cref="HostElementwise"/>, <see cref="HostPhilox"/>),
 /// the maps run through <see cref="ElementwiseMap"/>, and the rest are their families'
 /// references: for those, a test of the host against the reference would test nothing, so
@@ -23,7 +23,7 @@ internal sealed class HostBackend : Backend
     private static readonly HashSet<string> ReferenceOperations =
     [
         OperationName.Fill, OperationName.GatherRows, OperationName.GaussianHead, OperationName.GaussianHeadBackward,
-        OperationName.Reparameterize, OperationName.ReparameterizeBackward, OperationName.BceBackward, OperationName.KlForward, OperationName.KlBackward,
+        OperationName.Reparameterize, OperationName.ReparameterizeBackward, OperationName.KlForward, OperationName.KlBackward,
         OperationName.LogPriorOverPosterior, OperationName.LogPriorOverPosteriorBackward, OperationName.ImportanceWeights, OperationName.ScaleRows,
     ];
 
@@ -111,7 +111,7 @@ internal sealed class HostBackend : Backend
         HostElementwise.BinaryCrossEntropy(Data(loss), Data(p), Data(target), p.Rows, p.Cols);
 
     protected override void BinaryCrossEntropyBackwardCore(Tensor dLogits, Tensor p, Tensor target, float scale) =>
-        Losses.BinaryCrossEntropyBackwardReference(Data(dLogits), Data(p), Data(target), scale, dLogits.Length);
+        HostElementwise.BinaryCrossEntropyBackward(Data(dLogits), Data(p), Data(target), scale, dLogits.Length);
 
     protected override void KlDivergenceCore(Tensor kl, Tensor mu, Tensor sigma) =>
         Losses.KlDivergenceReference(Data(kl), Data(mu), Data(sigma), mu.Rows, mu.Cols);

@@ -181,6 +181,36 @@ internal static class HostElementwise
         return -sum;
     }
 
+    /// <summary>
+    /// dLogits = scale * (p - t), 0 where p is clamped: <see cref="Losses.BinaryCrossEntropyBackwardReference"/>,
+    /// eight lanes at a time. The reference's upper test, p > 1 - 1e-8 in double, holds for
+    /// exactly the floats p >= 1 (the float below 1 is 1 - 2^-24), so the lanes test that.
+    /// </summary>
+    public static void BinaryCrossEntropyBackward(float[] dLogits, float[] p, float[] target, float scale, int length)
+    {
+        var job = (dLogits, p, target, scale);
+        HostParallel.For(length, ref job, static (ref job, start, end) =>
+        {
+            var (dLogits, p, target, scale) = job;
+            int i = start;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var floor = Vector256.Create(Losses.ProbabilityClamp);
+                var one = Vector256.Create(1f);
+                var scales = Vector256.Create(scale);
+                for (; i <= end - Vector256<float>.Count; i += Vector256<float>.Count)
+                {
+                    var probability = Vector256.LoadUnsafe(ref p[i]);
+                    var clamped = Vector256.LessThan(probability, floor) | Vector256.GreaterThanOrEqual(probability, one);
+                    var gradient = scales * (probability - Vector256.LoadUnsafe(ref target[i]));
+                    Vector256.ConditionalSelect(clamped, Vector256<float>.Zero, gradient).StoreUnsafe(ref dLogits[i]);
+                }
+            }
+
+            Losses.BinaryCrossEntropyBackwardReference(dLogits.AsSpan(i, end - i), p.AsSpan(i, end - i), target.AsSpan(i, end - i), scale, end - i);
+        });
+    }
+
     /// <summary>The fused Adam update of <see cref="Adam.UpdateReference"/> in float32.</summary>
     public static void AdamUpdate(float[] parameters, float[] m, float[] v, float[] gradient, StepValues step, int length)
     {

@@ -491,7 +491,15 @@ public static class KernelCases
     /// <summary>Probabilities in [0, 1] with exact 0s and 1s so the clamp is exercised, and targets in [0, 1].</summary>
     private static (float[] P, float[] T) Probabilities(KernelCaseContext context, int length)
     {
-        float[] p = [.. context.Uniform(length).Select((value, i) => i % 7 == 0 ? i % 14 == 0 ? 0 : 1 : Math.Abs(value))];
+        // Every seventh p is an end of [0, 1]; every seventh another lies at an edge of the
+        // clamp: the float below 1, the clamp itself, the float below it.
+        float[] edges = [0.99999994f, Losses.ProbabilityClamp, MathF.BitDecrement(Losses.ProbabilityClamp)];
+        float[] p = [.. context.Uniform(length).Select((value, i) => (i % 7) switch
+        {
+            0 => i % 14 == 0 ? 0 : 1,
+            3 => edges[(i / 7) % edges.Length],
+            _ => Math.Abs(value),
+        })];
         return (p, [.. context.Uniform(length).Select(Math.Abs)]);
     }
 
