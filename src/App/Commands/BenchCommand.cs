@@ -109,7 +109,7 @@ public static class BenchCommand
                 Console.WriteLine($"{k.Name.PadRight(width)} {k.Variant,-16} {k.Layer,-16} {shape,-16} {k.Milliseconds,9:F4} {k.BackToBackMilliseconds,9:F4} {gflops} {percent} {gbps}");
             }
 
-            Console.WriteLine($"(% peak against an assumed {peak:F0} GFLOP/s: {backend.PeakGflopsFormula})");
+            Console.WriteLine($"(% peak against {peak:F0} GFLOP/s, {backend.PeakGflopsFormula})");
             // Each dim's step captured as a CUDA graph where the backend can, and then op by op too, both
             // from this one run; where it cannot, the steps asked to capture ran op by op, and are that timing.
             var steps = new List<StepBenchmark.Result>();
