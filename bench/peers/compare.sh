@@ -74,7 +74,8 @@ median() { python3 -c "import statistics,sys; print(statistics.median(float(x) f
 ours_runs=()
 declare -A peer_runs
 for round in $(seq "$rounds"); do
-  $gpuvae bench --accelerator "$accelerator" --dims 20 --json "$out/ours-bench-$round.json" > "$out/ours-bench-$round.txt"
+  # 300 timed steps each side: a median over seconds, not over one spell of a tenth of one.
+  $gpuvae bench --accelerator "$accelerator" --dims 20 --repeats 300 --json "$out/ours-bench-$round.json" > "$out/ours-bench-$round.txt"
   ours_runs+=("$(field "$out/ours-bench-$round.json" "d['step']['ms']")")
   for threads in ${PEER_THREADS:-1 2}; do
     env "${peer_env[@]}" "$python" bench/peers/torch_vae.py --device "$device" --threads "$threads" --dim 20 --steps 300 > "$out/peer-step-$threads-$round.json"

@@ -24,11 +24,20 @@ public static class StepBenchmark
         public bool IsGemm => Operation.StartsWith(OperationName.Gemm, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// How long a step is warmed up before it is timed, at the least. .NET recompiles a method
+    /// with its profile only after its 30th call and a delay, so the step's methods that run
+    /// once a step reach their final code only after some tens of steps: longer than the 300 ms
+    /// that is enough for a kernel called thousands of times.
+    /// </summary>
+    public static TimeSpan Warmup { get; } = TimeSpan.FromSeconds(3);
+
     /// <param name="captureGraph">Capture the step as a CUDA graph after its first run, where the backend can.</param>
-    public static Result Run(Backend backend, VaeConfig config, int batch, int warmups, int repeats, int seed, bool captureGraph = false)
+    /// <param name="minimumWarmup">At least this long warming up (<see cref="Warmup"/> when null); tests that do not time pass zero.</param>
+    public static Result Run(Backend backend, VaeConfig config, int batch, int warmups, int repeats, int seed, bool captureGraph = false, TimeSpan? minimumWarmup = null)
     {
         using var step = new BenchmarkStep(backend, config, batch, seed, captureGraph);
-        double ms = Timing.MedianMilliseconds(backend, step.Run, Math.Max(warmups, 2), repeats);
+        double ms = Timing.MedianMilliseconds(backend, step.Run, Math.Max(warmups, 2), repeats, minimumWarmup: minimumWarmup ?? Warmup);
         double allocated = AllocatedBytesPerStep(backend, step, repeats);
         int stepsPerEpoch = 60_000 / batch;
         return new Result(config.Latent, batch, ms, batch / (ms / 1000), stepsPerEpoch * ms / 1000, step.Replaying, allocated);
