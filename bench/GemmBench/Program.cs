@@ -3,7 +3,8 @@ using System.Globalization;
 using GpuVae.Kernels;
 using GpuVae.Kernels.Host;
 using GpuVae.Kernels.Verification;
-using GpuVae.Model;
+using GpuVae.Model.Network;
+using GpuVae.Model.Training;
 
 // Times HostGemm at the training step's shapes and prints `shape | op | ms | GFLOP/s`.
 // Usage: GemmBench [--isa Vector128|Vector256|Vector512] [--dim Z] [--seconds S]
