@@ -90,11 +90,15 @@ public sealed class ImportanceWeightedBoundTests
                 $"{what}: k = {SampleCounts[s]} bound {bounds[s]:F5} +- {errors[s]:F5} is below it");
         }
 
+        // The expected bound falls with k (Burda et al.'s theorem 1), but from k = 100 on it falls
+        // by less than the estimates' Monte-Carlo error (0.0007 against +-0.001 at Z = 2), so two
+        // estimates may come out in either order: a rise is a failure only beyond that error.
         for (int s = 1; s < SampleCounts.Length; s++)
         {
+            double noise = StandardErrors * Math.Sqrt((errors[s] * errors[s]) + (errors[s - 1] * errors[s - 1]));
             Assert.True(
-                bounds[s] < bounds[s - 1],
-                $"{what}: the bound did not fall from k = {SampleCounts[s - 1]} ({bounds[s - 1]:F5}) to k = {SampleCounts[s]} ({bounds[s]:F5})");
+                bounds[s] < bounds[s - 1] + noise + FloatSlack,
+                $"{what}: the bound rose from k = {SampleCounts[s - 1]} ({bounds[s - 1]:F5} +- {errors[s - 1]:F5}) to k = {SampleCounts[s]} ({bounds[s]:F5} +- {errors[s]:F5})");
         }
 
         Assert.True(
