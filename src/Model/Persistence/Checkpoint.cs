@@ -41,17 +41,16 @@ public static class Checkpoint
     public static void Save(string directory, Vae model, TrainingState state, IReadOnlyList<EpochMetrics>? history = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var weights = SafeTensorsFile.Serialize(
-            model.Parameters.Select(p => Entry(model.Backend, p.Name, p.Value)).ToList(), CheckpointMetadata.Model(model.Config, state));
+        string pending = Path.Combine(directory, PendingModelFileName);
+        SafeTensorsFile.Write(pending, [.. model.Parameters.Select(p => Source(model.Backend, p.Name, p.Value))], CheckpointMetadata.Model(model.Config, state));
         string metrics = MetricsCsv.Text(history ?? []);
-        var optimizerMetadata = CheckpointMetadata.Optimizer(state, Sha256(weights), metrics);
+        var optimizerMetadata = CheckpointMetadata.Optimizer(state, FileSha256(pending), metrics);
         var moments = model.Parameters.SelectMany(p => new[]
         {
-            Entry(model.Backend, p.Name + ".exp_avg", p.FirstMoment),
-            Entry(model.Backend, p.Name + ".exp_avg_sq", p.SecondMoment),
+            Source(model.Backend, p.Name + ".exp_avg", p.FirstMoment),
+            Source(model.Backend, p.Name + ".exp_avg_sq", p.SecondMoment),
         }).ToList();
 
-        AtomicFile.WriteAllBytes(Path.Combine(directory, PendingModelFileName), weights);
         SafeTensorsFile.Write(Path.Combine(directory, OptimizerFileName), moments, optimizerMetadata);
         FileOperations.Move(Path.Combine(directory, PendingModelFileName), Path.Combine(directory, ModelFileName));
         AtomicFile.WriteAllText(Path.Combine(directory, MetricsFileName), metrics);
@@ -115,7 +114,7 @@ public static class Checkpoint
     }
 
     /// <summary>The sha256 (lowercase hex) of the committed weights file: what results computed from the weights are keyed on.</summary>
-    public static string WeightsSha256(string directory) => Sha256(File.ReadAllBytes(WeightsPath(directory)));
+    public static string WeightsSha256(string directory) => FileSha256(WeightsPath(directory));
 
     /// <summary>
     /// The network a checkpoint was trained with (<see cref="CheckpointMetadata.Config"/>), its
@@ -235,7 +234,7 @@ public static class Checkpoint
 
         foreach (string candidate in new[] { model, Path.Combine(directory, PendingModelFileName) })
         {
-            if (File.Exists(candidate) && Sha256(File.ReadAllBytes(candidate)) == hash)
+            if (File.Exists(candidate) && FileSha256(candidate) == hash)
             {
                 return candidate;
             }
@@ -247,7 +246,12 @@ public static class Checkpoint
     private static CheckpointException Mismatch(string optimizer, int epoch, string model, string weights) =>
         new($"{optimizer}: the optimizer state (epoch {epoch}) does not match the weights in {model} ({weights})");
 
-    private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+    /// <summary>The file's SHA-256 read through a stream: the file is never held in memory whole.</summary>
+    private static string FileSha256(string path)
+    {
+        using var file = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(file));
+    }
 
     private static (Dictionary<string, SafeTensorsFile.Entry> Tensors, Dictionary<string, string> Metadata) Read(string path)
     {
@@ -291,10 +295,6 @@ public static class Checkpoint
         backend.Upload(destination, entry.Data);
     }
 
-    private static SafeTensorsFile.Entry Entry(Backend backend, string name, Tensor tensor)
-    {
-        var data = new float[tensor.Length];
-        backend.Download(tensor, data);
-        return new SafeTensorsFile.Entry(name, [tensor.Rows, tensor.Cols], data);
-    }
+    private static SafeTensorsFile.Source Source(Backend backend, string name, Tensor tensor) =>
+        new(name, [tensor.Rows, tensor.Cols], values => backend.Download(tensor, values));
 }
