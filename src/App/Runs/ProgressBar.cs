@@ -15,9 +15,6 @@ public sealed class ProgressBar(TextWriter output, bool interactive) : IProgress
 
     public void Report(TrainingProgress p)
     {
-        double imagesPerSecond = p.ImagesSeen / Math.Max(p.Elapsed.TotalSeconds, 1e-9);
-        var eta = TimeSpan.FromSeconds(p.Elapsed.TotalSeconds / p.Step * (p.StepsPerEpoch - p.Step));
-        string status = $"loss {p.RunningLoss,8:F2} (bce {p.RunningBce:F2}, kld {p.RunningKld:F2}) | lr {p.LearningRate:G3} | {imagesPerSecond,6:F0} img/s | eta {eta:mm\\:ss}";
         if (interactive)
         {
             // Redrawing more than ~20 times a second costs more than it shows.
@@ -28,7 +25,7 @@ public sealed class ProgressBar(TextWriter output, bool interactive) : IProgress
 
             lastDraw = DateTime.UtcNow;
             int filled = Width * p.Step / p.StepsPerEpoch;
-            output.Write($"\repoch {p.Epoch,3} [{new string('#', filled)}{new string('.', Width - filled)}] {p.Step,5}/{p.StepsPerEpoch} | {status}   ");
+            output.Write($"\repoch {p.Epoch,3} [{new string('#', filled)}{new string('.', Width - filled)}] {p.Step,5}/{p.StepsPerEpoch} | {Status(p)}   ");
             if (p.Step == p.StepsPerEpoch)
             {
                 output.Write('\r' + new string(' ', Width + 120) + '\r');
@@ -45,8 +42,16 @@ public sealed class ProgressBar(TextWriter output, bool interactive) : IProgress
             if (quarter > lastQuarter && p.Step != p.StepsPerEpoch)
             {
                 lastQuarter = quarter;
-                output.WriteLine($"epoch {p.Epoch,3} step {p.Step,5}/{p.StepsPerEpoch} | {status}");
+                output.WriteLine($"epoch {p.Epoch,3} step {p.Step,5}/{p.StepsPerEpoch} | {Status(p)}");
             }
         }
+    }
+
+    /// <summary>The running losses, rate and time left: formatted only for a line that is drawn, not on every step.</summary>
+    private static string Status(TrainingProgress p)
+    {
+        double imagesPerSecond = p.ImagesSeen / Math.Max(p.Elapsed.TotalSeconds, 1e-9);
+        var eta = TimeSpan.FromSeconds(p.Elapsed.TotalSeconds / p.Step * (p.StepsPerEpoch - p.Step));
+        return $"loss {p.RunningLoss,8:F2} (bce {p.RunningBce:F2}, kld {p.RunningKld:F2}) | lr {p.LearningRate:G3} | {imagesPerSecond,6:F0} img/s | eta {eta:mm\\:ss}";
     }
 }
