@@ -101,7 +101,7 @@ public abstract class Backend : IDisposable
     {
         ArgumentNullException.ThrowIfNull(destination);
         RequireLength(destination.Length, source, nameof(destination));
-        using (Time(OperationName.CopyToReadback, Traffic(source, source)))
+        using (Time(OperationName.CopyToReadback, source, source))
         {
             CopyToReadbackCore(destination, source);
         }
@@ -129,7 +129,7 @@ public abstract class Backend : IDisposable
     public void Upload(Tensor destination, ReadOnlySpan<float> source)
     {
         RequireLength(source.Length, destination, nameof(source));
-        using (Time(OperationName.Upload, Traffic(destination)))
+        using (Time(OperationName.Upload, destination))
         {
             UploadCore(destination, source);
         }
@@ -138,7 +138,7 @@ public abstract class Backend : IDisposable
     public void Download(Tensor source, Span<float> destination)
     {
         RequireLength(destination.Length, source, nameof(destination));
-        using (Time(OperationName.Download, Traffic(source)))
+        using (Time(OperationName.Download, source))
         {
             DownloadCore(source, destination);
         }
@@ -149,7 +149,7 @@ public abstract class Backend : IDisposable
 
     public void Fill(Tensor y, float value)
     {
-        using (Time(OperationName.Fill, Traffic(y)))
+        using (Time(OperationName.Fill, y))
         {
             FillCore(y, value);
         }
@@ -158,7 +158,7 @@ public abstract class Backend : IDisposable
     public void Copy(Tensor y, Tensor x)
     {
         ShapeCheck.Same(y, x);
-        using (Time(OperationName.Copy, Traffic(y, x)))
+        using (Time(OperationName.Copy, y, x))
         {
             CopyCore(y, x);
         }
@@ -177,7 +177,7 @@ public abstract class Backend : IDisposable
             }
         }
 
-        using (Time(OperationName.GatherRows, Traffic(y, y)))
+        using (Time(OperationName.GatherRows, y, y))
         {
             GatherRowsCore(y, x, rows);
         }
@@ -187,7 +187,7 @@ public abstract class Backend : IDisposable
     public void Gemm(Tensor c, Tensor a, bool transposeA, Tensor b, bool transposeB, float alpha, float beta)
     {
         var (m, n, k) = GemmShape.Of(c, a, transposeA, b, transposeB);
-        using (Profile is null ? default : Time(GemmShape.Name(m, n, k, transposeA, transposeB), Traffic(c, a, b)))
+        using (Profile is null ? default : Time(GemmShape.Name(m, n, k, transposeA, transposeB), c, a, b))
         {
             GemmCore(c, a, transposeA, b, transposeB, alpha, beta, m, n, k);
         }
@@ -197,7 +197,7 @@ public abstract class Backend : IDisposable
     public void AddBias(Tensor y, Tensor bias)
     {
         ShapeCheck.Is(bias, 1, y.Cols, nameof(bias));
-        using (Time(OperationName.BiasAdd, Traffic(y, y, bias)))
+        using (Time(OperationName.BiasAdd, y, y, bias))
         {
             AddBiasCore(y, bias);
         }
@@ -207,7 +207,7 @@ public abstract class Backend : IDisposable
     public void SumColumns(Tensor sums, Tensor x, float alpha)
     {
         ShapeCheck.Is(sums, 1, x.Cols, nameof(sums));
-        using (Time(OperationName.SumColumns, Traffic(sums, x)))
+        using (Time(OperationName.SumColumns, sums, x))
         {
             SumColumnsCore(sums, x, alpha);
         }
@@ -223,7 +223,7 @@ public abstract class Backend : IDisposable
         RequireDefined(activation);
         ShapeCheck.Same(y, x);
         ShapeCheck.Is(bias, 1, x.Cols, nameof(bias));
-        using (Profile is null ? default : Time(OperationName.Of(OperationName.BiasActivationForward, activation), Traffic(x, x, y, bias)))
+        using (Profile is null ? default : Time(OperationName.Of(OperationName.BiasActivationForward, activation), x, x, y, bias))
         {
             BiasActivationForwardCore(activation, y, x, bias);
         }
@@ -242,7 +242,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.Same(y, x);
         ShapeCheck.Is(bias, 1, x.Cols, nameof(bias));
         RequireKeepProbability(keepProbability);
-        using (Profile is null ? default : Time(OperationName.Of(OperationName.BiasActivationDropoutForward, activation), Traffic(x, x, y, dropped, bias)))
+        using (Profile is null ? default : Time(OperationName.Of(OperationName.BiasActivationDropoutForward, activation), x, x, y, dropped, bias))
         {
             BiasActivationDropoutForwardCore(activation, dropped, y, x, bias, keepProbability, seed, stream);
         }
@@ -255,7 +255,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.Same(dx, dy);
         ShapeCheck.Same(dx, x);
         ShapeCheck.Same(dx, y);
-        using (Profile is null ? default : Time(OperationName.Of(OperationName.ActivationBackward, activation), Traffic(dx, dy, x, y)))
+        using (Profile is null ? default : Time(OperationName.Of(OperationName.ActivationBackward, activation), dx, dy, x, y))
         {
             ActivationBackwardCore(activation, dx, dy, x, y);
         }
@@ -273,7 +273,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.Same(dx, x);
         ShapeCheck.Same(dx, y);
         RequireKeepProbability(keepProbability);
-        using (Profile is null ? default : Time(OperationName.Of(OperationName.DropoutActivationBackward, activation), Traffic(dx, dy, x, y)))
+        using (Profile is null ? default : Time(OperationName.Of(OperationName.DropoutActivationBackward, activation), dx, dy, x, y))
         {
             DropoutActivationBackwardCore(activation, dx, dy, x, y, keepProbability, seed, stream);
         }
@@ -287,7 +287,7 @@ public abstract class Backend : IDisposable
     {
         ShapeCheck.Is(h, mu.Rows, 2 * mu.Cols, nameof(h));
         ShapeCheck.Same(mu, sigma);
-        using (Time(OperationName.GaussianHead, Traffic(mu, sigma, h)))
+        using (Time(OperationName.GaussianHead, mu, sigma, h))
         {
             GaussianHeadCore(mu, sigma, h);
         }
@@ -299,7 +299,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.Is(dh, dMu.Rows, 2 * dMu.Cols, nameof(dh));
         ShapeCheck.Same(dh, h);
         ShapeCheck.Same(dMu, dSigma);
-        using (Time(OperationName.GaussianHeadBackward, Traffic(dh, dMu, dSigma, h)))
+        using (Time(OperationName.GaussianHeadBackward, dh, dMu, dSigma, h))
         {
             GaussianHeadBackwardCore(dh, dMu, dSigma, h);
         }
@@ -311,7 +311,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.Same(z, eps);
         ShapeCheck.Same(z, mu);
         ShapeCheck.Same(z, sigma);
-        using (Time(OperationName.Reparameterize, Traffic(z, eps, mu, sigma)))
+        using (Time(OperationName.Reparameterize, z, eps, mu, sigma))
         {
             ReparameterizeCore(z, eps, mu, sigma, seed, stream);
         }
@@ -323,7 +323,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.Same(dMu, dSigma);
         ShapeCheck.Same(dMu, dz);
         ShapeCheck.Same(dMu, eps);
-        using (Time(OperationName.ReparameterizeBackward, Traffic(dMu, dSigma, dz, eps)))
+        using (Time(OperationName.ReparameterizeBackward, dMu, dSigma, dz, eps))
         {
             ReparameterizeBackwardCore(dMu, dSigma, dz, eps);
         }
@@ -337,7 +337,7 @@ public abstract class Backend : IDisposable
     {
         ShapeCheck.Same(y, x);
         RequireProbability(fraction, nameof(fraction));
-        using (Time(OperationName.SaltAndPepper, Traffic(y, x)))
+        using (Time(OperationName.SaltAndPepper, y, x))
         {
             MapCore(new Sampling.SaltAndPepperMap(fraction, seed), y, x, stream);
         }
@@ -357,7 +357,7 @@ public abstract class Backend : IDisposable
             throw new ArgumentException($"{y.Rows} rows are no whole number of images of {rowsPerImage} copies", nameof(rowsPerImage));
         }
 
-        using (Time(OperationName.Binarize, Traffic(y, x)))
+        using (Time(OperationName.Binarize, y, x))
         {
             MapCore(new Sampling.BinarizeMap(seed, y.Cols, rowsPerImage), y, x, stream);
         }
@@ -370,7 +370,7 @@ public abstract class Backend : IDisposable
     {
         ShapeCheck.Same(p, target);
         ShapeCheck.Is(loss, p.Rows, 1, nameof(loss));
-        using (Time(OperationName.BceForward, Traffic(loss, p, target)))
+        using (Time(OperationName.BceForward, loss, p, target))
         {
             BinaryCrossEntropyCore(loss, p, target);
         }
@@ -384,7 +384,7 @@ public abstract class Backend : IDisposable
     {
         ShapeCheck.Same(dLogits, p);
         ShapeCheck.Same(dLogits, target);
-        using (Time(OperationName.BceBackward, Traffic(dLogits, p, target)))
+        using (Time(OperationName.BceBackward, dLogits, p, target))
         {
             BinaryCrossEntropyBackwardCore(dLogits, p, target, scale);
         }
@@ -395,7 +395,7 @@ public abstract class Backend : IDisposable
     {
         ShapeCheck.Same(mu, sigma);
         ShapeCheck.Is(kl, mu.Rows, 1, nameof(kl));
-        using (Time(OperationName.KlForward, Traffic(kl, mu, sigma)))
+        using (Time(OperationName.KlForward, kl, mu, sigma))
         {
             KlDivergenceCore(kl, mu, sigma);
         }
@@ -407,7 +407,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.Same(dMu, dSigma);
         ShapeCheck.Same(dMu, mu);
         ShapeCheck.Same(dMu, sigma);
-        using (Time(OperationName.KlBackward, Traffic(dMu, dMu, dSigma, dSigma, mu, sigma)))
+        using (Time(OperationName.KlBackward, dMu, dMu, dSigma, dSigma, mu, sigma))
         {
             KlDivergenceBackwardCore(dMu, dSigma, mu, sigma, scale);
         }
@@ -422,7 +422,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.Same(z, eps);
         ShapeCheck.Same(z, sigma);
         ShapeCheck.Is(logWeight, z.Rows, 1, nameof(logWeight));
-        using (Time(OperationName.LogPriorOverPosterior, Traffic(logWeight, z, eps, sigma)))
+        using (Time(OperationName.LogPriorOverPosterior, logWeight, z, eps, sigma))
         {
             LogPriorOverPosteriorCore(logWeight, z, eps, sigma);
         }
@@ -445,7 +445,7 @@ public abstract class Backend : IDisposable
         }
 
         ShapeCheck.Is(loss, weights.Rows / samples, 1, nameof(loss));
-        using (Time(OperationName.ImportanceWeights, Traffic(weights, loss, bce, logPriorOverPosterior)))
+        using (Time(OperationName.ImportanceWeights, weights, loss, bce, logPriorOverPosterior))
         {
             ImportanceWeightsCore(weights, loss, bce, logPriorOverPosterior, samples);
         }
@@ -455,7 +455,7 @@ public abstract class Backend : IDisposable
     public void ScaleRows(Tensor y, Tensor weights)
     {
         ShapeCheck.Is(weights, y.Rows, 1, nameof(weights));
-        using (Time(OperationName.ScaleRows, Traffic(y, y, weights)))
+        using (Time(OperationName.ScaleRows, y, y, weights))
         {
             ScaleRowsCore(y, weights);
         }
@@ -472,7 +472,7 @@ public abstract class Backend : IDisposable
         ShapeCheck.Same(dMu, eps);
         ShapeCheck.Same(dMu, sigma);
         ShapeCheck.Is(weights, z.Rows, 1, nameof(weights));
-        using (Time(OperationName.LogPriorOverPosteriorBackward, Traffic(dMu, dMu, dSigma, dSigma, z, eps, sigma, weights)))
+        using (Time(OperationName.LogPriorOverPosteriorBackward, dMu, dMu, dSigma, dSigma, z, eps, sigma, weights))
         {
             LogPriorOverPosteriorBackwardCore(dMu, dSigma, z, eps, sigma, weights, scale);
         }
@@ -619,26 +619,32 @@ public abstract class Backend : IDisposable
         }
     }
 
+    /// <summary>Adam reads each parameter, its two moments and its gradient, and writes the first three back.</summary>
+    private static long AdamTraffic(TensorBlock parameters) => 7L * parameters.Length * sizeof(float);
+
     /// <summary>
-    /// The bytes an operation moves at the least: each tensor it reads or writes once, listed
-    /// twice where it does both (an in-place update). The step's floor holds the operations
-    /// other than GEMM to this traffic at memory bandwidth.
+    /// Times an operation that moves each of <paramref name="touched"/> once at the least, a
+    /// tensor listed twice where it is both read and written (an in-place update): the traffic
+    /// the step's floor holds the operations other than GEMM to, at memory bandwidth. Counted
+    /// only while profiling.
     /// </summary>
-    private static long Traffic(params ReadOnlySpan<Tensor> tensors)
+    private OperationTimer Time(string operation, params ReadOnlySpan<Tensor> touched)
     {
+        if (Profile is null)
+        {
+            return default;
+        }
+
         long elements = 0;
-        foreach (var tensor in tensors)
+        foreach (var tensor in touched)
         {
             elements += tensor.Length;
         }
 
-        return elements * sizeof(float);
+        return Time(operation, elements * sizeof(float));
     }
 
-    /// <summary>Adam reads each parameter, its two moments and its gradient, and writes the first three back.</summary>
-    private static long AdamTraffic(TensorBlock parameters) => 7L * parameters.Length * sizeof(float);
-
-    private OperationTimer Time(string operation, long bytes = 0)
+    private OperationTimer Time(string operation, long bytes)
     {
         if (Profile is null)
         {

@@ -114,7 +114,7 @@ internal static class HostElementwise
     public static void AddBias(float[] y, float[] bias, int rows, int cols)
     {
         var job = (y, bias, cols);
-        HostParallel.For(rows, RowsPerChunk(cols), ref job, static (ref job, start, end) =>
+        HostParallel.ForRows(rows, cols, ref job, static (ref job, start, end) =>
         {
             for (int row = start; row < end; row++)
             {
@@ -144,7 +144,7 @@ internal static class HostElementwise
     public static void BinaryCrossEntropy(float[] loss, float[] p, float[] target, int rows, int cols)
     {
         var job = (loss, p, target, cols);
-        HostParallel.For(rows, RowsPerChunk(cols), ref job, static (ref job, start, end) =>
+        HostParallel.ForRows(rows, cols, ref job, static (ref job, start, end) =>
         {
             for (int row = start; row < end; row++)
             {
@@ -244,9 +244,6 @@ internal static class HostElementwise
             }
         });
     }
-
-    /// <summary>Rows of a (rows, cols) tensor that make HostParallel's minimum chunk, for operations split by row.</summary>
-    private static int RowsPerChunk(int cols) => Math.Max(1, (32 * 1024) / Math.Max(1, cols));
 
     /// <summary>
     /// y = x / keep where the word's uniform is below keep, else 0: Dropout.Keeps's test on

@@ -48,6 +48,13 @@ internal static class HostParallel
         });
     }
 
+    /// <summary>
+    /// Calls body(ref state, start, end) over the rows [0, rows) of a (rows, cols) tensor, in
+    /// chunks of whole rows holding at least the elements <see cref="For{TState}(int, ref TState, RangeBody{TState})"/> splits at.
+    /// </summary>
+    public static void ForRows<TState>(int rows, int cols, ref TState state, RangeBody<TState> body) =>
+        For(rows, Math.Max(1, MinimumElementsPerChunk / Math.Max(1, cols)), ref state, body);
+
     /// <summary>The caller's state and body with the chunking: what each part of the team reads.</summary>
     private readonly unsafe struct Split<TState>(void* state, RangeBody<TState> body, int length, long chunk)
     {

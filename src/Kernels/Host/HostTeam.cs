@@ -27,6 +27,8 @@ internal static unsafe class HostTeam
     /// </summary>
     private const double SpinMilliseconds = 2;
 
+    private static readonly long SpinTicks = (long)(SpinMilliseconds * Stopwatch.Frequency / 1000);
+
     /// <summary>Null until the first parallel job: a process that never splits work starts no thread.</summary>
     private static Worker[]? workers;
 
@@ -167,7 +169,7 @@ internal static unsafe class HostTeam
         /// <summary>Spins for <see cref="SpinMilliseconds"/>, then sleeps until the next job is posted; returns its number.</summary>
         private long WaitForJob(long seen)
         {
-            long spinUntil = Stopwatch.GetTimestamp() + (long)(SpinMilliseconds * Stopwatch.Frequency / 1000);
+            long spinUntil = Stopwatch.GetTimestamp() + SpinTicks;
             while (true)
             {
                 long job = Volatile.Read(ref posted);
@@ -192,7 +194,7 @@ internal static unsafe class HostTeam
 
                 // Either the poster took the flag and released (or will), or nothing came yet.
                 wake.Wait();
-                spinUntil = Stopwatch.GetTimestamp() + (long)(SpinMilliseconds * Stopwatch.Frequency / 1000);
+                spinUntil = Stopwatch.GetTimestamp() + SpinTicks;
             }
         }
     }
