@@ -130,7 +130,7 @@ public static class BenchCommand
             foreach (var step in steps)
             {
                 string how = step.Graph ? "CUDA graph" : "op by op";
-                Console.WriteLine($"training step, dim {step.Latent}, batch {step.Batch}, {how}: {step.Milliseconds:F3} ms, {step.ImagesPerSecond:F0} images/s, an epoch of 60,000 images in {step.EpochSeconds:F1} s, {step.AllocatedBytesPerStep:F0} bytes allocated per warm step");
+                Console.WriteLine($"training step, dim {step.Latent}, batch {step.Batch}, {how}: {step.Milliseconds:F3} ms (median; mean of {repeatCount} more {step.MeanMilliseconds:F3} ms), {step.ImagesPerSecond:F0} images/s, an epoch of 60,000 images in {step.EpochSeconds:F1} s, {step.AllocatedBytesPerStep:F0} bytes allocated per warm step");
             }
 
             string peakFrom = peakRestarted ? "while timing the steps" : "since the process started (this system cannot restart the mark)";
@@ -165,8 +165,8 @@ public static class BenchCommand
                     Device = backend.DeviceName,
                     PeakGflops = peak,
                     Kernels = kernels.Select(k => new { k.Name, k.Variant, k.Layer, k.M, k.N, k.K, Ms = k.Milliseconds, BackToBackMs = k.BackToBackMilliseconds, k.Gflops, Gbps = k.GigabytesPerSecond }),
-                    Step = steps.Select(s => new { Dim = s.Latent, s.Batch, Ms = s.Milliseconds, s.ImagesPerSecond, s.EpochSeconds, s.Graph, s.AllocatedBytesPerStep }).First(),
-                    Steps = steps.Select(s => new { Dim = s.Latent, s.Batch, Ms = s.Milliseconds, s.ImagesPerSecond, s.EpochSeconds, s.Graph, s.AllocatedBytesPerStep }),
+                    Step = steps.Select(s => new { Dim = s.Latent, s.Batch, Ms = s.Milliseconds, MeanMs = s.MeanMilliseconds, s.ImagesPerSecond, s.EpochSeconds, s.Graph, s.AllocatedBytesPerStep }).First(),
+                    Steps = steps.Select(s => new { Dim = s.Latent, s.Batch, Ms = s.Milliseconds, MeanMs = s.MeanMilliseconds, s.ImagesPerSecond, s.EpochSeconds, s.Graph, s.AllocatedBytesPerStep }),
                     Floor = new { Dim = latents[0], GemmMs = floor.GemmMilliseconds, OtherBytes = floor.OtherBytes, GigabytesPerSecond = bandwidth, OtherMs = floor.OtherMilliseconds, Ms = floor.Milliseconds, StepMs = firstStep.Milliseconds, StepOverFloor = firstStep.Milliseconds / floor.Milliseconds },
                     PeakWorkingSetBytes = stepPeakBytes,
                     PeakWorkingSetWhileTimingSteps = peakRestarted,
