@@ -135,6 +135,27 @@ public abstract class Backend : IDisposable
         }
     }
 
+    /// <summary>
+    /// A (rows, cols) tensor of values that no operation will write, such as a training set:
+    /// the host keeps the array itself instead of a copy (MNIST's training set is 188 MB), so
+    /// the caller must not change the array while the tensor lives; a device gets a copy.
+    /// </summary>
+    public Tensor UploadShared(float[] values, int rows, int cols)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(cols);
+        if (values.Length != (long)rows * cols)
+        {
+            throw new ArgumentException($"values has {values.Length} elements, a ({rows}, {cols}) tensor {(long)rows * cols}", nameof(values));
+        }
+
+        using (Time(OperationName.Upload, (long)rows * cols * sizeof(float)))
+        {
+            return UploadSharedCore(values, rows, cols);
+        }
+    }
+
     public void Download(Tensor source, Span<float> destination)
     {
         RequireLength(destination.Length, source, nameof(destination));
@@ -513,6 +534,14 @@ public abstract class Backend : IDisposable
     protected abstract void UploadCore(Tensor destination, ReadOnlySpan<float> source);
 
     protected abstract void DownloadCore(Tensor source, Span<float> destination);
+
+    /// <summary>A copy on the device: only a backend in the caller's memory can do better.</summary>
+    protected virtual Tensor UploadSharedCore(float[] values, int rows, int cols)
+    {
+        var tensor = AllocateCore(rows, cols);
+        UploadCore(tensor, values);
+        return tensor;
+    }
 
     protected abstract void FillCore(Tensor y, float value);
 

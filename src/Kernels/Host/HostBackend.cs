@@ -53,6 +53,8 @@ internal sealed class HostBackend : Backend
 
     protected override void UploadCore(Tensor destination, ReadOnlySpan<float> source) => source.CopyTo(Data(destination));
 
+    protected override Tensor UploadSharedCore(float[] values, int rows, int cols) => new HostTensor(values, rows, cols);
+
     protected override void DownloadCore(Tensor source, Span<float> destination) => Data(source).AsSpan(0, source.Length).CopyTo(destination);
 
     protected override void FillCore(Tensor y, float value) => Memory.FillReference(Data(y), value, y.Length);

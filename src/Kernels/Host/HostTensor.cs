@@ -9,6 +9,13 @@ internal sealed class HostTensor : Tensor
         Data = new float[rows * cols];
     }
 
+    /// <summary>A tensor over the caller's array, not a copy of it (<see cref="Backend.UploadShared"/>).</summary>
+    public HostTensor(float[] data, int rows, int cols)
+        : base(rows, cols)
+    {
+        Data = data;
+    }
+
     public float[] Data { get; }
 
     protected override void Dispose(bool disposing)

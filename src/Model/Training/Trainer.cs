@@ -22,7 +22,7 @@ public sealed class Trainer : IDisposable
     private readonly TrainingStep trainingStep;
     private readonly VaeInference inference;
 
-    /// <param name="trainImages">(N, D) pixels in [0, 1], uploaded to the backend once.</param>
+    /// <param name="trainImages">(N, D) pixels in [0, 1], uploaded to the backend once; the host backend keeps the array itself, so it must not change while the trainer lives.</param>
     /// <param name="testImages">(M, D) pixels in [0, 1].</param>
     /// <param name="validationImages">(V, D) images held out of training, evaluated each epoch as the test set is; null or empty for none.</param>
     /// <param name="labels">The sets' one-hot labels, which a model whose layers read the label needs: the training rows uploaded once beside the images.</param>
@@ -38,8 +38,8 @@ public sealed class Trainer : IDisposable
                 nameof(options), $"the batch size {options.BatchSize} is larger than the {trainCount} training images");
         }
 
-        this.trainImages = Backend.Allocate(trainCount, pixels);
-        Backend.Upload(this.trainImages, trainImages);
+        // Shared, not copied, on the host: nothing writes the training set, and its caller keeps it for the pictures.
+        this.trainImages = Backend.UploadShared(trainImages, trainCount, pixels);
         trainingStep = new TrainingStep(model, options, options.CaptureGraph);
         if (trainingStep.GathersLabels)
         {
