@@ -25,6 +25,15 @@ if ! ldconfig -p | grep -q 'libcuda\.so '; then
     export LD_LIBRARY_PATH=/tmp/cudalib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
   fi
 fi
+# bench's cuBLAS (through ILGPU.Algorithms) loads libcublas.so.12, .11 or .10 by name; without a
+# CUDA toolkit on the loader's path, the copy PyTorch's wheels carry serves.
+if ! ldconfig -p | grep -q 'libcublas\.so\.1[0-2] '; then
+  cublas=$(python3 -c 'import os, nvidia.cublas as c; print(os.path.join(list(c.__path__)[0], "lib"))' 2>/dev/null)
+  if [ -n "$cublas" ] && [ -d "$cublas" ]; then
+    export LD_LIBRARY_PATH=$cublas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  fi
+fi
+
 # step LIMIT COMMAND...: runs it under the smaller of its limit and the time left, logs its
 # wall-clock seconds, and skips it when less than 10 seconds are left.
 step() {
