@@ -25,6 +25,14 @@ if ! ldconfig -p | grep -q 'libcuda\.so '; then
     export LD_LIBRARY_PATH=/tmp/cudalib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
   fi
 fi
+# bench's cuBLAS (through ILGPU.Algorithms) loads libcublas.so.12, .11 or .10 by name; without a
+# CUDA toolkit on the loader's path, the copy PyTorch's wheels carry serves.
+if ! ldconfig -p | grep -q 'libcublas\.so\.1[0-2] '; then
+  cublas=$(python3 -c 'import os, nvidia.cublas as c; print(os.path.join(list(c.__path__)[0], "lib"))' 2>/dev/null)
+  if [ -n "$cublas" ] && [ -d "$cublas" ]; then
+    export LD_LIBRARY_PATH=$cublas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  fi
+fi
 
 # step LIMIT COMMAND...: runs it under the smaller of its limit and the time left, logs its
 # wall-clock seconds, and skips it when less than 10 seconds are left.
@@ -47,7 +55,8 @@ step() {
   step 90 $app check --accelerator cuda
 } 2>&1 | tee "$out/check.txt"
 
-# 2. Our kernels and step (op by op and as a graph), then cuBLAS on the same shapes and PyTorch's step.
+# 2. Our kernels (beside cuBLAS in the same process) and step (op by op and as a graph), then
+#    PyTorch's GEMMs on the same shapes and its step.
 step 120 $app bench --accelerator cuda --variants --json "$out/bench_cuda.json" 2>&1 | tee "$out/bench_cuda.txt"
 {
   step 60 python3 bench/peers/torch_gemm.py --device cuda --shapes "$out/bench_cuda.json"
@@ -103,6 +112,13 @@ for variant in sorted({k["variant"] for k in ours["kernels"] if k["k"] > 0}):
     mine, theirs = sum(k["back_to_back_ms"] for k, _ in rows), sum(p["back_to_back_ms"] for _, p in rows)
     if rows:
         print(f"all step GEMMs, {variant}: ours {mine:.4f} ms, cuBLAS {theirs:.4f} ms back to back, cuBLAS/ours {theirs / mine:.2f}, worst shape {min(p['back_to_back_ms'] / k['back_to_back_ms'] for k, p in rows):.2f}")
+cublas = ours.get("cublas", {})
+if cublas.get("shapes"):
+    worst = min(cublas["shapes"], key=lambda s: s["ratio"])
+    print(f'all step GEMMs beside cuBLAS {cublas["version"]} in our process: ours {cublas["ours_ms"]:.4f} ms, cuBLAS {cublas["cublas_ms"]:.4f} ms back to back, '
+          f'cuBLAS/ours {cublas["ratio"]:.2f}, worst shape {worst["ratio"]:.2f} ({worst["layer"]} {worst["name"]}){"" if cublas["agrees"] else ", results DISAGREE"}')
+else:
+    print(f'cuBLAS in our process: skipped, {cublas.get("skipped", "bench_cuda.json has no cublas entry")}')
 steps = [json.loads(l) for l in open(f"{out}/torch.txt") if l.startswith('{"peer"')]
 for s in ours["steps"]:
     for t in steps:

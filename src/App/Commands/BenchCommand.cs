@@ -47,6 +47,58 @@ public static class BenchCommand
         return results;
     }
 
+    /// <summary>Our GEMM beside cuBLAS at each of the step's shapes, and summed; one line where cuBLAS did not run.</summary>
+    private static void PrintCuBlas(CuBlasBenchmark.Result cuBlas, int repeats)
+    {
+        if (cuBlas.Worst is not { } worst)
+        {
+            Console.WriteLine($"cuBLAS beside our GEMM: skipped, {cuBlas.Skipped}");
+            return;
+        }
+
+        Console.WriteLine(
+            $"our GEMM (the kernel training runs) beside cuBLAS {cuBlas.Version} Sgemm in this process, on the same buffers and stream, " +
+            $"alternating: b2b ms per call, {KernelBenchmark.LaunchesPerSync} queued back to back, median of {repeats}; cuBLAS/ours above 1 means ours is faster");
+        int width = cuBlas.Shapes.Max(shape => shape.Gemm.Name.Length);
+        Console.WriteLine($"{"gemm".PadRight(width)} {"layer",-16} {"ours ms",9} {"cuBLAS ms",9} {"cuBLAS/ours",11} {"max diff",9}");
+        foreach (var shape in cuBlas.Shapes)
+        {
+            string agrees = shape.Agrees ? string.Empty : $"  DISAGREES (tolerance {cuBlas.Tolerance.MaxError:G2})";
+            Console.WriteLine(
+                $"{shape.Gemm.Name.PadRight(width)} {shape.Gemm.Layer,-16} {shape.OursMilliseconds,9:F4} {shape.CuBlasMilliseconds,9:F4} {shape.Ratio,11:F2} {shape.MaxError,9:G2}{agrees}");
+        }
+
+        Console.WriteLine(
+            $"{$"all {cuBlas.Shapes.Count} shapes, summed".PadRight(width + 17)} {cuBlas.OursMilliseconds,9:F4} {cuBlas.CuBlasMilliseconds,9:F4} {cuBlas.Ratio,11:F2} " +
+            $"(worst shape {worst.Ratio:F2}: {worst.Gemm.Layer} {worst.Gemm.Name})");
+        int disagreeing = cuBlas.Shapes.Count(shape => !shape.Agrees);
+        if (disagreeing > 0)
+        {
+            Console.Error.WriteLine($"cuBLAS and our GEMM disagree beyond {cuBlas.Tolerance.MaxError:G2} at {disagreeing} of {cuBlas.Shapes.Count} shapes: their ratios compare different results");
+        }
+    }
+
+    /// <summary>What the JSON says of cuBLAS: the shapes and sums, or why it did not run.</summary>
+    private static object CuBlasJson(CuBlasBenchmark.Result cuBlas) => cuBlas.Worst is { } worst
+        ? new
+        {
+            cuBlas.Version,
+            Tolerance = cuBlas.Tolerance.MaxError,
+            Shapes = cuBlas.Shapes.Select(s => new
+            {
+                s.Gemm.Name, s.Gemm.Layer, s.Gemm.M, s.Gemm.N, s.Gemm.K, OursMs = s.OursMilliseconds, CublasMs = s.CuBlasMilliseconds, s.Ratio,
+                // JSON has no infinity: null where either wrote NaN.
+                MaxError = double.IsFinite(s.MaxError) ? s.MaxError : (double?)null,
+                s.Agrees,
+            }),
+            OursMs = cuBlas.OursMilliseconds,
+            CublasMs = cuBlas.CuBlasMilliseconds,
+            cuBlas.Ratio,
+            WorstRatio = worst.Ratio,
+            Agrees = cuBlas.Shapes.All(s => s.Agrees),
+        }
+        : new { cuBlas.Skipped };
+
     public static Command Create()
     {
         var device = new DeviceOptions();
@@ -93,10 +145,11 @@ public static class BenchCommand
             GC.Collect();
             double peak = backend.PeakGflops;
             var config = new VaeConfig(latents[0]);
+            var stepGemms = TrainingStep.Gemms(config, Batch);
             var kernels = KernelBenchmark.Run(
                 // The table's operations that run on a hidden layer at the first one's width: the widest of the original's layers with D.
-                backend, TrainingStep.Gemms(config, Batch), Batch, config.Pixels, config.Layers.EncoderHidden[0].Outputs, warmups: 3, repeats: repeatCount, seed: 2, parse.GetValue(variants));
-            Console.WriteLine("ms: one call, launch to synchronize; b2b ms: per call, 20 queued back to back, which GFLOP/s and GB/s are from");
+                backend, stepGemms, Batch, config.Pixels, config.Layers.EncoderHidden[0].Outputs, warmups: 3, repeats: repeatCount, seed: 2, parse.GetValue(variants));
+            Console.WriteLine($"ms: one call, launch to synchronize; b2b ms: per call, {KernelBenchmark.LaunchesPerSync} queued back to back, which GFLOP/s and GB/s are from");
             // As wide as the longest kernel name, and at least the 25 of bias_tanh_dropout_forward.
             int width = Math.Max(25, kernels.Max(k => k.Name.Length));
             Console.WriteLine($"{"kernel".PadRight(width)} {"variant",-16} {"layer",-16} {"shape",-16} {"ms",9} {"b2b ms",9} {"GFLOP/s",9} {"% peak",7} {"GB/s",8}");
@@ -110,6 +163,8 @@ public static class BenchCommand
             }
 
             Console.WriteLine($"(% peak against {peak:F0} GFLOP/s, {backend.PeakGflopsFormula})");
+            var cuBlas = CuBlasBenchmark.Run(backend, stepGemms, warmups: 3, repeats: repeatCount, seed: 2);
+            PrintCuBlas(cuBlas, repeatCount);
             // Each dim's step captured as a CUDA graph where the backend can, and then op by op too, both
             // from this one run; where it cannot, the steps asked to capture ran op by op, and are that timing.
             var steps = new List<StepBenchmark.Result>();
@@ -165,6 +220,7 @@ public static class BenchCommand
                     Device = backend.DeviceName,
                     PeakGflops = peak,
                     Kernels = kernels.Select(k => new { k.Name, k.Variant, k.Layer, k.M, k.N, k.K, Ms = k.Milliseconds, BackToBackMs = k.BackToBackMilliseconds, k.Gflops, Gbps = k.GigabytesPerSecond }),
+                    Cublas = CuBlasJson(cuBlas),
                     Step = steps.Select(s => new { Dim = s.Latent, s.Batch, Ms = s.Milliseconds, MeanMs = s.MeanMilliseconds, s.ImagesPerSecond, s.EpochSeconds, s.Graph, s.AllocatedBytesPerStep }).First(),
                     Steps = steps.Select(s => new { Dim = s.Latent, s.Batch, Ms = s.Milliseconds, MeanMs = s.MeanMilliseconds, s.ImagesPerSecond, s.EpochSeconds, s.Graph, s.AllocatedBytesPerStep }),
                     Floor = new { Dim = latents[0], GemmMs = floor.GemmMilliseconds, OtherBytes = floor.OtherBytes, GigabytesPerSecond = bandwidth, OtherMs = floor.OtherMilliseconds, Ms = floor.Milliseconds, StepMs = firstStep.Milliseconds, StepOverFloor = firstStep.Milliseconds / floor.Milliseconds },

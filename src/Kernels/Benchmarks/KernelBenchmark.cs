@@ -11,7 +11,7 @@ namespace GpuVae.Kernels.Benchmarks;
 public static class KernelBenchmark
 {
     /// <summary>Calls queued between synchronizes for the back-to-back time: enough that one synchronize's latency is noise.</summary>
-    private const int LaunchesPerSync = 20;
+    public const int LaunchesPerSync = 20;
 
     /// <summary>The variant name of the kernel training runs, beside the others --variants times.</summary>
     public const string DefaultVariant = "default";
@@ -93,7 +93,7 @@ public static class KernelBenchmark
     private static int BackToBackRepeats(int repeats) => Math.Max(3, repeats / LaunchesPerSync);
 
     /// <summary>Uniform in [-1, 1).</summary>
-    private static Tensor Random(Backend backend, Random random, int rows, int cols)
+    internal static Tensor Random(Backend backend, Random random, int rows, int cols)
     {
         var values = new float[rows * cols];
         for (int i = 0; i < values.Length; i++)

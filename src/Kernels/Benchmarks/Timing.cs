@@ -23,6 +23,44 @@ public static class Timing
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(repeats);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(launchesPerSync);
+        WarmUp(backend, operation, warmups, minimumWarmup);
+        var times = new double[repeats];
+        for (int i = 0; i < repeats; i++)
+        {
+            times[i] = Repeat(backend, operation, launchesPerSync);
+        }
+
+        return Median(times);
+    }
+
+    /// <summary>
+    /// <see cref="MedianMilliseconds"/> of two operations, each repeat timing the first and then
+    /// the second: what drifts during the run (clocks, temperature, other work on the machine)
+    /// falls on both alike, so their ratio is fair where two separate runs' might not be.
+    /// </summary>
+    public static (double First, double Second) AlternatingMedianMilliseconds(
+        Backend backend, Action first, Action second, int warmups, int repeats, int launchesPerSync = 1, TimeSpan? minimumWarmup = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(repeats);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(launchesPerSync);
+        WarmUp(backend, () =>
+        {
+            first();
+            second();
+        }, warmups, minimumWarmup);
+        var firstTimes = new double[repeats];
+        var secondTimes = new double[repeats];
+        for (int i = 0; i < repeats; i++)
+        {
+            firstTimes[i] = Repeat(backend, first, launchesPerSync);
+            secondTimes[i] = Repeat(backend, second, launchesPerSync);
+        }
+
+        return (Median(firstTimes), Median(secondTimes));
+    }
+
+    private static void WarmUp(Backend backend, Action operation, int warmups, TimeSpan? minimumWarmup)
+    {
         var warmup = Stopwatch.StartNew();
         var warmupTime = minimumWarmup ?? MinimumWarmup;
         for (int i = 0; i < warmups || warmup.Elapsed < warmupTime; i++)
@@ -32,20 +70,24 @@ public static class Timing
         }
 
         backend.Synchronize();
-        var times = new double[repeats];
-        for (int i = 0; i < repeats; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            for (int launch = 0; launch < launchesPerSync; launch++)
-            {
-                operation();
-            }
+    }
 
-            backend.Synchronize();
-            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds / launchesPerSync;
+    /// <summary>Milliseconds per operation of <paramref name="launchesPerSync"/> queued and then synchronized.</summary>
+    private static double Repeat(Backend backend, Action operation, int launchesPerSync)
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (int launch = 0; launch < launchesPerSync; launch++)
+        {
+            operation();
         }
 
+        backend.Synchronize();
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds / launchesPerSync;
+    }
+
+    private static double Median(double[] times)
+    {
         Array.Sort(times);
-        return times[repeats / 2];
+        return times[times.Length / 2];
     }
 }
