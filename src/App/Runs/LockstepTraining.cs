@@ -26,8 +26,8 @@ public static class LockstepTraining
         ArgumentNullException.ThrowIfNull(log);
         bool several = dims.Count > 1;
         log.WriteLine(several ? EpochLine.DimHeader : EpochLine.Header);
-        // One bar, following the first dim still training: several redrawing one line would flicker.
-        var progress = new ProgressBar(log, interactive);
+        // One bar, the first dim's still training: several redrawing one line would flicker.
+        var progress = dims.ToDictionary(dim => dim, dim => new ProgressBar(log, interactive, several ? $"dim {dim.Latent} " : string.Empty));
         var training = dims.Where(dim => !dim.Finished).ToList();
         while (training.Count > 0)
         {
@@ -56,7 +56,7 @@ public static class LockstepTraining
             {
                 if (!dim.Current!.StepsDone)
                 {
-                    dim.Current.FinishStep(dim == training[0] ? progress : null);
+                    dim.Current.FinishStep(dim == training[0] ? progress[dim] : null);
                 }
             }
 
