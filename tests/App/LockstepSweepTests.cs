@@ -10,8 +10,8 @@ using Xunit;
 namespace GpuVae.Tests.App;
 
 /// <summary>
-/// A sweep trains its dims in lockstep, a step of each at a time. On the host each step is done
-/// as it is begun, so every dim must train exactly the bits it trains alone, as the sweep
+/// A sweep trains its dims in lockstep, a step of each at a time. On the host and ILGPU's CPU
+/// accelerator each step is done as it is begun, so every dim must train exactly the bits it trains alone, as the sweep
 /// trained them one after another: the same weights, moments and losses. Ctrl-C saves every
 /// dim where it stands, and a resumed sweep, with its dims at different places, finishes each
 /// exactly as an uninterrupted one.
@@ -25,19 +25,21 @@ public sealed class LockstepSweepTests
     private const int StepsPerEpoch = TrainLimit / BatchSize;
     private static readonly int[] Dims = [2, 3];
 
-    [Fact]
-    public void TheSweepTrainsEveryDimAsItTrainsAlone()
+    [Theory]
+    [InlineData("host")]
+    [InlineData("cpu")]
+    public void TheSweepTrainsEveryDimAsItTrainsAlone(string accelerator)
     {
         RealMnist.Load();
         using var alone = new TempFolder();
         foreach (int dim in Dims)
         {
-            var (trained, _, trainError) = InProcessCli.RunCapturing(["train", "--dim", $"{dim}", .. Options(alone.Path)]);
+            var (trained, _, trainError) = InProcessCli.RunCapturing(["train", "--dim", $"{dim}", .. Options(alone.Path, accelerator)]);
             Assert.True(trained == 0, trainError);
         }
 
         using var swept = new TempFolder();
-        var (code, output, error) = InProcessCli.RunCapturing(["sweep", "--dims", string.Join(",", Dims), "--nll-samples", "0", .. Options(swept.Path)]);
+        var (code, output, error) = InProcessCli.RunCapturing(["sweep", "--dims", string.Join(",", Dims), "--nll-samples", "0", .. Options(swept.Path, accelerator)]);
 
         Assert.True(code == 0, error);
         Assert.Contains("take turns", output, StringComparison.Ordinal);
@@ -80,9 +82,9 @@ public sealed class LockstepSweepTests
     }
 
     /// <summary>What train and sweep are both given: a small network on the first real images.</summary>
-    private static string[] Options(string output) =>
+    private static string[] Options(string output, string accelerator) =>
     [
-        "--accelerator", "host", "--hidden", "16", "--batch-size", $"{BatchSize}", "--epochs", $"{Epochs}", "--train-limit", $"{TrainLimit}",
+        "--accelerator", accelerator, "--hidden", "16", "--batch-size", $"{BatchSize}", "--epochs", $"{Epochs}", "--train-limit", $"{TrainLimit}",
         "--data", RepositoryPaths.MnistCache, "--out", output,
     ];
 
