@@ -215,17 +215,10 @@ internal sealed class IlgpuBackend : Backend
 
     protected override Readback AllocateReadbackCore(int length) => new DeviceReadback(accelerator, length, PageLocks);
 
-    protected override void UploadStepValuesCore(StepValues values)
-    {
-        QueueOnOwnStream();
-        ((DeviceStepValues)values).Upload(accelerator.DefaultStream);
-    }
+    protected override void UploadStepValuesCore(StepValues values) => ((DeviceStepValues)values).Upload(OwnStream);
 
-    protected override void CopyToReadbackCore(Readback destination, Tensor source)
-    {
-        var view = View(source);
-        ((DeviceReadback)destination).CopyFrom(accelerator.DefaultStream, view);
-    }
+    protected override void CopyToReadbackCore(Readback destination, Tensor source) =>
+        ((DeviceReadback)destination).CopyFrom(OwnStream, View(source));
 
     protected override bool TryCaptureCore(Action enqueue, out CapturedWork? work, out string reason)
     {
@@ -366,6 +359,9 @@ internal sealed class IlgpuBackend : Backend
 
     private static Tensor Whole(TensorBlock block) =>
         block.Whole ?? throw new ArgumentException("a block of separate tensors from another backend was passed to an ILGPU backend");
+
+    /// <summary>This backend's stream: its own on CUDA, elsewhere the accelerator's one.</summary>
+    private AcceleratorStream OwnStream => captureStream ?? accelerator.DefaultStream;
 
     /// <summary>
     /// Every operation takes its tensors' views before it queues anything: so here each makes
