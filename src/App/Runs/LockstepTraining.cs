@@ -46,7 +46,7 @@ public static class LockstepTraining
 
             foreach (var dim in training)
             {
-                if (!dim.Current!.StepsDone)
+                if (!dim.Current!.AllStepsTaken)
                 {
                     dim.Current.BeginStep();
                 }
@@ -54,7 +54,7 @@ public static class LockstepTraining
 
             foreach (var dim in training)
             {
-                if (!dim.Current!.StepsDone)
+                if (!dim.Current!.AllStepsTaken)
                 {
                     dim.Current.FinishStep(dim == training[0] ? progress[dim] : null);
                 }
@@ -62,7 +62,7 @@ public static class LockstepTraining
 
             foreach (var dim in training)
             {
-                if (dim.Current!.StepsDone)
+                if (dim.Current!.AllStepsTaken)
                 {
                     var metrics = dim.CommitEpoch();
                     string line = EpochLine.Format(metrics, dim.Settings.Training.Epochs, dim.Trainer.StepsPerEpoch, dim.Settings.Training.BatchSize);

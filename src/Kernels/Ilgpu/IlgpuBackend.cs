@@ -76,9 +76,7 @@ internal sealed class IlgpuBackend : Backend
             "reduction", [OperationName.SumColumns, OperationName.BceForward], cpu ? [preferredReduction] : [preferredReduction, .. otherReductions], cpu ? otherReductions : null);
     }
 
-    /// <summary>
-    /// A sibling that shares the accelerator: its own stream (CUDA NOT YET RUN on a GPU).
-    /// </summary>
+    /// <summary>A sibling of owner: the same accelerator and kernels, a stream of its own.</summary>
     private IlgpuBackend(IlgpuBackend owner, CudaStream stream)
     {
         this.owner = owner;
@@ -87,7 +85,8 @@ internal sealed class IlgpuBackend : Backend
         Kind = owner.Kind;
         captureStream = stream;
         memory = owner.memory;
-        gemm = owner.gemm;
+        // Its own: the split-K GEMM's scratch layers belong to the launcher, and two streams must not share them.
+        gemm = new Gemm.Launcher(accelerator);
         bias = owner.bias;
         reductions = owner.reductions;
         activations = owner.activations;
@@ -173,8 +172,8 @@ internal sealed class IlgpuBackend : Backend
     /// <summary>
     /// A backend on this accelerator whose work goes to a stream of its own, so that its queued
     /// work and its captured graphs run beside this one's (several models trained at once); it
-    /// shares the kernels and disposes only its stream. CUDA only; false with the reason
-    /// elsewhere. Written against ILGPU 1.5.3's source, not yet run on a GPU.
+    /// shares the kernels and disposes only what is its own, before this backend is disposed.
+    /// CUDA only; false with the reason elsewhere. Written against ILGPU 1.5.3's source, not yet run on a GPU.
     /// </summary>
     internal bool TryCreateSibling(out IlgpuBackend? sibling, out string reason)
     {
@@ -348,6 +347,7 @@ internal sealed class IlgpuBackend : Backend
             accelerator.Synchronize();
             owner.QueueOnOwnStream();
             captureStream!.Dispose();
+            gemm.Dispose();
         }
         else if (disposing)
         {

@@ -77,7 +77,7 @@ public sealed class Trainer : IDisposable
     public EpochMetrics TrainEpoch(int epoch, IProgress<TrainingProgress>? progress, CancellationToken cancellation, EpochPosition? resumeFrom = null)
     {
         var training = StartEpoch(epoch, resumeFrom);
-        while (!training.StepsDone)
+        while (!training.AllStepsTaken)
         {
             if (cancellation.IsCancellationRequested)
             {

@@ -24,7 +24,7 @@ public sealed class TrainingEpoch
         this.resumeFrom = resumeFrom;
         Epoch = epoch;
         LearningRate = learningRate;
-        Step = resumeFrom?.StepsDone ?? 0;
+        StepsDone = resumeFrom?.StepsDone ?? 0;
         train = resumeFrom is null ? new LossTotals() : new LossTotals(resumeFrom.BceSum, resumeFrom.KldSum, resumeFrom.Images, resumeFrom.BoundSum);
     }
 
@@ -35,10 +35,10 @@ public sealed class TrainingEpoch
     public float LearningRate { get; }
 
     /// <summary>Steps finished in this epoch, those before an interruption included.</summary>
-    public int Step { get; private set; }
+    public int StepsDone { get; private set; }
 
     /// <summary>Whether every step of the epoch is finished, so that it is left to <see cref="Evaluate"/>.</summary>
-    public bool StepsDone => Step == trainer.StepsPerEpoch;
+    public bool AllStepsTaken => StepsDone == trainer.StepsPerEpoch;
 
     private int BatchSize => trainer.Options.BatchSize;
 
@@ -48,12 +48,12 @@ public sealed class TrainingEpoch
     /// <summary>Puts the epoch's next step on the device without waiting for it.</summary>
     public void BeginStep()
     {
-        if (StepsDone)
+        if (AllStepsTaken)
         {
             throw new InvalidOperationException($"epoch {Epoch} has taken all its {trainer.StepsPerEpoch} steps");
         }
 
-        trainer.BeginStep(order.AsSpan(Step * BatchSize, BatchSize));
+        trainer.BeginStep(order.AsSpan(StepsDone * BatchSize, BatchSize));
     }
 
     /// <summary>
@@ -65,13 +65,13 @@ public sealed class TrainingEpoch
         double batchLoss = trainer.FinishStep();
         if (!double.IsFinite(batchLoss))
         {
-            throw new NonFiniteLossException(Epoch, Step + 1, batchLoss);
+            throw new NonFiniteLossException(Epoch, StepsDone + 1, batchLoss);
         }
 
         trainer.AddLastStepTo(train);
-        Step++;
+        StepsDone++;
         progress?.Report(new TrainingProgress(
-            Epoch, Step, trainer.StepsPerEpoch, train.MeanWeightedLoss(trainer.Options.Objective.Beta), train.MeanBce, train.MeanKld, clock.Elapsed,
+            Epoch, StepsDone, trainer.StepsPerEpoch, train.MeanWeightedLoss(trainer.Options.Objective.Beta), train.MeanBce, train.MeanKld, clock.Elapsed,
             train.Images - (resumeFrom?.Images ?? 0), LearningRate));
     }
 
@@ -82,15 +82,15 @@ public sealed class TrainingEpoch
     public TrainingInterruptedException Interrupt()
     {
         trainer.Model.Backend.Synchronize();
-        return new TrainingInterruptedException(new EpochPosition(Epoch, Step, train.Bce, train.Kld, train.Images, EarlierSeconds + clock.Elapsed.TotalSeconds, train.Bound));
+        return new TrainingInterruptedException(new EpochPosition(Epoch, StepsDone, train.Bce, train.Kld, train.Images, EarlierSeconds + clock.Elapsed.TotalSeconds, train.Bound));
     }
 
     /// <summary>Evaluates the test set (and the validation set) once every step is finished: the epoch's metrics.</summary>
     public EpochMetrics Evaluate()
     {
-        if (!StepsDone)
+        if (!AllStepsTaken)
         {
-            throw new InvalidOperationException($"epoch {Epoch} has {trainer.StepsPerEpoch - Step} steps left to take before it is evaluated");
+            throw new InvalidOperationException($"epoch {Epoch} has {trainer.StepsPerEpoch - StepsDone} steps left to take before it is evaluated");
         }
 
         trainer.Model.Backend.Synchronize();
