@@ -1,6 +1,9 @@
 using GpuVae.App.Data;
+using GpuVae.App.Experiment;
 using GpuVae.App.Runs;
+using GpuVae.Kernels;
 using GpuVae.Kernels.Host;
+using GpuVae.Model.Evaluation;
 using GpuVae.Model.Network;
 using GpuVae.Model.Persistence;
 using GpuVae.Model.Training;
@@ -24,6 +27,9 @@ public sealed class LockstepSweepTests
     private const int BatchSize = 32;
     private const int StepsPerEpoch = TrainLimit / BatchSize;
     private static readonly int[] Dims = [2, 3];
+    // A full chunk of the bound's 500 images and part of another.
+    private const int NllImages = 600;
+    private const int NllSamples = 10;
 
     [Theory]
     [InlineData("host")]
@@ -39,7 +45,8 @@ public sealed class LockstepSweepTests
         }
 
         using var swept = new TempFolder();
-        var (code, output, error) = InProcessCli.RunCapturing(["sweep", "--dims", string.Join(",", Dims), "--nll-samples", "0", .. Options(swept.Path, accelerator)]);
+        var (code, output, error) = InProcessCli.RunCapturing(
+            ["sweep", "--dims", string.Join(",", Dims), "--nll-samples", $"{NllSamples}", "--nll-images", $"{NllImages}", .. Options(swept.Path, accelerator)]);
 
         Assert.True(code == 0, error);
         Assert.Contains("take turns", output, StringComparison.Ordinal);
@@ -48,6 +55,8 @@ public sealed class LockstepSweepTests
             // Every epoch line of the sweep begins with its dim.
             Assert.Equal(Epochs, output.Split('\n').Count(line => line.StartsWith(EpochLine.ForDim(dim, string.Empty), StringComparison.Ordinal)));
             AssertSameRun(Path.Combine(alone.Path, $"dim{dim}"), Path.Combine(swept.Path, $"dim{dim}"), $"dim {dim}");
+            // The sweep's NLLs, estimated in lockstep too, are each dim's bound computed alone.
+            Assert.Equal(NllAlone(Path.Combine(alone.Path, $"dim{dim}"), accelerator), NllEstimate.Read(Path.Combine(swept.Path, $"dim{dim}"))!.Nll);
         }
     }
 
@@ -79,6 +88,16 @@ public sealed class LockstepSweepTests
         {
             AssertSameRun(Path.Combine(reference.Path, $"dim{dim}"), Path.Combine(stopped.Path, $"dim{dim}"), $"dim {dim} stopped and resumed");
         }
+    }
+
+    /// <summary>The importance-weighted bound of one run's weights, computed alone as eval computes it, with the sweep's seed (0).</summary>
+    private static double NllAlone(string runDirectory, string accelerator)
+    {
+        var data = RealMnist.Load();
+        using var backend = BackendFactory.Create(accelerator, 0, _ => { });
+        using var model = SavedRuns.LoadModel(runDirectory, backend);
+        using var inference = new VaeInference(model, seed: 0);
+        return inference.ImportanceWeightedNll(BinarizedTestSet.For(model.Config, data.Test.Images[..(NllImages * model.Config.Pixels)]), NllSamples);
     }
 
     /// <summary>What train and sweep are both given: a small network on the first real images.</summary>
