@@ -11,9 +11,9 @@ using GpuVae.Model.Persistence;
 namespace GpuVae.App.Commands;
 
 /// <summary>
-/// `GpuVae sweep`: the TensorFlow original's experiment. Trains every latent dimension in turn (finished
-/// ones are skipped and interrupted ones resumed, so a sweep can be continued), then draws
-/// every picture, estimates each dim's NLL and writes report.md.
+/// `GpuVae sweep`: the TensorFlow original's experiment. Trains every latent dimension in lockstep, a step
+/// of each at a time (finished ones are skipped and interrupted ones resumed, so a sweep can be
+/// continued), then draws every picture, estimates each dim's NLL and writes report.md.
 /// </summary>
 public static class SweepCommand
 {
@@ -74,6 +74,7 @@ public static class SweepCommand
             var data = MnistData.Load(first.DataDirectory, log.WriteLine);
             var previous = RunFacts.Read(first.OutputDirectory);
             bool continued = false;
+            var unfinished = new List<RunSettings>();
             foreach (var run in runs)
             {
                 // A kill after a dim's last commit leaves its files one step short of it.
@@ -86,14 +87,10 @@ public static class SweepCommand
                 }
 
                 continued |= Checkpoint.Exists(run.RunDirectory);
-                foreach (string line in run.Describe().Take(1))
-                {
-                    log.WriteLine(line);
-                }
-
-                DimensionRun.Train(run, backend, data, log, !Console.IsOutputRedirected, cancellation);
+                unfinished.Add(run);
             }
 
+            Train(unfinished, backend, data, log, cancellation);
             var results = ExperimentOutputs.Draw(first.OutputDirectory, backend, data, first.Training.Seed, figures, nll, log);
             double earlier = continued && previous is not null ? previous.WallSeconds : 0;
             var facts = new RunFacts(commandLine, commit, backend.Kind, backend.DeviceName, first.Training.Epochs, earlier + clock.Elapsed.TotalSeconds);
@@ -103,6 +100,43 @@ public static class SweepCommand
             return CommandRunner.Success;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The unfinished dims, trained in lockstep (<see cref="LockstepTraining"/>), each on its own
+    /// backend: on CUDA side by side on streams of their own, elsewhere taking turns a step at a time.
+    /// </summary>
+    private static void Train(IReadOnlyList<RunSettings> runs, Backend backend, MnistData data, TextWriter log, CancellationToken cancellation)
+    {
+        if (runs.Count == 0)
+        {
+            return;
+        }
+
+        using var backends = ConcurrentBackends.Create(backend, runs.Count);
+        if (runs.Count > 1)
+        {
+            log.WriteLine(backends.Description);
+        }
+
+        var dims = new List<DimensionTraining>();
+        try
+        {
+            for (int i = 0; i < runs.Count; i++)
+            {
+                log.WriteLine(runs[i].Describe().First());
+                dims.Add(DimensionTraining.Open(runs[i], backends[i], data, log));
+            }
+
+            LockstepTraining.Train(dims, log, !Console.IsOutputRedirected, cancellation);
+        }
+        finally
+        {
+            foreach (var dim in dims)
+            {
+                dim.Dispose();
+            }
+        }
     }
 
     private static NllOptions? ReadNll(int samples, int images)

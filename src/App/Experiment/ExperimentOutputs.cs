@@ -27,6 +27,8 @@ public static class ExperimentOutputs
             throw new InvalidDataException($"{outputDirectory}: no saved runs (dim<Z>/{Checkpoint.MetricsFileName}) to draw");
         }
 
+        // Each dim on a backend of its own, so that on CUDA their NLL estimates run side by side.
+        using var backends = ConcurrentBackends.Create(backend, runs.Count);
         // Every dim's weights load (and pass their checks) before the first picture is drawn,
         // so a bad checkpoint leaves the folder as it was.
         var models = new Dictionary<int, Vae>();
@@ -37,7 +39,7 @@ public static class ExperimentOutputs
                 string runDirectory = SavedRuns.RunDirectory(outputDirectory, dim);
                 if (Checkpoint.HasWeights(runDirectory) && history.Count > 0)
                 {
-                    models[dim] = SavedRuns.LoadModel(runDirectory, backend);
+                    models[dim] = SavedRuns.LoadModel(runDirectory, backends[models.Count]);
                     if (data.Mismatch(models[dim].Config, runDirectory) is { } mismatch)
                     {
                         throw new UsageException(mismatch);
@@ -50,7 +52,8 @@ public static class ExperimentOutputs
                 }
             }
 
-            var results = runs.Select(run => DrawDim(outputDirectory, run.Key, run.Value, models.GetValueOrDefault(run.Key), data, seed, figures, nll, log)).ToList();
+            var estimates = nll is null ? null : EstimateNll(outputDirectory, models, data, seed, nll);
+            var results = runs.Select(run => DrawDim(outputDirectory, run.Key, run.Value, models.GetValueOrDefault(run.Key), data, seed, figures, estimates, log)).ToList();
             SavedRuns.DrawCurves(outputDirectory);
             return results;
         }
@@ -63,8 +66,23 @@ public static class ExperimentOutputs
         }
     }
 
+    /// <summary>Every loaded dim's NLL estimate, computed in lockstep over the dims (or reused from its cache), by dim.</summary>
+    private static Dictionary<int, NllEstimate> EstimateNll(string outputDirectory, Dictionary<int, Vae> models, MnistData data, int seed, NllOptions nll)
+    {
+        var dims = models.Keys.ToList();
+        var runs = dims.Select(dim =>
+        {
+            string runDirectory = SavedRuns.RunDirectory(outputDirectory, dim);
+            return new NllRun(runDirectory, models[dim], Checkpoint.WeightsSha256(runDirectory));
+        }).ToList();
+        var estimates = NllEstimate.ComputeAll(runs, data.Test, nll.Samples, nll.Images, seed);
+        return dims.Select((dim, i) => (dim, i)).ToDictionary(pair => pair.dim, pair => estimates[pair.i]);
+    }
+
+    /// <param name="estimates">Each dim's estimate when asked for (<see cref="EstimateNll"/>); null reuses the cached ones made from the same weights.</param>
     private static DimResult DrawDim(
-        string outputDirectory, int dim, IReadOnlyList<EpochMetrics> history, Vae? model, MnistData data, int seed, FigureOptions figures, NllOptions? nll, TextWriter log)
+        string outputDirectory, int dim, IReadOnlyList<EpochMetrics> history, Vae? model, MnistData data, int seed, FigureOptions figures,
+        Dictionary<int, NllEstimate>? estimates, TextWriter log)
     {
         string runDirectory = SavedRuns.RunDirectory(outputDirectory, dim);
         if (model is null)
@@ -81,7 +99,7 @@ public static class ExperimentOutputs
         string weights = Checkpoint.WeightsSha256(runDirectory);
         NllEstimate? estimate;
         string note = string.Empty;
-        if (nll is null)
+        if (estimates is null)
         {
             var cached = NllEstimate.Read(runDirectory);
             estimate = cached?.ModelSha256 == weights ? cached : null;
@@ -92,7 +110,7 @@ public static class ExperimentOutputs
         }
         else
         {
-            estimate = NllEstimate.Compute(runDirectory, model, weights, data.Test, nll.Samples, nll.Images, seed);
+            estimate = estimates[dim];
         }
 
         log.WriteLine($"dim {dim}: {string.Join(", ", written.Select(Path.GetFileName))}"

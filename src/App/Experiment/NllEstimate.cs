@@ -50,22 +50,71 @@ public sealed record NllEstimate(string? ModelSha256, int Samples, int Images, i
     }
 
     /// <summary>The cached estimate when it was computed from these weights with these settings, else a new one, saved.</summary>
-    public static NllEstimate Compute(string runDirectory, Vae model, string modelSha256, MnistSet test, int samples, int images, int seed)
+    public static NllEstimate Compute(string runDirectory, Vae model, string modelSha256, MnistSet test, int samples, int images, int seed) =>
+        ComputeAll([new NllRun(runDirectory, model, modelSha256)], test, samples, images, seed)[0];
+
+    /// <summary>
+    /// Each run's estimate, as <see cref="Compute"/> gives it, the ones not cached computed in
+    /// lockstep a sample of z at a time, as a sweep trains them: on CUDA side by side where the
+    /// models are on backends of their own, elsewhere taking turns, to the same bits as one by one.
+    /// </summary>
+    public static IReadOnlyList<NllEstimate> ComputeAll(IReadOnlyList<NllRun> runs, MnistSet test, int samples, int images, int seed)
     {
+        ArgumentNullException.ThrowIfNull(runs);
+        ArgumentNullException.ThrowIfNull(test);
         images = Math.Min(images, test.Count);
-        if (Read(runDirectory) is { } cached
-            && cached.ModelSha256 == modelSha256 && cached.Samples == samples && cached.Images == images && cached.Seed == seed)
+        var estimates = new NllEstimate?[runs.Count];
+        var pending = new List<(int Index, VaeInference Inference, ImportanceWeightedBound Bound, float[] Images, float[]? Labels)>();
+        try
         {
-            return cached;
+            for (int i = 0; i < runs.Count; i++)
+            {
+                var (runDirectory, model, modelSha256) = runs[i];
+                if (Read(runDirectory) is { } cached
+                    && cached.ModelSha256 == modelSha256 && cached.Samples == samples && cached.Images == images && cached.Seed == seed)
+                {
+                    estimates[i] = cached;
+                    continue;
+                }
+
+                var inference = new VaeInference(model, (ulong)seed);
+                // The conditional VAE's bound is on -log p(x | y), given the true label.
+                float[]? labels = model.Config.ReadsLabels ? LabelOneHots.Of(test.Labels.AsSpan(0, images), model.Config.Classes) : null;
+                pending.Add((i, inference, inference.StartImportanceWeightedNll(images, samples), BinarizedTestSet.For(model.Config, test.Images[..(images * model.Config.Pixels)]), labels));
+            }
+
+            while (pending.Exists(run => !run.Bound.Done))
+            {
+                foreach (var run in pending.Where(run => !run.Bound.Done))
+                {
+                    run.Bound.Begin(run.Images, run.Labels);
+                }
+
+                foreach (var run in pending.Where(run => !run.Bound.Done))
+                {
+                    run.Bound.Finish();
+                }
+            }
+
+            foreach (var run in pending)
+            {
+                var (runDirectory, _, modelSha256) = runs[run.Index];
+                double nll = run.Bound.Nll;
+                AtomicFile.WriteAllText(
+                    Path.Combine(runDirectory, FileName),
+                    string.Create(CultureInfo.InvariantCulture, $"{Header}\n{modelSha256},{samples},{images},{seed},{nll:R}\n"));
+                estimates[run.Index] = new NllEstimate(modelSha256, samples, images, seed, nll);
+            }
+        }
+        finally
+        {
+            foreach (var run in pending)
+            {
+                run.Bound.Dispose();
+                run.Inference.Dispose();
+            }
         }
 
-        using var inference = new VaeInference(model, (ulong)seed);
-        // The conditional VAE's bound is on -log p(x | y), given the true label.
-        var labels = model.Config.ReadsLabels ? LabelOneHots.Of(test.Labels.AsSpan(0, images), model.Config.Classes) : default;
-        double nll = inference.ImportanceWeightedNll(BinarizedTestSet.For(model.Config, test.Images[..(images * model.Config.Pixels)]), samples, labels);
-        AtomicFile.WriteAllText(
-            Path.Combine(runDirectory, FileName),
-            string.Create(CultureInfo.InvariantCulture, $"{Header}\n{modelSha256},{samples},{images},{seed},{nll:R}\n"));
-        return new NllEstimate(modelSha256, samples, images, seed, nll);
+        return [.. estimates.Select(estimate => estimate!)];
     }
 }

@@ -99,99 +99,14 @@ public static class DimensionRun
         }));
 
     /// <summary>What a checkpoint of this run records of how it trains.</summary>
-    private static RunRecord Record(RunSettings settings, VaeConfig network) => RunRecord.Of(network, settings.Training, settings.Validation);
+    internal static RunRecord Record(RunSettings settings, VaeConfig network) => RunRecord.Of(network, settings.Training, settings.Validation);
 
+    /// <summary>Trains one dim to its last epoch: <see cref="LockstepTraining"/> over that dim alone.</summary>
     public static IReadOnlyList<EpochMetrics> Train(
         RunSettings settings, Backend backend, MnistData data, TextWriter log, bool interactive, CancellationToken cancellation)
     {
-        string directory = settings.RunDirectory;
-        // D and the image shape come from the data: MNIST's 28x28 or any other size; the
-        // conditional VAE's classes from its labels, whose absence is refused before anything is written.
-        var network = data.Shape(settings.Network);
-        // train refuses before it reads the data; this holds for every caller (a sweep's unfinished dims).
-        RefuseReplacing(settings);
-        Checkpoint.Recover(directory);
-        Directory.CreateDirectory(directory);
-        var (trainImages, validationImages) = settings.SplitTraining(data.Train.Images, network.Pixels);
-        using var model = new Vae(backend, network);
-        using var trainer = new Trainer(
-            model, settings.Training, trainImages, BinarizedTestSet.For(network, data.Test.Images), BinarizedTestSet.For(network, validationImages),
-            Labels(network, data, trainImages.Length / network.Pixels, validationImages.Length / network.Pixels));
-        var record = Record(settings, network);
-        var history = new List<EpochMetrics>();
-        int firstEpoch = 1;
-        EpochPosition? resumeFrom = null;
-        if (settings.Resume && Checkpoint.Exists(directory))
-        {
-            var saved = Checkpoint.ReadConfig(directory);
-            if (data.Mismatch(saved, directory) is { } mismatch)
-            {
-                throw new UsageException($"--resume: {mismatch}");
-            }
-
-            RefuseOtherSettings(directory, settings, network, "--resume");
-            var state = Checkpoint.LoadForResume(directory, model);
-
-            trainer.GlobalStep = state.GlobalStep;
-            firstEpoch = state.CompletedEpochs + 1;
-            resumeFrom = state.Partial;
-            history.AddRange(Checkpoint.ReadMetrics(directory).Where(m => m.Epoch <= state.CompletedEpochs));
-            log.WriteLine($"resuming {directory} after epoch {state.CompletedEpochs}"
-                + (resumeFrom is null ? string.Empty : $" and {resumeFrom.StepsDone} steps of epoch {resumeFrom.Epoch}") + $" (step {state.GlobalStep})");
-        }
-        else
-        {
-            if (Checkpoint.HasWeights(directory))
-            {
-                log.WriteLine($"--overwrite: the model in {directory} will be replaced");
-            }
-
-            model.Initialize(settings.Training.Seed);
-        }
-
-        log.WriteLine(EpochLine.Header);
-        var progress = new ProgressBar(log, interactive);
-        for (int epoch = firstEpoch; epoch <= settings.Training.Epochs; epoch++)
-        {
-            EpochMetrics metrics;
-            try
-            {
-                metrics = trainer.TrainEpoch(epoch, progress, cancellation, epoch == firstEpoch ? resumeFrom : null);
-            }
-            catch (TrainingInterruptedException interrupted)
-            {
-                // Ctrl-C: the step in flight has finished; save where the epoch stands so --resume continues it exactly.
-                Checkpoint.Save(directory, model, record.State(epoch - 1, trainer.GlobalStep, interrupted.Position), history);
-                log.WriteLine();
-                log.WriteLine($"interrupted in epoch {epoch} after step {interrupted.Position.StepsDone}: saved to {directory}; --resume continues from there");
-                throw;
-            }
-
-            history.Add(metrics);
-            Checkpoint.Save(directory, model, record.State(epoch, trainer.GlobalStep), history);
-            log.WriteLine(EpochLine.Format(metrics, settings.Training.Epochs, trainer.StepsPerEpoch, settings.Training.BatchSize));
-            if (epoch == firstEpoch && backend.Kind != "host")
-            {
-                // Settled by the epoch's second step; the host backend has no graphs to speak of.
-                log.WriteLine(trainer.GraphStatus);
-            }
-        }
-
-        return history;
-    }
-
-    /// <summary>The one-hot labels beside the training images (the first train, then validation ones, as SplitTraining splits) and the test images; null for the plain VAE.</summary>
-    private static TrainingLabels? Labels(VaeConfig network, MnistData data, int train, int validation)
-    {
-        if (!network.ReadsLabels)
-        {
-            return null;
-        }
-
-        var labels = data.LabelsFor(network, data.Train);
-        return new TrainingLabels(
-            LabelOneHots.Of(labels.AsSpan(0, train), network.Classes),
-            data.TestOneHots(network, data.Test.Count),
-            LabelOneHots.Of(labels.AsSpan(train, validation), network.Classes));
+        using var training = DimensionTraining.Open(settings, backend, data, log);
+        LockstepTraining.Train([training], log, interactive, cancellation);
+        return training.History;
     }
 }

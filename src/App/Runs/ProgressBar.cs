@@ -5,9 +5,9 @@ namespace GpuVae.App.Runs;
 /// <summary>
 /// Redraws one console line per step on a terminal: the epoch's bar, running loss, the
 /// epoch's learning rate, images/s and the epoch's ETA. When output is redirected (logs, CI) it prints a line each quarter
-/// epoch instead, so logs stay readable.
+/// epoch instead, so logs stay readable. A sweep's bar begins with its dim (<paramref name="label"/>).
 /// </summary>
-public sealed class ProgressBar(TextWriter output, bool interactive) : IProgress<TrainingProgress>
+public sealed class ProgressBar(TextWriter output, bool interactive, string label = "") : IProgress<TrainingProgress>
 {
     private const int Width = 30;
     private int lastQuarter;
@@ -25,10 +25,10 @@ public sealed class ProgressBar(TextWriter output, bool interactive) : IProgress
 
             lastDraw = DateTime.UtcNow;
             int filled = Width * p.Step / p.StepsPerEpoch;
-            output.Write($"\repoch {p.Epoch,3} [{new string('#', filled)}{new string('.', Width - filled)}] {p.Step,5}/{p.StepsPerEpoch} | {Status(p)}   ");
+            output.Write($"\r{label}epoch {p.Epoch,3} [{new string('#', filled)}{new string('.', Width - filled)}] {p.Step,5}/{p.StepsPerEpoch} | {Status(p)}   ");
             if (p.Step == p.StepsPerEpoch)
             {
-                output.Write('\r' + new string(' ', Width + 120) + '\r');
+                output.Write('\r' + new string(' ', label.Length + Width + 120) + '\r');
             }
         }
         else
@@ -42,7 +42,7 @@ public sealed class ProgressBar(TextWriter output, bool interactive) : IProgress
             if (quarter > lastQuarter && p.Step != p.StepsPerEpoch)
             {
                 lastQuarter = quarter;
-                output.WriteLine($"epoch {p.Epoch,3} step {p.Step,5}/{p.StepsPerEpoch} | {Status(p)}");
+                output.WriteLine($"{label}epoch {p.Epoch,3} step {p.Step,5}/{p.StepsPerEpoch} | {Status(p)}");
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Reflection;
 using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
 
@@ -11,24 +12,35 @@ namespace GpuVae.Kernels.Ilgpu;
 /// </summary>
 internal static class CudaGraphCapture
 {
+    // ILGPU 1.5.3 has no public way to choose the default stream; its setter is protected, so reflection.
+    private static readonly MethodInfo? DefaultStreamSetter = typeof(Accelerator).GetProperty(nameof(Accelerator.DefaultStream))?.GetSetMethod(nonPublic: true);
+
     /// <summary>
     /// Makes a new stream the accelerator's default, so that every kernel and copy ILGPU queues
-    /// goes there. ILGPU 1.5.3 has no public way; its setter is protected, so reflection.
-    /// Returns the stream, or null with the reason when this ILGPU has no such setter.
+    /// goes there. Returns the stream, or null with the reason when this ILGPU has no such setter.
     /// </summary>
     public static CudaStream? UseCapturableStream(CudaAccelerator accelerator, out string reason)
     {
-        var setter = typeof(Accelerator).GetProperty(nameof(Accelerator.DefaultStream))?.GetSetMethod(nonPublic: true);
-        if (setter is null)
+        if (DefaultStreamSetter is null)
         {
             reason = "this ILGPU has no settable default stream to capture on";
             return null;
         }
 
         var stream = (CudaStream)accelerator.CreateStream();
-        setter.Invoke(accelerator, [stream]);
+        UseStream(accelerator, stream);
         reason = string.Empty;
         return stream;
+    }
+
+    /// <summary>
+    /// Makes one of the accelerator's streams its default again: how backends sharing one
+    /// accelerator (<see cref="IlgpuBackend.TryCreateSibling"/>) each queue on their own.
+    /// </summary>
+    public static void UseStream(Accelerator accelerator, AcceleratorStream stream)
+    {
+        var setter = DefaultStreamSetter ?? throw new InvalidOperationException("this ILGPU has no settable default stream");
+        setter.Invoke(accelerator, [stream]);
     }
 
     public static bool TryCapture(CudaAccelerator accelerator, CudaStream stream, Action enqueue, out CapturedWork? work, out string reason)

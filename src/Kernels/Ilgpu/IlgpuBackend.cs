@@ -10,7 +10,9 @@ namespace GpuVae.Kernels.Ilgpu;
 /// <summary>
 /// Our kernels on one ILGPU accelerator (CUDA, OpenCL or ILGPU's CPU accelerator). Owns the
 /// context and the accelerator and loads every kernel once at construction; arguments are
-/// checked once, in <see cref="Backend"/>. Not thread-safe: one stream, one caller.
+/// checked once, in <see cref="Backend"/>. On CUDA it may have siblings (<see cref="TryCreateSibling"/>)
+/// that share its accelerator and kernels, each queuing on a stream of its own. Not
+/// thread-safe: one caller for a backend and all its siblings.
 /// </summary>
 internal sealed class IlgpuBackend : Backend
 {
@@ -33,6 +35,8 @@ internal sealed class IlgpuBackend : Backend
     // CUDA only: the stream every launch goes to instead of the legacy NULL stream, which cannot be captured.
     private readonly CudaStream? captureStream;
     private readonly string? noCaptureReason;
+    // A sibling's: the backend that owns the context and the accelerator, which the sibling must not dispose.
+    private readonly IlgpuBackend? owner;
 
     /// <summary>Takes ownership of both: disposing the backend disposes the accelerator, then the context.</summary>
     public IlgpuBackend(Context context, Accelerator accelerator, string kind)
@@ -70,6 +74,30 @@ internal sealed class IlgpuBackend : Backend
         var otherReductions = Enum.GetValues<ReductionVariant>().Where(v => v != preferredReduction).ToList();
         reductionChoice = new KernelChoice<ReductionVariant>(
             "reduction", [OperationName.SumColumns, OperationName.BceForward], cpu ? [preferredReduction] : [preferredReduction, .. otherReductions], cpu ? otherReductions : null);
+    }
+
+    /// <summary>A sibling of owner: the same accelerator and kernels, a stream of its own.</summary>
+    private IlgpuBackend(IlgpuBackend owner, CudaStream stream)
+    {
+        this.owner = owner;
+        context = owner.context;
+        accelerator = owner.accelerator;
+        Kind = owner.Kind;
+        captureStream = stream;
+        memory = owner.memory;
+        // Its own: the split-K GEMM's scratch layers belong to the launcher, and two streams must not share them.
+        gemm = new Gemm.Launcher(accelerator);
+        bias = owner.bias;
+        reductions = owner.reductions;
+        activations = owner.activations;
+        epilogues = owner.epilogues;
+        sampling = owner.sampling;
+        maps = owner.maps;
+        losses = owner.losses;
+        importance = owner.importance;
+        adam = owner.adam;
+        gemmChoice = owner.gemmChoice;
+        reductionChoice = owner.reductionChoice;
     }
 
     public override string Kind { get; }
@@ -120,6 +148,7 @@ internal sealed class IlgpuBackend : Backend
         }
 
         var tensor = new DeviceTensor(buffer, rows, cols);
+        QueueOnOwnStream();
         memory.Fill(tensor.View, 0, tensor.Length);
         return tensor;
     }
@@ -140,6 +169,32 @@ internal sealed class IlgpuBackend : Backend
         return new TensorBlock(parts, whole);
     }
 
+    /// <summary>
+    /// A backend on this accelerator whose work goes to a stream of its own, so that its queued
+    /// work and its captured graphs run beside this one's (several models trained at once); it
+    /// shares the kernels and disposes only what is its own, before this backend is disposed.
+    /// CUDA only; false with the reason elsewhere. Written against ILGPU 1.5.3's source, not yet run on a GPU.
+    /// </summary>
+    internal bool TryCreateSibling(out IlgpuBackend? sibling, out string reason)
+    {
+        sibling = null;
+        if (owner is not null)
+        {
+            return owner.TryCreateSibling(out sibling, out reason);
+        }
+
+        if (captureStream is null)
+        {
+            reason = noCaptureReason ?? $"the {Kind} accelerator runs its work in the order it is queued, on one stream";
+            return false;
+        }
+
+        sibling = new IlgpuBackend(this, (CudaStream)accelerator.CreateStream());
+        reason = string.Empty;
+        return true;
+    }
+
+    /// <summary>Waits for the whole device, siblings' streams included: the one wait of a step taken on every sibling at once.</summary>
     public override void Synchronize() => accelerator.Synchronize();
 
     protected override void UploadCore(Tensor destination, ReadOnlySpan<float> source) => View(destination).AsContiguous().CopyFromCPU(source);
@@ -150,14 +205,19 @@ internal sealed class IlgpuBackend : Backend
 
     protected override void CopyCore(Tensor y, Tensor x) => memory.Copy(View(y), View(x), y.Length);
 
-    protected override StepValues AllocateStepValuesCore(int rowCapacity) => new DeviceStepValues(accelerator, rowCapacity, PageLocks);
+    protected override StepValues AllocateStepValuesCore(int rowCapacity)
+    {
+        // The new values are zeroed on the default stream.
+        QueueOnOwnStream();
+        return new DeviceStepValues(accelerator, rowCapacity, PageLocks);
+    }
 
     protected override Readback AllocateReadbackCore(int length) => new DeviceReadback(accelerator, length, PageLocks);
 
-    protected override void UploadStepValuesCore(StepValues values) => ((DeviceStepValues)values).Upload(accelerator.DefaultStream);
+    protected override void UploadStepValuesCore(StepValues values) => ((DeviceStepValues)values).Upload(OwnStream);
 
     protected override void CopyToReadbackCore(Readback destination, Tensor source) =>
-        ((DeviceReadback)destination).CopyFrom(accelerator.DefaultStream, View(source));
+        ((DeviceReadback)destination).CopyFrom(OwnStream, View(source));
 
     protected override bool TryCaptureCore(Action enqueue, out CapturedWork? work, out string reason)
     {
@@ -173,6 +233,7 @@ internal sealed class IlgpuBackend : Backend
             return false;
         }
 
+        QueueOnOwnStream();
         return CudaGraphCapture.TryCapture((CudaAccelerator)accelerator, captureStream, enqueue, out work, out reason);
     }
 
@@ -280,7 +341,15 @@ internal sealed class IlgpuBackend : Backend
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && owner is not null)
+        {
+            // The accelerator may still name this stream its default: the owner's takes over before it goes.
+            accelerator.Synchronize();
+            owner.QueueOnOwnStream();
+            captureStream!.Dispose();
+            gemm.Dispose();
+        }
+        else if (disposing)
         {
             gemm.Dispose();
             accelerator.Dispose();
@@ -291,10 +360,32 @@ internal sealed class IlgpuBackend : Backend
     private static Tensor Whole(TensorBlock block) =>
         block.Whole ?? throw new ArgumentException("a block of separate tensors from another backend was passed to an ILGPU backend");
 
-    private ArrayView1D<float, Stride1D.Dense> View(Tensor tensor) =>
-        tensor is DeviceTensor device && device.Accelerator == accelerator
+    /// <summary>This backend's stream: its own on CUDA, elsewhere the accelerator's one.</summary>
+    private AcceleratorStream OwnStream => captureStream ?? accelerator.DefaultStream;
+
+    /// <summary>
+    /// Every operation takes its tensors' views before it queues anything: so here each makes
+    /// this backend's stream the accelerator's default, where siblings share it.
+    /// </summary>
+    private ArrayView1D<float, Stride1D.Dense> View(Tensor tensor)
+    {
+        QueueOnOwnStream();
+        return tensor is DeviceTensor device && device.Accelerator == accelerator
             ? device.View
             : throw new ArgumentException($"a {tensor.GetType().Name} {tensor} from another backend was passed to the {Kind} backend");
+    }
+
+    /// <summary>
+    /// ILGPU's launchers and copies queue on the accelerator's default stream as it is when they
+    /// are called: with siblings sharing the accelerator, it must be this backend's.
+    /// </summary>
+    private void QueueOnOwnStream()
+    {
+        if (captureStream is not null && !ReferenceEquals(accelerator.DefaultStream, captureStream))
+        {
+            CudaGraphCapture.UseStream(accelerator, captureStream);
+        }
+    }
 
     private static ArrayView1D<int, Stride1D.Dense> Values(StepValues values) =>
         values is DeviceStepValues device

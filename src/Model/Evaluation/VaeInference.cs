@@ -117,41 +117,18 @@ public sealed class VaeInference : IDisposable
     /// </summary>
     public double ImportanceWeightedNll(ReadOnlySpan<float> images, int samples, ReadOnlySpan<float> labels = default)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(samples);
-        int count = images.Length / Pixels;
-        var bce = new float[BatchSize];
-        var logPriorOverPosterior = new float[BatchSize];
-        double total = 0;
-        for (int start = 0, chunk = 0; start < count; start += BatchSize, chunk++)
+        using var bound = StartImportanceWeightedNll(images.Length / Pixels, samples);
+        while (!bound.Done)
         {
-            var w = Load(images, labels, start, count);
-            Model.Encode(w, w.Target, DropoutSettings.Off);
-            var logWeights = new double[w.Batch * samples];
-            for (int k = 0; k < samples; k++)
-            {
-                // Chunks and samples get disjoint streams above the ones Evaluate uses.
-                ulong step = RandomStreams.EvaluationBase + (1UL << 40) + ((ulong)chunk * (ulong)samples) + (ulong)k;
-                Model.StageStep(w, step);
-                Model.Sample(w, Seed);
-                Model.Decode(w, DropoutSettings.Off);
-                Backend.BinaryCrossEntropy(w.Bce, w.Probabilities, w.Target);
-                Backend.LogPriorOverPosterior(w.Kl, w.Z, w.Eps, w.Sigma);
-                Backend.Download(w.Bce, bce.AsSpan(0, w.Batch));
-                Backend.Download(w.Kl, logPriorOverPosterior.AsSpan(0, w.Batch));
-                for (int b = 0; b < w.Batch; b++)
-                {
-                    logWeights[(b * samples) + k] = logPriorOverPosterior[b] - (double)bce[b];
-                }
-            }
-
-            for (int b = 0; b < w.Batch; b++)
-            {
-                total -= ImportanceWeighting.LogMeanExpReference(logWeights.AsSpan(b * samples, samples));
-            }
+            bound.Begin(images, labels);
+            bound.Finish();
         }
 
-        return total / count;
+        return bound.Nll;
     }
+
+    /// <summary>The same bound over <paramref name="count"/> images, to be taken a sample at a time (<see cref="ImportanceWeightedBound"/>).</summary>
+    public ImportanceWeightedBound StartImportanceWeightedNll(int count, int samples) => new(this, count, samples);
 
     public void Dispose()
     {
@@ -164,7 +141,7 @@ public sealed class VaeInference : IDisposable
     }
 
     /// <summary>Uploads images [start, start + batch) into a workspace's target, and their labels for the conditional VAE.</summary>
-    private VaeWorkspace Load(ReadOnlySpan<float> images, ReadOnlySpan<float> labels, int start, int count)
+    internal VaeWorkspace Load(ReadOnlySpan<float> images, ReadOnlySpan<float> labels, int start, int count)
     {
         var w = Workspace(Math.Min(BatchSize, count - start));
         Backend.Upload(w.Target, images.Slice(start * Pixels, w.Batch * Pixels));

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using GpuVae.Kernels;
 using GpuVae.Kernels.Operations;
 using GpuVae.Model.Evaluation;
@@ -77,46 +76,51 @@ public sealed class Trainer : IDisposable
     /// </summary>
     public EpochMetrics TrainEpoch(int epoch, IProgress<TrainingProgress>? progress, CancellationToken cancellation, EpochPosition? resumeFrom = null)
     {
+        var training = StartEpoch(epoch, resumeFrom);
+        while (!training.AllStepsTaken)
+        {
+            if (cancellation.IsCancellationRequested)
+            {
+                throw training.Interrupt();
+            }
+
+            training.BeginStep();
+            training.FinishStep(progress);
+        }
+
+        return training.Evaluate();
+    }
+
+    /// <summary>
+    /// Epoch (1-based), or the rest of it after an interruption, to be taken a step at a time
+    /// (<see cref="TrainingEpoch"/>): what lets a sweep keep several trainers in lockstep.
+    /// </summary>
+    public TrainingEpoch StartEpoch(int epoch, EpochPosition? resumeFrom = null)
+    {
         if (resumeFrom is not null && (resumeFrom.Epoch != epoch || resumeFrom.StepsDone > StepsPerEpoch))
         {
             throw new ArgumentException($"cannot resume epoch {epoch} from {resumeFrom}", nameof(resumeFrom));
         }
 
-        var order = ShuffledOrder(epoch);
         float learningRate = Options.LearningRates.RateOf(epoch);
         trainingStep.LearningRate = learningRate;
-        var train = resumeFrom is null ? new LossTotals() : new LossTotals(resumeFrom.BceSum, resumeFrom.KldSum, resumeFrom.Images, resumeFrom.BoundSum);
-        double earlierSeconds = resumeFrom?.Seconds ?? 0;
-        var clock = Stopwatch.StartNew();
-        for (int step = resumeFrom?.StepsDone ?? 0; step < StepsPerEpoch; step++)
-        {
-            if (cancellation.IsCancellationRequested)
-            {
-                Backend.Synchronize();
-                throw new TrainingInterruptedException(new EpochPosition(epoch, step, train.Bce, train.Kld, train.Images, earlierSeconds + clock.Elapsed.TotalSeconds, train.Bound));
-            }
+        return new TrainingEpoch(this, epoch, ShuffledOrder(epoch), learningRate, resumeFrom);
+    }
 
-            double batchLoss = trainingStep.Run(trainImages, order.AsSpan(step * Options.BatchSize, Options.BatchSize), trainLabels);
-            if (!double.IsFinite(batchLoss))
-            {
-                throw new NonFiniteLossException(epoch, step + 1, batchLoss);
-            }
+    /// <summary>Puts the step on these rows of the training images on the device (<see cref="TrainingStep.Begin"/>).</summary>
+    internal void BeginStep(ReadOnlySpan<int> rows) => trainingStep.Begin(trainImages, rows, trainLabels);
 
-            trainingStep.AddLastStepTo(train);
-            progress?.Report(new TrainingProgress(
-                epoch, step + 1, StepsPerEpoch, train.MeanWeightedLoss(Options.Objective.Beta), train.MeanBce, train.MeanKld, clock.Elapsed, train.Images - (resumeFrom?.Images ?? 0), learningRate));
-        }
+    /// <summary>Waits for the step begun and returns its batch's mean loss (<see cref="TrainingStep.Finish"/>).</summary>
+    internal double FinishStep() => trainingStep.Finish();
 
-        Backend.Synchronize();
-        double trainSeconds = earlierSeconds + clock.Elapsed.TotalSeconds;
+    internal void AddLastStepTo(LossTotals totals) => trainingStep.AddLastStepTo(totals);
+
+    /// <summary>The test set's losses, and the validation set's where there is one: each epoch's evaluation, without dropout.</summary>
+    internal (LossTotals Test, LossTotals? Validation) EvaluateHeldOut()
+    {
         var test = inference.Evaluate(testImages, labels?.Test);
-        double beta = Options.Objective.Beta;
         var validation = validationImages is null ? null : inference.Evaluate(validationImages, labels?.Validation);
-        return new EpochMetrics(
-            epoch, train.MeanWeightedLoss(beta), train.MeanBce, train.MeanKld, test.MeanWeightedLoss(beta), test.MeanBce, test.MeanKld,
-            earlierSeconds + clock.Elapsed.TotalSeconds, train.Images / trainSeconds,
-            validation is null ? null : new HeldOutLosses(validation.MeanWeightedLoss(beta), validation.MeanBce, validation.MeanKld),
-            learningRate);
+        return (test, validation);
     }
 
     public void Dispose()

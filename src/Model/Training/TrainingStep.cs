@@ -27,6 +27,8 @@ public sealed class TrainingStep : IDisposable
     private readonly LossTotals lastBatch = new();
     private Tensor? stepImages;
     private Tensor? stepLabels;
+    // Between Begin and Finish: the device may still be reading the staged values and writing the losses.
+    private bool inFlight;
 
     /// <param name="captureGraph">
     /// Whether to record the step as a graph after its first run and replay that (CUDA); where
@@ -105,14 +107,32 @@ public sealed class TrainingStep : IDisposable
     /// <summary>
     /// One step on the rows of <paramref name="images"/> (N, D) named by <paramref name="rows"/>
     /// (B of them), with the same rows of <paramref name="labels"/> (N, C), the one-hot labels
-    /// layers that read the label need, Adam's update included. Returns the batch's mean loss
-    /// (BCE + KL, or the importance-weighted bound); when it is not finite the parameters have
-    /// taken that step too, and the caller must not keep them (<see cref="Trainer"/> stops, and
-    /// nothing is saved). <see cref="AddLastStepTo"/> adds the step's losses to a running total.
+    /// layers that read the label need, Adam's update included: <see cref="Begin"/> then
+    /// <see cref="Finish"/>. Returns the batch's mean loss (BCE + KL, or the importance-weighted
+    /// bound); when it is not finite the parameters have taken that step too, and the caller
+    /// must not keep them (<see cref="Trainer"/> stops, and nothing is saved).
+    /// <see cref="AddLastStepTo"/> adds the step's losses to a running total.
     /// </summary>
     public double Run(Tensor images, ReadOnlySpan<int> rows, Tensor? labels = null)
     {
+        Begin(images, rows, labels);
+        return Finish();
+    }
+
+    /// <summary>
+    /// Checks the rows, stages the step's values and puts the whole step on the device without
+    /// waiting for it: on a GPU the host is free to begin other models' steps (a sweep's dims)
+    /// while this one runs; the host backend has done the step by the time this returns.
+    /// </summary>
+    public void Begin(Tensor images, ReadOnlySpan<int> rows, Tensor? labels = null)
+    {
         ArgumentNullException.ThrowIfNull(images);
+        if (inFlight)
+        {
+            // Staging the next step's values would overwrite the ones the step in flight reads.
+            throw new InvalidOperationException("a step is still in flight: Finish it before beginning the next");
+        }
+
         if (GathersLabels && labels is null)
         {
             throw new ArgumentNullException(nameof(labels), "the model's layers read the label: it trains on labelled images");
@@ -134,7 +154,19 @@ public sealed class TrainingStep : IDisposable
         stepImages = images;
         stepLabels = labels;
         captured.Run(images, labels, enqueue);
+        inFlight = true;
+    }
+
+    /// <summary>Waits for the step <see cref="Begin"/> put on the device and returns its batch's mean loss, as <see cref="Run"/> does.</summary>
+    public double Finish()
+    {
+        if (!inFlight)
+        {
+            throw new InvalidOperationException("no step is in flight: Begin one first");
+        }
+
         Model.Backend.Synchronize();
+        inFlight = false;
         StepsTaken++;
         lastBatch.Clear();
         AddLastStepTo(lastBatch);
