@@ -16,7 +16,9 @@ internal delegate void PartBody<TState>(ref TState state, int part);
 /// after each part, so the next operation of the step finds it awake, and a job is a
 /// static lambda over a state struct on the caller's stack: nothing is allocated.
 /// Each part goes to the same thread every time (part 0 to the caller, part i to worker i),
-/// so the rows a core wrote in one operation are in its cache for the next that splits alike.
+/// so the rows a core wrote in one operation are in its cache for the next that splits alike;
+/// only a part its worker has not started by the time the caller finishes its own is the
+/// caller's instead.
 /// </summary>
 internal static unsafe class HostTeam
 {
@@ -65,23 +67,40 @@ internal static unsafe class HostTeam
                 team[part - 1].Post(&Invoke<TState>, address, body, part);
             }
 
+            ExceptionDispatchInfo? failure = null;
             try
             {
                 body(ref state, 0);
             }
-            finally
+            catch (Exception exception)
             {
-                // Even when part 0 threw: the workers read the state until they finish.
-                for (int part = 1; part < parts; part++)
+                failure = ExceptionDispatchInfo.Capture(exception);
+            }
+
+            // Even when part 0 threw: the workers read the state until they finish. A part whose
+            // worker has not started it (descheduled, or still waking) is the caller's to run:
+            // on a busy machine waiting for that worker's next time slice costs milliseconds.
+            for (int part = 1; part < parts; part++)
+            {
+                if (!team[part - 1].TryClaimPosted())
                 {
                     team[part - 1].WaitUntilDone();
+                    failure ??= team[part - 1].Failure;
+                }
+                else
+                {
+                    try
+                    {
+                        body(ref state, part);
+                    }
+                    catch (Exception exception)
+                    {
+                        failure ??= ExceptionDispatchInfo.Capture(exception);
+                    }
                 }
             }
 
-            for (int part = 1; part < parts; part++)
-            {
-                team[part - 1].ThrowIfFailed();
-            }
+            failure?.Throw();
         }
         finally
         {
@@ -108,6 +127,7 @@ internal static unsafe class HostTeam
         private int part;
         private ExceptionDispatchInfo? failure;
         private long posted;
+        private long claimed;
         private long done;
 
         /// <summary>1 while the worker sleeps on <see cref="wake"/> or is about to: whoever changes it to 0 owns the wake-up.</summary>
@@ -144,7 +164,16 @@ internal static unsafe class HostTeam
             }
         }
 
-        public void ThrowIfFailed() => failure?.Throw();
+        /// <summary>The exception the last job's part threw on this worker, if it did.</summary>
+        public ExceptionDispatchInfo? Failure => failure;
+
+        /// <summary>
+        /// Takes the posted job for the caller unless the worker took it first: exactly one of
+        /// them moves <see cref="claimed"/> from the previous job's number to this one's.
+        /// </summary>
+        public bool TryClaimPosted() => TryClaim(Volatile.Read(ref posted));
+
+        private bool TryClaim(long job) => Interlocked.CompareExchange(ref claimed, job, job - 1) == job - 1;
 
         private void Loop()
         {
@@ -152,6 +181,12 @@ internal static unsafe class HostTeam
             while (true)
             {
                 seen = WaitForJob(seen);
+                if (!TryClaim(seen))
+                {
+                    // The caller ran it: it no longer waits for this worker, and may already have posted the next job.
+                    continue;
+                }
+
                 try
                 {
                     invoke(state, body!, part);

@@ -5,9 +5,11 @@ using Xunit;
 namespace GpuVae.Tests.Kernels.Host;
 
 /// <summary>
-/// HostTeam: every part runs once, part 0 on the caller and the others each on its own thread;
-/// a part's exception reaches the caller; a team that is busy (a nested job, another caller)
-/// runs the parts on the calling thread; a worker that has gone to sleep wakes for the next job.
+/// HostTeam: every part runs once, part 0 on the caller and the others each on its own thread
+/// when they run at once; a part its worker has not started when the caller is done with its
+/// own runs on the caller; a part's exception reaches the caller; a team that is busy (a nested
+/// job, another caller) runs the parts on the calling thread; a worker that has gone to sleep
+/// wakes for the next job.
 /// </summary>
 [Collection(nameof(AloneCollection))]
 public sealed class HostTeamTests
@@ -16,12 +18,40 @@ public sealed class HostTeamTests
     public void EveryPartRunsOnceOnItsOwnThreadAndPartZeroOnTheCaller()
     {
         int parts = HostTeam.Size;
-        var state = new Record(parts);
-        HostTeam.Run(parts, ref state, static (ref state, part) => state.Visit(part));
+        // Every part waits for all the others to have started, so none can be left to the caller.
+        var state = (Record: new Record(parts), AllStarted: new Barrier(parts));
+        HostTeam.Run(parts, ref state, static (ref state, part) =>
+        {
+            state.Record.Visit(part);
+            state.AllStarted.SignalAndWait();
+        });
 
-        Assert.All(state.Visits, count => Assert.Equal(1, count));
-        Assert.Equal(Environment.CurrentManagedThreadId, state.Threads[0]);
-        Assert.Equal(parts, state.Threads.Distinct().Count());
+        Assert.All(state.Record.Visits, count => Assert.Equal(1, count));
+        Assert.Equal(Environment.CurrentManagedThreadId, state.Record.Threads[0]);
+        Assert.Equal(parts, state.Record.Threads.Distinct().Count());
+    }
+
+    [Fact]
+    public void APartItsWorkerHasNotStartedRunsOnTheCaller()
+    {
+        if (HostTeam.Size < 2)
+        {
+            return;
+        }
+
+        // A sleeping worker takes tens of microseconds to wake, and the caller's own part is
+        // empty: the caller finishes first and takes the worker's part nearly every time.
+        int takenByCaller = 0;
+        for (int round = 0; round < 20; round++)
+        {
+            Thread.Sleep(20);
+            var state = new Record(HostTeam.Size);
+            HostTeam.Run(HostTeam.Size, ref state, static (ref state, part) => state.Visit(part));
+            Assert.All(state.Visits, count => Assert.Equal(1, count));
+            takenByCaller += state.Threads.Skip(1).Count(thread => thread == Environment.CurrentManagedThreadId);
+        }
+
+        Assert.True(takenByCaller > 0, "in 20 jobs after a sleep, no worker's part ran on the caller");
     }
 
     [Fact]
