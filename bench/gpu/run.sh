@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything a GPU session measures, in one call of the device tool (15 minutes of device
-# time in all, start-up included). Prepare here:   ../shared/gpu/pack.sh   (writes .gpu/)
+# time in all, start-up included). Prepare here:   ../shared/gpu/pack.sh && bench/gpu/pack_tests.sh   (write .gpu/)
+# dry-run it here on ILGPU's CPU accelerator:      ACCELERATOR=cpu BUDGET=240 bash bench/gpu/run.sh
 # then run there, carrying .gpu:                    bash bench/gpu/run.sh
 # Every number lands in $OUT (or ./gpu-results when OUT is unset), in 8 files, since the device
 # tool brings back no more; the ratios, computed from them at the end, print last (rerun the
@@ -14,7 +15,10 @@ deadline=$(( $(date +%s) + budget ))
 mkdir -p "$out" /tmp/app /tmp/runs
 out=$(cd "$out" && pwd)
 tar xJf .gpu/app.tar.xz -C /tmp/app
+# The test runner, published beside the app (bench/gpu/pack_tests.sh): the tests that need CUDA run there.
+[ -f .gpu/tests.tar.xz ] && tar xJf .gpu/tests.tar.xz -C /tmp/app
 app=/tmp/app/GpuVae
+accelerator=${ACCELERATOR:-cuda}
 data=.gpu/mnist
 export PYTHONUNBUFFERED=1
 # ILGPU opens libcuda.so by that name; drivers often ship only libcuda.so.1.
@@ -52,12 +56,17 @@ step() {
 {
   nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,memory.total --format=csv
   step 40 $app devices
-  step 90 $app check --accelerator cuda
+  step 90 $app check --accelerator $accelerator
+  # The tests that skip without CUDA: the captured step, the lockstep sweep's streams, cuBLAS.
+  if [ -x /tmp/app/GpuVae.Tests ]; then
+    step 90 /tmp/app/GpuVae.Tests -noColor -class GpuVae.Tests.Model.Training.GraphCaptureTests \
+      -class GpuVae.Tests.Model.Training.ConcurrentTrainingTests -class GpuVae.Tests.Kernels.Ilgpu.CuBlasGemmTests
+  fi
 } 2>&1 | tee "$out/check.txt"
 
 # 2. Our kernels (beside cuBLAS in the same process) and step (op by op and as a graph), then
 #    PyTorch's GEMMs on the same shapes and its step.
-step 120 $app bench --accelerator cuda --variants --json "$out/bench_cuda.json" 2>&1 | tee "$out/bench_cuda.txt"
+step 120 $app bench --accelerator $accelerator --variants --json "$out/bench_cuda.json" 2>&1 | tee "$out/bench_cuda.txt"
 {
   step 60 python3 bench/peers/torch_gemm.py --device cuda --shapes "$out/bench_cuda.json"
   step 45 python3 bench/peers/torch_vae.py --device cuda --dim 20
@@ -68,8 +77,8 @@ step 120 $app bench --accelerator cuda --variants --json "$out/bench_cuda.json" 
 #    op (the same bits: the model hashes must agree), PyTorch eager and PyTorch with CUDA graphs.
 #    Each train starts afresh (--overwrite) should the script run twice on one machine.
 {
-  step 90 $app train --accelerator cuda --dim 20 --epochs 20 --data $data --out /tmp/runs/train_graph --overwrite
-  step 90 $app train --accelerator cuda --dim 20 --epochs 20 --data $data --out /tmp/runs/train_nograph --no-graph --overwrite
+  step 90 $app train --accelerator $accelerator --dim 20 --epochs 20 --data $data --out /tmp/runs/train_graph --overwrite
+  step 90 $app train --accelerator $accelerator --dim 20 --epochs 20 --data $data --out /tmp/runs/train_nograph --no-graph --overwrite
   sha256sum /tmp/runs/train_graph/dim20/model.safetensors /tmp/runs/train_nograph/dim20/model.safetensors
   step 90 python3 bench/peers/torch_vae.py --device cuda --dim 20 --epochs 20 --data $data
   step 60 python3 bench/peers/torch_vae.py --device cuda --dim 20 --epochs 20 --data $data --graph
@@ -79,14 +88,14 @@ step 120 $app bench --accelerator cuda --variants --json "$out/bench_cuda.json" 
 #    and report.md), the plain VAE and the conditional one; then the other models of issue 15:
 #    IWAE k = 5 at dim 20, and binarized MNIST with Burda et al.'s sizes (784-200-200-50).
 {
-  step 150 $app sweep --accelerator cuda --data $data --out /tmp/runs/sweep_vae
-  step 150 $app sweep --accelerator cuda --data $data --out /tmp/runs/sweep_cvae --model cvae
-  step 60 $app train --accelerator cuda --dim 20 --epochs 20 --data $data --out /tmp/runs/iwae5 --objective iwae --k 5 --overwrite
-  step 40 $app eval --accelerator cuda --data $data --checkpoint /tmp/runs/iwae5/dim20 --samples 1000
-  step 45 $app train --accelerator cuda --dim 50 --hidden 200 --epochs 20 --data $data --out /tmp/runs/binarized_elbo --binarize dynamic --overwrite
-  step 45 $app eval --accelerator cuda --data $data --checkpoint /tmp/runs/binarized_elbo/dim50 --samples 5000
-  step 60 $app train --accelerator cuda --dim 50 --hidden 200 --epochs 20 --data $data --out /tmp/runs/binarized_iwae50 --binarize dynamic --objective iwae --k 50 --overwrite
-  step 45 $app eval --accelerator cuda --data $data --checkpoint /tmp/runs/binarized_iwae50/dim50 --samples 5000
+  step 150 $app sweep --accelerator $accelerator --data $data --out /tmp/runs/sweep_vae
+  step 150 $app sweep --accelerator $accelerator --data $data --out /tmp/runs/sweep_cvae --model cvae
+  step 60 $app train --accelerator $accelerator --dim 20 --epochs 20 --data $data --out /tmp/runs/iwae5 --objective iwae --k 5 --overwrite
+  step 40 $app eval --accelerator $accelerator --data $data --checkpoint /tmp/runs/iwae5/dim20 --samples 1000
+  step 45 $app train --accelerator $accelerator --dim 50 --hidden 200 --epochs 20 --data $data --out /tmp/runs/binarized_elbo --binarize dynamic --overwrite
+  step 45 $app eval --accelerator $accelerator --data $data --checkpoint /tmp/runs/binarized_elbo/dim50 --samples 5000
+  step 60 $app train --accelerator $accelerator --dim 50 --hidden 200 --epochs 20 --data $data --out /tmp/runs/binarized_iwae50 --binarize dynamic --objective iwae --k 50 --overwrite
+  step 45 $app eval --accelerator $accelerator --data $data --checkpoint /tmp/runs/binarized_iwae50/dim50 --samples 5000
   # The only OpenCL device there is PoCL on the CPU (no NVIDIA OpenCL ICD): the kernels checked on it.
   step 40 $app check --accelerator opencl
 } 2>&1 | tee "$out/runs.txt"
