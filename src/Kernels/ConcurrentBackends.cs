@@ -8,8 +8,9 @@ namespace GpuVae.Kernels;
 /// queues on a CUDA stream of its own, so that one model's step runs on the GPU while the
 /// next model's is queued; the siblings are disposed here, the backend is not. Everywhere else
 /// every model gets the backend itself: the host and ILGPU's CPU accelerator do each operation
-/// as it is queued, so the models' steps run one after another. The CUDA siblings are written
-/// against ILGPU 1.5.3's source and not yet run on a GPU.
+/// as it is queued, so their models gain nothing from taking turns, and their callers run them
+/// one after another (<see cref="SideBySide"/>). The CUDA siblings are written against ILGPU
+/// 1.5.3's source and not yet run on a GPU.
 /// </summary>
 public sealed class ConcurrentBackends : IDisposable
 {
@@ -26,6 +27,9 @@ public sealed class ConcurrentBackends : IDisposable
     /// <summary>How the models share the device, in one line for the log.</summary>
     public string Description { get; }
 
+    /// <summary>Whether each model has a backend of its own, which runs its work beside the others'.</summary>
+    public bool SideBySide => siblings.Count > 0;
+
     /// <summary>The backend of the model at this index.</summary>
     public Backend this[int index] => backends[index];
 
@@ -40,7 +44,7 @@ public sealed class ConcurrentBackends : IDisposable
             return new ConcurrentBackends([backend, .. siblings], siblings, $"{count} models side by side on one {backend.Kind} device, each on a stream of its own");
         }
 
-        return new ConcurrentBackends([.. Enumerable.Repeat(backend, count)], [], $"{count} models take turns, a step of each at a time: {reason}");
+        return new ConcurrentBackends([.. Enumerable.Repeat(backend, count)], [], $"{count} models one after another: {reason}");
     }
 
     public void Dispose() => DisposeAll(siblings);

@@ -13,11 +13,11 @@ using Xunit;
 namespace GpuVae.Tests.App;
 
 /// <summary>
-/// A sweep trains its dims in lockstep, a step of each at a time. On the host and ILGPU's CPU
-/// accelerator each step is done as it is begun, so every dim must train exactly the bits it trains alone, as the sweep
-/// trained them one after another: the same weights, moments and losses. Ctrl-C saves every
-/// dim where it stands, and a resumed sweep, with its dims at different places, finishes each
-/// exactly as an uninterrupted one.
+/// Dims trained in lockstep, a step of each at a time (a sweep's on CUDA), train exactly the bits
+/// each trains alone: the same weights, moments and losses. On the host and ILGPU's CPU
+/// accelerator the sweep trains them one after another, and its files are each dim's alone too.
+/// Ctrl-C saves every dim in lockstep where it stands, and resumed, with the dims at different
+/// places, they finish each exactly as uninterrupted.
 /// </summary>
 [Collection(nameof(ConsoleCollection))]
 public sealed class LockstepSweepTests
@@ -49,14 +49,33 @@ public sealed class LockstepSweepTests
             ["sweep", "--dims", string.Join(",", Dims), "--nll-samples", $"{NllSamples}", "--nll-images", $"{NllImages}", .. Options(swept.Path, accelerator)]);
 
         Assert.True(code == 0, error);
-        Assert.Contains("take turns", output, StringComparison.Ordinal);
+        Assert.Contains("one after another", output, StringComparison.Ordinal);
         foreach (int dim in Dims)
         {
-            // Every epoch line of the sweep begins with its dim.
-            Assert.Equal(Epochs, output.Split('\n').Count(line => line.StartsWith(EpochLine.ForDim(dim, string.Empty), StringComparison.Ordinal)));
             AssertSameRun(Path.Combine(alone.Path, $"dim{dim}"), Path.Combine(swept.Path, $"dim{dim}"), $"dim {dim}");
             // The sweep's NLLs, estimated in lockstep too, are each dim's bound computed alone.
             Assert.Equal(NllAlone(Path.Combine(alone.Path, $"dim{dim}"), accelerator), NllEstimate.Read(Path.Combine(swept.Path, $"dim{dim}"))!.Nll);
+        }
+    }
+
+    [Fact]
+    public void DimsInLockstepTrainAsEachAloneAndCarryTheirDimOnEveryEpochLine()
+    {
+        var data = RealMnist.Load();
+        using var backend = new HostBackend();
+        using var alone = new TempFolder();
+        foreach (int dim in Dims)
+        {
+            Sweep(alone.Path, backend, data, CancellationToken.None, TextWriter.Null, [dim]);
+        }
+
+        using var together = new TempFolder();
+        using var log = new StringWriter();
+        Sweep(together.Path, backend, data, CancellationToken.None, log);
+        foreach (int dim in Dims)
+        {
+            Assert.Equal(Epochs, log.ToString().Split('\n').Count(line => line.StartsWith(EpochLine.ForDim(dim, string.Empty), StringComparison.Ordinal)));
+            AssertSameRun(Path.Combine(alone.Path, $"dim{dim}"), Path.Combine(together.Path, $"dim{dim}"), $"dim {dim} in lockstep");
         }
     }
 
@@ -110,7 +129,7 @@ public sealed class LockstepSweepTests
     private static RunSettings Settings(string output, int dim) => new(
         new VaeConfig(dim, Hidden: 16), new TrainingOptions { Epochs = Epochs, BatchSize = BatchSize }, RepositoryPaths.MnistCache, output, "host", 0, Resume: true, TrainLimit: TrainLimit);
 
-    /// <summary>The dims in lockstep, as the sweep trains them.</summary>
+    /// <summary>The dims in lockstep, as the sweep trains them on CUDA.</summary>
     private static void Sweep(string output, HostBackend backend, MnistData data, CancellationToken cancellation, TextWriter log, IReadOnlyList<int>? dims = null)
     {
         var opened = new List<DimensionTraining>();

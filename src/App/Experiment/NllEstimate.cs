@@ -55,8 +55,8 @@ public sealed record NllEstimate(string? ModelSha256, int Samples, int Images, i
 
     /// <summary>
     /// Each run's estimate, as <see cref="Compute"/> gives it, the ones not cached computed in
-    /// lockstep a sample of z at a time, as a sweep trains them: on CUDA side by side where the
-    /// models are on backends of their own, elsewhere taking turns, to the same bits as one by one.
+    /// lockstep a sample of z at a time, as a sweep trains them, where the models are on backends
+    /// of their own (CUDA streams, side by side); elsewhere one after another.
     /// </summary>
     public static IReadOnlyList<NllEstimate> ComputeAll(IReadOnlyList<NllRun> runs, MnistSet test, int samples, int images, int seed)
     {
@@ -64,7 +64,7 @@ public sealed record NllEstimate(string? ModelSha256, int Samples, int Images, i
         ArgumentNullException.ThrowIfNull(test);
         images = Math.Min(images, test.Count);
         var estimates = new NllEstimate?[runs.Count];
-        var pending = new List<(int Index, VaeInference Inference, ImportanceWeightedBound Bound, float[] Images, float[]? Labels)>();
+        var pending = new List<PendingBound>();
         try
         {
             for (int i = 0; i < runs.Count; i++)
@@ -80,20 +80,18 @@ public sealed record NllEstimate(string? ModelSha256, int Samples, int Images, i
                 var inference = new VaeInference(model, (ulong)seed);
                 // The conditional VAE's bound is on -log p(x | y), given the true label.
                 float[]? labels = model.Config.ReadsLabels ? LabelOneHots.Of(test.Labels.AsSpan(0, images), model.Config.Classes) : null;
-                pending.Add((i, inference, inference.StartImportanceWeightedNll(images, samples), BinarizedTestSet.For(model.Config, test.Images[..(images * model.Config.Pixels)]), labels));
+                pending.Add(new PendingBound(i, inference, inference.StartImportanceWeightedNll(images, samples), BinarizedTestSet.For(model.Config, test.Images[..(images * model.Config.Pixels)]), labels));
             }
 
-            while (pending.Exists(run => !run.Bound.Done))
+            // Models sharing a backend (the host's, the CPU accelerator's) gain nothing from taking
+            // turns, and one at a time keeps each one's weights in cache.
+            if (pending.Select(run => run.Inference.Model.Backend).Distinct().Count() == pending.Count)
             {
-                foreach (var run in pending.Where(run => !run.Bound.Done))
-                {
-                    run.Bound.Begin(run.Images, run.Labels);
-                }
-
-                foreach (var run in pending.Where(run => !run.Bound.Done))
-                {
-                    run.Bound.Finish();
-                }
+                RunInLockstep(pending);
+            }
+            else
+            {
+                pending.ForEach(run => RunInLockstep([run]));
             }
 
             foreach (var run in pending)
@@ -117,4 +115,24 @@ public sealed record NllEstimate(string? ModelSha256, int Samples, int Images, i
 
         return [.. estimates.Select(estimate => estimate!)];
     }
+
+    /// <summary>Every run's bound, a sample of z of each at a time: all begun, then all finished.</summary>
+    private static void RunInLockstep(IReadOnlyList<PendingBound> runs)
+    {
+        while (runs.Any(run => !run.Bound.Done))
+        {
+            foreach (var run in runs.Where(run => !run.Bound.Done))
+            {
+                run.Bound.Begin(run.Images, run.Labels);
+            }
+
+            foreach (var run in runs.Where(run => !run.Bound.Done))
+            {
+                run.Bound.Finish();
+            }
+        }
+    }
+
+    /// <summary>A run's bound under way: the run's place in the list, its model's inference, and the test images (and labels) it averages over.</summary>
+    private sealed record PendingBound(int Index, VaeInference Inference, ImportanceWeightedBound Bound, float[] Images, float[]? Labels);
 }

@@ -33,14 +33,8 @@ public sealed class ConcurrentTrainingTests
         using var backends = ConcurrentBackends.Create(backend, configs.Length);
         var together = TrainInLockstep(backends, configs, options, pixels, batches);
 
-        if (kind == "cuda")
-        {
-            Assert.StartsWith($"{configs.Length} models side by side", backends.Description, StringComparison.Ordinal);
-        }
-        else
-        {
-            Assert.Contains("take turns", backends.Description, StringComparison.Ordinal);
-        }
+        Assert.Equal(kind == "cuda", backends.SideBySide);
+        Assert.StartsWith($"{configs.Length} models {(kind == "cuda" ? "side by side" : "one after another")}", backends.Description, StringComparison.Ordinal);
 
         for (int m = 0; m < configs.Length; m++)
         {
