@@ -27,8 +27,9 @@ public static class ExperimentOutputs
             throw new InvalidDataException($"{outputDirectory}: no saved runs (dim<Z>/{Checkpoint.MetricsFileName}) to draw");
         }
 
-        // Each dim on a backend of its own, so that on CUDA their NLL estimates run side by side.
-        using var backends = ConcurrentBackends.Create(backend, runs.Count);
+        // Each dim on a backend of its own when their NLLs are estimated, so that on CUDA the
+        // estimates run side by side; pictures alone need no CUDA siblings.
+        using var backends = ConcurrentBackends.Create(backend, nll is null ? 1 : runs.Count);
         // Every dim's weights load (and pass their checks) before the first picture is drawn,
         // so a bad checkpoint leaves the folder as it was.
         var models = new Dictionary<int, Vae>();
@@ -39,7 +40,7 @@ public static class ExperimentOutputs
                 string runDirectory = SavedRuns.RunDirectory(outputDirectory, dim);
                 if (Checkpoint.HasWeights(runDirectory) && history.Count > 0)
                 {
-                    models[dim] = SavedRuns.LoadModel(runDirectory, backends[models.Count]);
+                    models[dim] = SavedRuns.LoadModel(runDirectory, backends[nll is null ? 0 : models.Count]);
                     if (data.Mismatch(models[dim].Config, runDirectory) is { } mismatch)
                     {
                         throw new UsageException(mismatch);
@@ -96,13 +97,12 @@ public static class ExperimentOutputs
         }
 
         var written = DimensionFigures.Draw(outputDirectory, model, data, seed, figures, log.WriteLine);
-        string weights = Checkpoint.WeightsSha256(runDirectory);
         NllEstimate? estimate;
         string note = string.Empty;
         if (estimates is null)
         {
             var cached = NllEstimate.Read(runDirectory);
-            estimate = cached?.ModelSha256 == weights ? cached : null;
+            estimate = cached?.ModelSha256 == Checkpoint.WeightsSha256(runDirectory) ? cached : null;
             if (cached is not null && estimate is null)
             {
                 note = $"; its {NllEstimate.FileName} was not computed from these weights, so no NLL is reported (a sweep recomputes it)";

@@ -1,4 +1,3 @@
-using System.Reflection;
 using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
 
@@ -12,8 +11,11 @@ namespace GpuVae.Kernels.Ilgpu;
 /// </summary>
 internal static class CudaGraphCapture
 {
-    // ILGPU 1.5.3 has no public way to choose the default stream; its setter is protected, so reflection.
-    private static readonly MethodInfo? DefaultStreamSetter = typeof(Accelerator).GetProperty(nameof(Accelerator.DefaultStream))?.GetSetMethod(nonPublic: true);
+    // ILGPU 1.5.3 has no public way to choose the default stream; its setter is protected, so
+    // reflection, bound once to a delegate: siblings switch streams before each operation, and
+    // MethodInfo.Invoke would allocate its argument array on every switch.
+    private static readonly Action<Accelerator, AcceleratorStream>? DefaultStreamSetter =
+        typeof(Accelerator).GetProperty(nameof(Accelerator.DefaultStream))?.GetSetMethod(nonPublic: true)?.CreateDelegate<Action<Accelerator, AcceleratorStream>>();
 
     /// <summary>
     /// Makes a new stream the accelerator's default, so that every kernel and copy ILGPU queues
@@ -40,7 +42,7 @@ internal static class CudaGraphCapture
     public static void UseStream(Accelerator accelerator, AcceleratorStream stream)
     {
         var setter = DefaultStreamSetter ?? throw new InvalidOperationException("this ILGPU has no settable default stream");
-        setter.Invoke(accelerator, [stream]);
+        setter(accelerator, stream);
     }
 
     public static bool TryCapture(CudaAccelerator accelerator, CudaStream stream, Action enqueue, out CapturedWork? work, out string reason)
