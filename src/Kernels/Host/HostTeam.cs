@@ -67,16 +67,7 @@ internal static unsafe class HostTeam
                 team[part - 1].Post(&Invoke<TState>, address, body, part);
             }
 
-            ExceptionDispatchInfo? failure = null;
-            try
-            {
-                body(ref state, 0);
-            }
-            catch (Exception exception)
-            {
-                failure = ExceptionDispatchInfo.Capture(exception);
-            }
-
+            var failure = TryRun(ref state, body, 0);
             // Even when part 0 threw: the workers read the state until they finish. A part whose
             // worker has not started it (descheduled, or still waking) is the caller's to run:
             // on a busy machine waiting for that worker's next time slice costs milliseconds.
@@ -89,14 +80,9 @@ internal static unsafe class HostTeam
                 }
                 else
                 {
-                    try
-                    {
-                        body(ref state, part);
-                    }
-                    catch (Exception exception)
-                    {
-                        failure ??= ExceptionDispatchInfo.Capture(exception);
-                    }
+                    // Run even after an earlier part failed, as its worker would have: every part runs once.
+                    var partFailure = TryRun(ref state, body, part);
+                    failure ??= partFailure;
                 }
             }
 
@@ -105,6 +91,20 @@ internal static unsafe class HostTeam
         finally
         {
             Volatile.Write(ref busy, 0);
+        }
+    }
+
+    /// <summary>Runs one part on this thread; its exception, if it threw, to throw once every part has finished.</summary>
+    private static ExceptionDispatchInfo? TryRun<TState>(ref TState state, PartBody<TState> body, int part)
+    {
+        try
+        {
+            body(ref state, part);
+            return null;
+        }
+        catch (Exception exception)
+        {
+            return ExceptionDispatchInfo.Capture(exception);
         }
     }
 
